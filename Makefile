@@ -1,0 +1,85 @@
+# Storyline — the two commands: `make run` and `make test`.
+# Everything else here is what they are made of.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+UV     := $(BIN)/uv
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install install-test check lint format migrate seed demo-user messages \
+        system-deps bench lock clean
+
+## make run: set up everything (venv, packages, SQLite, demo data) and serve on 127.0.0.1:8000
+run: install migrate seed demo-user
+	@echo "Serving Storyline on http://$(HOST):$(PORT)/case-studies/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install what the tests need and run them all
+## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+test: install-test system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: requirements.txt | $(UV)
+	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements-test.txt | $(UV)
+	$(UV) pip install --quiet --python $(PY) -r requirements-test.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## System packages the browser and document tests use (Debian, root only; a
+## user without root gets a clear skip locally, CI must have them).
+system-deps:
+	@scripts/system-deps.sh
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: install
+	DEBUG=1 $(PY) manage.py seed_demo
+
+demo-user: install
+	DEBUG=1 $(PY) manage.py ensure_demo_user
+
+## Quality gates (CI runs them too)
+check: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+lint: check
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Translations: extract, then compile (needs gettext)
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l id --no-obsolete --add-location file \
+	    --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=1 $(PY) manage.py compilemessages -l id --ignore '.venv/*'
+
+## Benchmarks (figures reported in issue notes)
+bench: install
+	$(PY) bench/seed_and_gallery.py
+
+## Re-pin after editing pyproject.toml (the compiled files name no registry)
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --python-version 3.11 -q --no-header --annotation-style line -o requirements.txt
+	$(UV) pip compile pyproject.toml --python-version 3.11 -q --no-header --annotation-style line --extra test -o requirements-test.txt
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+"""What each story earns: views, downloads, leads, sales usage and influenced revenue."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "analytics"
+    verbose_name = _("Impact")

@@ -1,0 +1,429 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from casestudies import services
+from casestudies.models import (
+    CaseStudy,
+    Competitor,
+    Contact,
+    Customer,
+    Department,
+    Industry,
+    Metric,
+    Objection,
+    Product,
+    Quote,
+    Region,
+    StateChange,
+    StoryVersion,
+    UseCase,
+)
+
+# --------------------------------------------------------------------------
+# Taxonomy
+# --------------------------------------------------------------------------
+
+
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "archived")
+    list_filter = ("archived",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+for model in (Industry, UseCase, Department, Region, Objection, Competitor):
+    admin.site.register(model, TaxonomyAdmin)
+
+
+@admin.register(Product)
+class ProductAdmin(TaxonomyAdmin):
+    list_display = ("name", "slug", "kind", "archived")
+    list_filter = ("kind", "archived")
+
+
+# --------------------------------------------------------------------------
+# Customers
+# --------------------------------------------------------------------------
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = (
+        "name", "title", "email", "role", "may_contact", "agreed_to_participate",
+        "may_be_named", "available_as_reference", "left_company", "archived",
+    )
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = (
+        "name", "industry", "company_size", "region", "implementation_status", "nps_score",
+        "open_support_issues", "account_owner", "story_count",
+    )
+    list_filter = (
+        "industry", "company_size", "region", "implementation_status",
+        "last_business_review_sentiment", "well_known_brand", "archived",
+    )
+    search_fields = ("name", "website", "contacts__name", "contacts__email")
+    list_select_related = ("industry", "region", "account_owner")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("account_owner",)
+    filter_horizontal = ("products",)
+    inlines = [ContactInline]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "website", "logo", "description", "account_owner")}),
+        (_("Segment"), {"fields": ("industry", "company_size", "region", "products",
+                                   "well_known_brand")}),
+        (_("Relationship signals"), {"fields": (
+            "implementation_status", "last_milestone", "last_milestone_on", "renewal_date",
+            "last_business_review_on", "last_business_review_sentiment", "nps_score",
+            "nps_recorded_on", "open_support_issues", "last_support_issue_on",
+        )}),
+        (None, {"fields": ("archived",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_story_count=Count("case_studies"))
+
+    @admin.display(description=_("stories"), ordering="_story_count")
+    def story_count(self, obj):
+        return obj._story_count
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive instead: customers carry history
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "customer", "role", "email", "agreed_to_participate",
+                    "may_be_named", "left_company")
+    list_filter = ("role", "agreed_to_participate", "may_be_named", "available_as_reference",
+                   "left_company", "archived")
+    search_fields = ("name", "email", "title", "customer__name")
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --------------------------------------------------------------------------
+# Case studies
+# --------------------------------------------------------------------------
+
+
+class MetricInline(admin.TabularInline):
+    model = Metric
+    extra = 0
+    fields = ("kind", "label", "before", "after", "unit", "period", "higher_is_better",
+              "percentage_only", "improvement", "source", "position")
+    readonly_fields = ("improvement",)
+
+    @admin.display(description=_("improvement"))
+    def improvement(self, obj):
+        return obj.improvement_display if obj.pk else "—"
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    extra = 0
+    fields = (("speaker", "speaker_name", "speaker_title"), "text", ("kind", "permission",
+                                                                      "position"))
+    autocomplete_fields = ("speaker",)
+
+
+class StoryVersionInline(admin.TabularInline):
+    model = StoryVersion
+    extra = 0
+    fields = ("number", "language", "title", "words", "content_hash", "created_at",
+              "created_by_name", "note")
+    readonly_fields = fields
+    show_change_link = True
+    ordering = ("-number",)
+
+    @admin.display(description=_("words"))
+    def words(self, obj):
+        return obj.total_words
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StateChangeInline(admin.TabularInline):
+    model = StateChange
+    extra = 0
+    fields = ("created_at", "from_state", "to_state", "actor_name", "reason", "version")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _apply_transition(request, name: str, case_studies, reason: str) -> int:
+    """Run one transition on each case study; errors become admin messages."""
+    func = services.TRANSITION_FUNCTIONS[name]
+    done = 0
+    for case_study in case_studies:
+        try:
+            func(case_study=case_study, actor=request.user, reason=reason, source="admin")
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(action)s: %(n)d case study moved.", "%(action)s: %(n)d case studies moved.",
+                     done) % {"action": services.TRANSITIONS[name].label, "n": done},
+        )
+    return done
+
+
+def _transition_action(name: str):
+    transition = services.TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if transition.needs_reason and not (request.POST.get("apply") and reason):
+            # An intermediate page asks for the reason (like the delete confirmation).
+            return modeladmin.render_transition_confirm(
+                request, transition, list(queryset),
+                form_action="",
+                form_error=_("Please give a reason.") if request.POST.get("apply") else "",
+                action_name=f"transition_{name}",
+            )
+        _apply_transition(request, name, queryset, reason)
+        return None
+
+    action.__name__ = f"transition_{name}"
+    action.short_description = transition.label
+    action.allowed_permissions = ("change",)
+    return action
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(admin.ModelAdmin):
+    list_display = ("title", "customer", "state", "days_in_stage", "owner", "featured",
+                    "published_link")
+    list_filter = ("state", "featured", "customer__industry", "customer__company_size",
+                   "customer__region", "use_cases", "products")
+    search_fields = ("title", "slug", "customer__name")
+    list_select_related = ("customer", "owner")
+    autocomplete_fields = ("customer", "owner")
+    filter_horizontal = ("use_cases", "departments", "products", "objections", "competitors")
+    readonly_fields = ("slug", "state", "state_changed_at", "held_from_state",
+                       "approved_version", "published_version", "published_at")
+    fieldsets = (
+        (None, {"fields": ("customer", "title", "slug", "owner", "featured")}),
+        (_("State"), {"fields": ("state", "state_changed_at", "held_from_state",
+                                 "approved_version", "published_version", "published_at")}),
+        (_("Taxonomy"), {"fields": ("use_cases", "departments", "products", "objections",
+                                    "competitors")}),
+    )
+    inlines = [MetricInline, QuoteInline, StoryVersionInline, StateChangeInline]
+    actions = [_transition_action(name) for name in services.TRANSITIONS]
+    change_form_template = "admin/casestudies/casestudy/change_form.html"
+
+    @admin.display(description=_("days in stage"), ordering="state_changed_at")
+    def days_in_stage(self, obj):
+        return obj.days_in_state
+
+    @admin.display(description=_("public page"))
+    def published_link(self, obj):
+        if obj.state != "published":
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("view"))
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # archive or decline instead
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.case_study_create(
+            customer=obj.customer, title=obj.title, owner=obj.owner or request.user,
+            featured=obj.featured, actor=request.user, source="admin",
+        )
+        obj.pk, obj.slug, obj.owner = created.pk, created.slug, created.owner
+        obj._state.adding = False
+
+    # --- transitions from the object page: GET confirms, POST moves --------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="casestudies_casestudy_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str):
+        case_study = get_object_or_404(CaseStudy, pk=object_id)
+        if not self.has_change_permission(request, case_study):
+            raise PermissionDenied
+        transition = services.TRANSITIONS.get(name)
+        if transition is None:
+            messages.error(request, _("Unknown action."))
+            return HttpResponseRedirect(self._change_url(case_study))
+        reason = request.POST.get("reason", "").strip()
+        if request.method == "POST" and (reason or not transition.needs_reason):
+            _apply_transition(request, name, [case_study], reason)
+            return HttpResponseRedirect(self._change_url(case_study))
+        return self.render_transition_confirm(
+            request, transition, [case_study], form_action=request.path,
+            form_error=_("Please give a reason.") if request.method == "POST" else "",
+            action_name="",
+        )
+
+    def render_transition_confirm(self, request, transition, case_studies, *, form_action,
+                                  form_error, action_name):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": transition.label,
+            "transition": transition,
+            "case_studies": case_studies,
+            "form_action": form_action,
+            "form_error": form_error,
+            "action_name": action_name,
+            "reason": request.POST.get("reason", ""),
+            "cancel_url": (self._change_url(case_studies[0]) if len(case_studies) == 1
+                           else reverse("admin:casestudies_casestudy_changelist")),
+        }
+        return TemplateResponse(
+            request, "admin/casestudies/casestudy/transition_confirm.html", context
+        )
+
+    def _change_url(self, case_study):
+        return reverse("admin:casestudies_casestudy_change", args=[case_study.pk])
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        case_study = self.get_object(request, object_id)
+        if case_study is not None:
+            extra_context["available_transitions"] = [
+                t for t in services.TRANSITIONS.values() if case_study.state in t.sources
+            ]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(StoryVersion)
+class StoryVersionAdmin(admin.ModelAdmin):
+    """Versions are written by ``story_version_create`` and never edited."""
+
+    list_display = ("case_study", "number", "language", "title", "total_words", "created_at",
+                    "created_by_name")
+    list_filter = ("language",)
+    search_fields = ("title", "case_study__title", "content_hash")
+    list_select_related = ("case_study",)
+    autocomplete_fields = ("case_study",)
+    fields = ("case_study", "language", "title", "summary", "challenge", "solution",
+              "implementation", "results", "future_plans", "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (*self.fields, "number", "content_hash", "created_at", "created_by_name")
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing an existing version is allowed; saving it again is not.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        version = services.story_version_create(
+            case_study=obj.case_study,
+            actor=request.user,
+            title=obj.title,
+            language=obj.language,
+            note=obj.note,
+            sections={name: getattr(obj, name) for name in (
+                "summary", "challenge", "solution", "implementation", "results", "future_plans")},
+            source="admin",
+        )
+        obj.pk, obj.number = version.pk, version.number
+        obj._state.adding = False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(StateChange)
+class StateChangeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "case_study", "from_state", "to_state", "actor_name",
+                    "notified_at")
+    list_filter = ("to_state", "from_state")
+    search_fields = ("case_study__title", "actor_name", "reason")
+    list_select_related = ("case_study",)
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ("label", "case_study", "kind", "before", "after", "unit", "improvement")
+    list_filter = ("kind", "percentage_only")
+    search_fields = ("label", "case_study__title")
+    list_select_related = ("case_study",)
+    autocomplete_fields = ("case_study",)
+
+    @admin.display(description=_("improvement"))
+    def improvement(self, obj):
+        return obj.improvement_display
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ("short_text", "speaker_name", "case_study", "kind", "permission")
+    list_filter = ("kind", "permission")
+    search_fields = ("text", "speaker_name", "case_study__title")
+    list_select_related = ("case_study",)
+    autocomplete_fields = ("case_study", "speaker")
+
+    @admin.display(description=_("quote"))
+    def short_text(self, obj):
+        return obj.text[:80]

@@ -1,0 +1,648 @@
+"""The domain core: taxonomy, customers and contacts, case studies and what a
+story is made of (versions, metrics, quotes), plus the history of every state
+change. State changes happen only in ``casestudies/services.py``."""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+# --------------------------------------------------------------------------
+# Taxonomy
+# --------------------------------------------------------------------------
+
+
+class CompanySize(models.TextChoices):
+    """The guide's segments; the values are the gallery's ``company_size`` slugs."""
+
+    ENTERPRISE = "enterprise", _("Enterprise")
+    MID_MARKET = "mid-market", _("Mid-market")
+    SMB = "smb", _("SMB")
+
+
+class TaxonomyTerm(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class UseCase(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("use case")
+        verbose_name_plural = _("use cases")
+
+
+class Department(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+
+class Region(TaxonomyTerm):
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Product(TaxonomyTerm):
+    class Kind(models.TextChoices):
+        CORE = "core", _("Core platform")
+        MODULE = "module", _("Module")
+        ADD_ON = "add-on", _("Add-on")
+        INTEGRATION = "integration", _("Integration")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORE)
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("product or module")
+        verbose_name_plural = _("products and modules")
+
+
+class Objection(TaxonomyTerm):
+    """A buyer's objection a story answers, e.g. "too expensive"."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+
+class Competitor(TaxonomyTerm):
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+
+
+# --------------------------------------------------------------------------
+# Customers and contacts
+# --------------------------------------------------------------------------
+
+
+class Customer(TimeStampedModel):
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+
+    class ImplementationStatus(models.TextChoices):
+        NOT_STARTED = "not-started", _("Not started")
+        IMPLEMENTING = "implementing", _("Implementing")
+        LIVE = "live", _("Live")
+        CHURNED = "churned", _("Churned")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/customers/", blank=True)
+    description = models.TextField(_("about the company"), blank=True)
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="customers"
+    )
+    company_size = models.CharField(_("company size"), max_length=20, choices=CompanySize.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="customers"
+    )
+    products = models.ManyToManyField(
+        Product, verbose_name=_("products used"), blank=True, related_name="customers"
+    )
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    well_known_brand = models.BooleanField(
+        _("well-known brand"), default=False, help_text=_("A name our prospects know and respect.")
+    )
+
+    # Relationship signals (recruitment timing, freshness).
+    renewal_date = models.DateField(_("last renewal"), null=True, blank=True)
+    last_business_review_on = models.DateField(_("last business review"), null=True, blank=True)
+    last_business_review_sentiment = models.CharField(
+        _("business review sentiment"), max_length=10, choices=Sentiment.choices, blank=True
+    )
+    nps_score = models.PositiveSmallIntegerField(_("NPS score"), null=True, blank=True)
+    nps_recorded_on = models.DateField(_("NPS recorded on"), null=True, blank=True)
+    open_support_issues = models.PositiveIntegerField(_("open support issues"), default=0)
+    last_support_issue_on = models.DateField(_("last support issue"), null=True, blank=True)
+    implementation_status = models.CharField(
+        _("implementation status"),
+        max_length=20,
+        choices=ImplementationStatus.choices,
+        default=ImplementationStatus.LIVE,
+    )
+    last_milestone = models.CharField(_("last success milestone"), max_length=200, blank=True)
+    last_milestone_on = models.DateField(_("milestone reached on"), null=True, blank=True)
+
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nps_score__isnull=True) | Q(nps_score__lte=10),
+                name="casestudies_customer_nps_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_size__in=CompanySize.values),
+                name="casestudies_customer_company_size_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(TimeStampedModel):
+    class Role(models.TextChoices):
+        EXECUTIVE_SPONSOR = "executive_sponsor", _("Executive sponsor")
+        DEPARTMENT_LEADER = "department_leader", _("Department leader")
+        END_USER = "end_user", _("End user")
+        TECHNICAL_LEADER = "technical_leader", _("Technical leader")
+        LEGAL = "legal", _("Legal")
+        PR = "pr", _("PR / communications")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.OTHER)
+
+    # Consent flags: what this person agreed to, each on its own.
+    may_contact = models.BooleanField(
+        _("may be contacted"), default=True, help_text=_("About case studies and advocacy.")
+    )
+    agreed_to_participate = models.BooleanField(_("agreed to take part"), default=False)
+    may_be_named = models.BooleanField(_("may be named publicly"), default=False)
+    available_as_reference = models.BooleanField(_("available for reference calls"), default=False)
+    left_company = models.BooleanField(_("has left the company"), default=False)
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "email"], name="casestudies_contact_unique_email_per_customer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer})"
+
+
+# --------------------------------------------------------------------------
+# Case studies
+# --------------------------------------------------------------------------
+
+
+class CaseStudyState(models.TextChoices):
+    CANDIDATE = "candidate", _("Candidate")
+    RECRUITING = "recruiting", _("Recruiting")
+    INTERVIEWING = "interviewing", _("Interviewing")
+    DRAFTING = "drafting", _("Drafting")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+    DECLINED = "declined", _("Declined")
+    ON_HOLD = "on_hold", _("On hold")
+
+
+# The main line, in order (the dashboard's columns).
+PIPELINE = [
+    CaseStudyState.CANDIDATE,
+    CaseStudyState.RECRUITING,
+    CaseStudyState.INTERVIEWING,
+    CaseStudyState.DRAFTING,
+    CaseStudyState.IN_REVIEW,
+    CaseStudyState.APPROVED,
+    CaseStudyState.PUBLISHED,
+]
+# States in which a story is being worked on (can wait, can be held or declined).
+ACTIVE_STATES = PIPELINE[:-1]
+
+
+class CaseStudyQuerySet(models.QuerySet):
+    def published(self) -> "CaseStudyQuerySet":
+        return self.filter(state=CaseStudyState.PUBLISHED, published_version__isnull=False)
+
+    def active(self) -> "CaseStudyQuerySet":
+        return self.filter(state__in=ACTIVE_STATES)
+
+
+class CaseStudy(TimeStampedModel):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="case_studies"
+    )
+    title = models.CharField(_("working title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=CaseStudyState.choices,
+        default=CaseStudyState.CANDIDATE,
+        editable=False,
+    )
+    state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    held_from_state = models.CharField(
+        _("held from"), max_length=20, choices=CaseStudyState.choices, blank=True, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("program owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_case_studies",
+    )
+    featured = models.BooleanField(_("featured"), default=False)
+
+    use_cases = models.ManyToManyField(UseCase, verbose_name=_("use cases"), blank=True)
+    departments = models.ManyToManyField(Department, verbose_name=_("departments"), blank=True)
+    products = models.ManyToManyField(Product, verbose_name=_("products"), blank=True)
+    objections = models.ManyToManyField(
+        Objection, verbose_name=_("objections answered"), blank=True
+    )
+    competitors = models.ManyToManyField(
+        Competitor, verbose_name=_("competitors displaced"), blank=True
+    )
+
+    approved_version = models.ForeignKey(
+        "StoryVersion",
+        verbose_name=_("approved version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    published_version = models.ForeignKey(
+        "StoryVersion",
+        verbose_name=_("published version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+
+    objects = CaseStudyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case study")
+        verbose_name_plural = _("case studies")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=CaseStudyState.values),
+                name="casestudies_casestudy_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CaseStudyState.PUBLISHED)
+                | Q(published_version__isnull=False, published_at__isnull=False),
+                name="casestudies_casestudy_published_has_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CaseStudyState.APPROVED) | Q(approved_version__isnull=False),
+                name="casestudies_casestudy_approved_has_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=CaseStudyState.ON_HOLD) | ~Q(held_from_state=""),
+                name="casestudies_casestudy_on_hold_remembers_state",
+            ),
+        ]
+        indexes = [
+            # Pipeline dashboard: count per state, "waiting longest" per state.
+            models.Index(fields=["state", "state_changed_at"], name="casestudies_cs_state_idx"),
+            # Gallery: published stories, featured first, newest first.
+            models.Index(
+                fields=["state", "-featured", "-published_at"], name="casestudies_cs_gallery_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("gallery:detail", kwargs={"slug": self.slug})
+
+    @property
+    def days_in_state(self) -> int:
+        return (timezone.now() - self.state_changed_at).days
+
+
+class StateChange(models.Model):
+    """One row per transition (healthchecks' ``Flip``): old → new, who, why.
+
+    Analytics time each stage from these; ``notified_at`` is the claimed
+    "done" marker of the notification email.
+    """
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.PROTECT, related_name="history"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    from_state = models.CharField(_("from"), max_length=20, choices=CaseStudyState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=CaseStudyState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.ForeignKey(
+        "StoryVersion",
+        verbose_name=_("version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notified_at = models.DateTimeField(_("owner notified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A case study's timeline, and stage durations for analytics.
+            models.Index(fields=["case_study", "created_at"], name="casestudies_statechange_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study}: {self.from_state} → {self.to_state}"
+
+
+# --------------------------------------------------------------------------
+# The story: immutable numbered versions
+# --------------------------------------------------------------------------
+
+
+class ImmutableError(Exception):
+    pass
+
+
+# The guide's standard framework, in reading order.
+SECTIONS: list[tuple[str, str]] = [
+    ("summary", _("Executive summary")),
+    ("challenge", _("The challenge")),
+    ("solution", _("The solution")),
+    ("implementation", _("Implementation")),
+    ("results", _("Results")),
+    ("future_plans", _("Future plans")),
+]
+SECTION_FIELDS = [name for name, _label in SECTIONS]
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+class StoryVersion(models.Model):
+    """One saved state of the story. Never changed once written: a new edit is
+    a new number. ``content_hash`` identifies exactly what was approved."""
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("executive summary"), blank=True)
+    challenge = models.TextField(_("challenge"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    implementation = models.TextField(_("implementation"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    future_plans = models.TextField(_("future plans"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+    note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_name = models.CharField(_("saved by (name)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("story version")
+        verbose_name_plural = _("story versions")
+        ordering = ["case_study", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "number"], name="casestudies_storyversion_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study} v{self.number}"
+
+    @staticmethod
+    def compute_hash(*, language: str, title: str, sections: dict[str, str]) -> str:
+        payload = {"language": language, "title": title}
+        payload.update({name: sections.get(name, "") for name in SECTION_FIELDS})
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def sections(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in SECTION_FIELDS}
+
+    def verify_hash(self) -> bool:
+        return self.content_hash == self.compute_hash(
+            language=self.language, title=self.title, sections=self.sections()
+        )
+
+    @property
+    def summary_words(self) -> int:
+        return word_count(self.summary)
+
+    @property
+    def total_words(self) -> int:
+        return sum(word_count(text) for text in self.sections().values())
+
+    def save(self, *args, **kwargs) -> None:
+        # The invariant, not business logic: a written version is never rewritten.
+        if not self._state.adding:
+            raise ImmutableError("Story versions are immutable; save a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Story versions are never deleted.")
+
+
+# --------------------------------------------------------------------------
+# Evidence: metrics and quotes
+# --------------------------------------------------------------------------
+
+
+class Metric(TimeStampedModel):
+    class Kind(models.TextChoices):
+        COST_SAVING = "cost_saving", _("Cost saving")
+        REVENUE = "revenue", _("Revenue")
+        EFFICIENCY = "efficiency", _("Efficiency")
+        TIME_SAVED = "time_saved", _("Time saved")
+        ERROR_RATE = "error_rate", _("Error rate")
+        OTHER = "other", _("Other")
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.PROTECT, related_name="metrics"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    label = models.CharField(_("what was measured"), max_length=200)
+    before = models.DecimalField(_("before"), max_digits=18, decimal_places=4)
+    after = models.DecimalField(_("after"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    period = models.CharField(_("period"), max_length=50, blank=True)
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where the figure comes from.")
+    )
+    higher_is_better = models.BooleanField(
+        _("higher is better"),
+        default=True,
+        help_text=_("Untick for costs, durations and error rates, where lower is the win."),
+    )
+    percentage_only = models.BooleanField(
+        _("publish as a percentage only"),
+        default=False,
+        help_text=_("The customer will not publish absolute figures."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+        ordering = ["case_study", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(before__gte=0) & Q(after__gte=0),
+                name="casestudies_metric_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        """Signed relative change from before to after, in percent."""
+        if self.before is None or self.after is None or self.before == 0:
+            return None
+        return ((self.after - self.before) / self.before * 100).quantize(Decimal("0.1"))
+
+    @property
+    def improvement_percent(self) -> Decimal | None:
+        """How much better, in percent: positive is a win whatever the direction."""
+        change = self.change_percent
+        if change is None:
+            return None
+        return change if self.higher_is_better else -change
+
+    @property
+    def is_improvement(self) -> bool:
+        improvement = self.improvement_percent
+        return improvement is not None and improvement > 0
+
+    @property
+    def meets_guide_threshold(self) -> bool:
+        """The guide's "strong results": cost −30 %, revenue +20 %, efficiency +40 %."""
+        thresholds = settings.STORYLINE["STRONG_RESULT_THRESHOLDS"]
+        threshold = thresholds.get(self.kind)
+        improvement = self.improvement_percent
+        if threshold is None or improvement is None:
+            return False
+        return improvement >= threshold
+
+    @property
+    def improvement_display(self) -> str:
+        improvement = self.improvement_percent
+        if improvement is None:
+            return ""
+        amount_text = f"{abs(improvement):.1f}".removesuffix(".0")
+        if self.after < self.before:
+            return _("%(amount)s%% reduction") % {"amount": amount_text}
+        return _("%(amount)s%% increase") % {"amount": amount_text}
+
+
+class Quote(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PULL = "pull", _("Pull quote")
+        INLINE = "inline", _("Inline quote")
+        RESULT = "result", _("Results testimonial")
+        RECOMMENDATION = "recommendation", _("Recommendation")
+
+    class Permission(models.TextChoices):
+        NOT_ASKED = "not_asked", _("Not asked")
+        ASKED = "asked", _("Asked")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case_study = models.ForeignKey(
+        CaseStudy, verbose_name=_("case study"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    speaker = models.ForeignKey(
+        Contact,
+        verbose_name=_("speaker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+    )
+    speaker_name = models.CharField(_("speaker name as published"), max_length=200)
+    speaker_title = models.CharField(_("speaker title as published"), max_length=200, blank=True)
+    text = models.TextField(_("quote"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INLINE)
+    permission = models.CharField(
+        _("permission"), max_length=20, choices=Permission.choices, default=Permission.NOT_ASKED
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["case_study", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"“{self.text[:60]}” — {self.speaker_name}"

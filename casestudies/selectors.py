@@ -1,0 +1,76 @@
+"""Reads of case studies that views and filters share."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from casestudies.models import (
+    PIPELINE,
+    CaseStudy,
+    CaseStudyState,
+    Metric,
+    Quote,
+)
+
+
+def published_case_studies() -> QuerySet[CaseStudy]:
+    """What the public may see: published, with a published version."""
+    return CaseStudy.objects.published()
+
+
+def gallery_case_studies() -> QuerySet[CaseStudy]:
+    """Published stories for the gallery cards: everything a card shows in a
+    fixed number of queries, featured first, newest first."""
+    return (
+        published_case_studies()
+        .select_related("customer__industry", "customer__region", "published_version")
+        .defer(
+            "published_version__challenge",
+            "published_version__solution",
+            "published_version__implementation",
+            "published_version__results",
+            "published_version__future_plans",
+        )
+        .prefetch_related(
+            Prefetch("metrics", queryset=Metric.objects.order_by("position", "id")),
+            "use_cases",
+        )
+        .order_by("-featured", "-published_at", "-pk")
+    )
+
+
+def case_study_public_detail(*, slug: str) -> CaseStudy:
+    return (
+        published_case_studies()
+        .select_related("customer__industry", "customer__region", "published_version")
+        .prefetch_related(
+            Prefetch("metrics", queryset=Metric.objects.order_by("position", "id")),
+            Prefetch(
+                "quotes",
+                queryset=Quote.objects.filter(permission=Quote.Permission.APPROVED).order_by(
+                    "position", "id"
+                ),
+                to_attr="approved_quotes",
+            ),
+            "use_cases",
+            "products",
+            "customer__products",
+        )
+        .get(slug=slug)
+    )
+
+
+def pipeline_counts() -> list[tuple[str, str, int]]:
+    """(state, label, count) for every state, in pipeline order then exits."""
+    counts = dict(
+        CaseStudy.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    order = [*PIPELINE, CaseStudyState.ARCHIVED, CaseStudyState.ON_HOLD, CaseStudyState.DECLINED]
+    return [(s.value, s.label, counts.get(s.value, 0)) for s in order]
+
+
+def waiting_longest(limit: int = 10) -> QuerySet[CaseStudy]:
+    """Work in progress that has sat longest in its current stage."""
+    return (
+        CaseStudy.objects.active()
+        .select_related("customer", "owner")
+        .order_by("state_changed_at")[:limit]
+    )

@@ -1,0 +1,489 @@
+"""Every state change of a case study, one function each.
+
+Each transition has the shape of pretix's ``approve_order``: lock the row,
+check the current state and the preconditions (raising
+:class:`TransitionError` with a sentence a person can act on), set the fields,
+``save(update_fields=…)``, write the history row and the audit entry, and only
+after commit enqueue side effects.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casestudies.models import (
+    ACTIVE_STATES,
+    SECTION_FIELDS,
+    CaseStudy,
+    CaseStudyState,
+    Contact,
+    Customer,
+    StateChange,
+    StoryVersion,
+)
+from core.audit import actor_name, audit_log
+
+S = CaseStudyState
+
+
+class TransitionError(Exception):
+    """A move the case study cannot make now; the message says why."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Any  # lazy translation
+    sources: frozenset[str]
+    target: str | None  # None: decided by the function (resume)
+    needs_reason: bool = False
+
+
+def _t(name: str, label: Any, sources: Iterable[str], target: str | None, **kw: Any) -> Transition:
+    return Transition(name, label, frozenset(sources), target, **kw)
+
+
+# The whole state machine in one table; the functions below are its only doors.
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("start_recruiting", gettext_lazy("Start recruiting"), [S.CANDIDATE], S.RECRUITING),
+        _t("start_interviewing", gettext_lazy("Start interviewing"), [S.RECRUITING], S.INTERVIEWING),
+        _t("start_drafting", gettext_lazy("Start drafting"), [S.INTERVIEWING], S.DRAFTING),
+        _t("submit_for_review", gettext_lazy("Submit for review"), [S.DRAFTING], S.IN_REVIEW),
+        _t("request_changes", gettext_lazy("Request changes"), [S.IN_REVIEW], S.DRAFTING, needs_reason=True),
+        _t("approve", gettext_lazy("Record approval"), [S.IN_REVIEW], S.APPROVED),
+        _t("publish", gettext_lazy("Publish"), [S.APPROVED], S.PUBLISHED),
+        _t("archive", gettext_lazy("Archive"), [S.PUBLISHED, S.APPROVED], S.ARCHIVED, needs_reason=True),
+        _t("decline", gettext_lazy("Decline"), [*ACTIVE_STATES, S.ON_HOLD], S.DECLINED, needs_reason=True),
+        _t("put_on_hold", gettext_lazy("Put on hold"), ACTIVE_STATES, S.ON_HOLD, needs_reason=True),
+        _t("resume", gettext_lazy("Resume"), [S.ON_HOLD], None),
+        _t("reconsider", gettext_lazy("Reconsider"), [S.DECLINED], S.CANDIDATE),
+    ]
+}
+
+
+def _transition(
+    case_study_id: int,
+    transition: Transition,
+    *,
+    actor: Any,
+    reason: str = "",
+    source: str = "",
+    check: Callable[[CaseStudy], None] | None = None,
+    apply: Callable[[CaseStudy], list[str]] | None = None,
+    version: StoryVersion | None = None,
+    version_after: Callable[[CaseStudy], StoryVersion | None] | None = None,
+) -> CaseStudy:
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        case_study = (
+            CaseStudy.objects.select_for_update().select_related("customer").get(pk=case_study_id)
+        )
+        old = case_study.state
+        if old not in transition.sources:
+            raise TransitionError(
+                _("“%(title)s” is %(state)s; it cannot be moved by “%(action)s”.")
+                % {
+                    "title": case_study.title,
+                    "state": CaseStudyState(old).label,
+                    "action": transition.label,
+                }
+            )
+        if transition.needs_reason and not reason:
+            raise TransitionError(_("“%(action)s” needs a reason.") % {"action": transition.label})
+        if check is not None:
+            check(case_study)
+
+        now = timezone.now()
+        fields = apply(case_study) if apply is not None else []
+        new = transition.target or case_study.state
+        if version_after is not None:
+            version = version_after(case_study)
+        case_study.state = new
+        case_study.state_changed_at = now
+        case_study.save(update_fields=["state", "state_changed_at", "updated_at", *fields])
+
+        change = StateChange.objects.create(
+            case_study=case_study,
+            created_at=now,
+            from_state=old,
+            to_state=new,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_name=actor_name(actor),
+            reason=reason,
+            version=version,
+        )
+        audit_log(
+            action=f"casestudies.case_study.{transition.name}",
+            obj=case_study,
+            actor=actor,
+            data={
+                "from": old,
+                "to": new,
+                "reason": reason,
+                **({"version": version.number, "content_hash": version.content_hash}
+                   if version else {}),
+            },
+            source=source,
+        )
+        transaction.on_commit(lambda: _notify_owner(change.pk))
+    return case_study
+
+
+def _notify_owner(state_change_id: int) -> None:
+    from casestudies.tasks import send_state_change_notification
+
+    send_state_change_notification.delay(state_change_id)
+
+
+# --------------------------------------------------------------------------
+# Creation
+# --------------------------------------------------------------------------
+
+
+def _unique_slug(base: str) -> str:
+    base = slugify(base)[:180] or "case-study"
+    slug, n = base, 2
+    while CaseStudy.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def case_study_create(
+    *,
+    customer: Customer,
+    title: str,
+    actor: Any,
+    owner: Any = None,
+    featured: bool = False,
+    source: str = "",
+) -> CaseStudy:
+    """A new candidate story for ``customer``."""
+    title = title.strip()
+    if not title:
+        raise TransitionError(_("A case study needs a working title."))
+    if customer.archived:
+        raise TransitionError(_("%(customer)s is archived.") % {"customer": customer})
+    with transaction.atomic():
+        case_study = CaseStudy.objects.create(
+            customer=customer,
+            title=title,
+            slug=_unique_slug(f"{customer.name} {title}"),
+            owner=owner,
+            featured=featured,
+        )
+        audit_log(
+            action="casestudies.case_study.created",
+            obj=case_study,
+            actor=actor,
+            data={"customer": customer.pk},
+            source=source,
+        )
+    return case_study
+
+
+# --------------------------------------------------------------------------
+# The main line
+# --------------------------------------------------------------------------
+
+
+def case_study_start_recruiting(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    def check(cs: CaseStudy) -> None:
+        if cs.customer.implementation_status == Customer.ImplementationStatus.CHURNED:
+            raise TransitionError(_("%(customer)s has churned.") % {"customer": cs.customer})
+        contacts = cs.customer.contacts.filter(archived=False, left_company=False, may_contact=True)
+        if not contacts.exists():
+            raise TransitionError(
+                _("Add a contact at %(customer)s who may be contacted before recruiting.")
+                % {"customer": cs.customer}
+            )
+
+    return _transition(
+        case_study.pk, TRANSITIONS["start_recruiting"], actor=actor, reason=reason,
+        source=source, check=check,
+    )
+
+
+def case_study_start_interviewing(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    def check(cs: CaseStudy) -> None:
+        participants = Contact.objects.filter(
+            customer_id=cs.customer_id, agreed_to_participate=True, archived=False,
+            left_company=False,
+        )
+        if not participants.exists():
+            raise TransitionError(
+                _("No contact at %(customer)s has agreed to take part yet.")
+                % {"customer": cs.customer}
+            )
+
+    return _transition(
+        case_study.pk, TRANSITIONS["start_interviewing"], actor=actor, reason=reason,
+        source=source, check=check,
+    )
+
+
+def case_study_start_drafting(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    def check(cs: CaseStudy) -> None:
+        if not cs.metrics.exists() and not cs.quotes.exists():
+            raise TransitionError(
+                _("Capture at least one metric or quote from the interviews before drafting.")
+            )
+
+    return _transition(
+        case_study.pk, TRANSITIONS["start_drafting"], actor=actor, reason=reason,
+        source=source, check=check,
+    )
+
+
+def _latest_version(cs: CaseStudy, language: str | None = None) -> StoryVersion | None:
+    versions = cs.versions.all()
+    if language:
+        versions = versions.filter(language=language)
+    return versions.order_by("-number").first()
+
+
+def case_study_submit_for_review(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    latest = _latest_version(case_study)
+    if latest is None:
+        raise TransitionError(_("Save a version of the story before submitting it for review."))
+    return _transition(
+        case_study.pk, TRANSITIONS["submit_for_review"], actor=actor, reason=reason,
+        source=source, version=latest,
+    )
+
+
+def case_study_request_changes(
+    *, case_study: CaseStudy, actor: Any, reason: str, source: str = ""
+) -> CaseStudy:
+    return _transition(
+        case_study.pk, TRANSITIONS["request_changes"], actor=actor, reason=reason, source=source
+    )
+
+
+def case_study_approve(
+    *,
+    case_study: CaseStudy,
+    version: StoryVersion | None = None,
+    actor: Any,
+    reason: str = "",
+    source: str = "",
+) -> CaseStudy:
+    """Record that ``version`` (by default the latest) is approved by everyone
+    who must approve it. The approvals app calls this when its chain completes."""
+    version = version or _latest_version(case_study)
+    if version is None:
+        raise TransitionError(_("There is no version of the story to approve."))
+
+    def check(cs: CaseStudy) -> None:
+        if version.case_study_id != cs.pk:
+            raise TransitionError(_("That version belongs to another case study."))
+        latest = _latest_version(cs, version.language)
+        if latest is not None and latest.pk != version.pk:
+            raise TransitionError(
+                _("Version %(old)s is stale: version %(new)s was saved after it.")
+                % {"old": version.number, "new": latest.number}
+            )
+        if not version.verify_hash():
+            raise TransitionError(_("Version %(n)s fails its content check.") % {"n": version.number})
+
+    def apply(cs: CaseStudy) -> list[str]:
+        cs.approved_version = version
+        return ["approved_version"]
+
+    return _transition(
+        case_study.pk, TRANSITIONS["approve"], actor=actor, reason=reason, source=source,
+        check=check, apply=apply, version=version,
+    )
+
+
+def case_study_publish(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    """Publish exactly the approved version; refuse when a newer version exists."""
+    def check(cs: CaseStudy) -> None:
+        approved = cs.approved_version
+        if approved is None:
+            raise TransitionError(_("No approved version to publish."))
+        latest = _latest_version(cs, approved.language)
+        if latest is not None and latest.pk != approved.pk:
+            raise TransitionError(
+                _("Version %(new)s was saved after the approved version %(old)s; "
+                  "it must be approved before publishing.")
+                % {"old": approved.number, "new": latest.number}
+            )
+        if not approved.verify_hash():
+            raise TransitionError(_("The approved version fails its content check."))
+
+    def apply(cs: CaseStudy) -> list[str]:
+        cs.published_version = cs.approved_version
+        fields = ["published_version"]
+        if cs.published_at is None:
+            cs.published_at = timezone.now()
+            fields.append("published_at")
+        return fields
+
+    return _transition(
+        case_study.pk, TRANSITIONS["publish"], actor=actor, reason=reason, source=source,
+        check=check, apply=apply, version_after=lambda cs: cs.published_version,
+    )
+
+
+def case_study_archive(
+    *, case_study: CaseStudy, actor: Any, reason: str, source: str = ""
+) -> CaseStudy:
+    return _transition(
+        case_study.pk, TRANSITIONS["archive"], actor=actor, reason=reason, source=source
+    )
+
+
+# --------------------------------------------------------------------------
+# Exits
+# --------------------------------------------------------------------------
+
+
+def case_study_decline(
+    *, case_study: CaseStudy, actor: Any, reason: str, source: str = ""
+) -> CaseStudy:
+    def apply(cs: CaseStudy) -> list[str]:
+        cs.held_from_state = ""
+        return ["held_from_state"]
+
+    return _transition(
+        case_study.pk, TRANSITIONS["decline"], actor=actor, reason=reason, source=source,
+        apply=apply,
+    )
+
+
+def case_study_put_on_hold(
+    *, case_study: CaseStudy, actor: Any, reason: str, source: str = ""
+) -> CaseStudy:
+    def apply(cs: CaseStudy) -> list[str]:
+        cs.held_from_state = cs.state
+        return ["held_from_state"]
+
+    return _transition(
+        case_study.pk, TRANSITIONS["put_on_hold"], actor=actor, reason=reason, source=source,
+        apply=apply,
+    )
+
+
+def case_study_resume(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    """Back to the state it was held from."""
+
+    def apply(cs: CaseStudy) -> list[str]:
+        cs.state = cs.held_from_state
+        cs.held_from_state = ""
+        return ["held_from_state"]
+
+    return _transition(
+        case_study.pk, TRANSITIONS["resume"], actor=actor, reason=reason, source=source,
+        apply=apply,
+    )
+
+
+def case_study_reconsider(
+    *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    return _transition(
+        case_study.pk, TRANSITIONS["reconsider"], actor=actor, reason=reason, source=source
+    )
+
+
+# Name → function, for the admin actions and the command line.
+TRANSITION_FUNCTIONS: dict[str, Callable[..., CaseStudy]] = {
+    "start_recruiting": case_study_start_recruiting,
+    "start_interviewing": case_study_start_interviewing,
+    "start_drafting": case_study_start_drafting,
+    "submit_for_review": case_study_submit_for_review,
+    "request_changes": case_study_request_changes,
+    "approve": case_study_approve,
+    "publish": case_study_publish,
+    "archive": case_study_archive,
+    "decline": case_study_decline,
+    "put_on_hold": case_study_put_on_hold,
+    "resume": case_study_resume,
+    "reconsider": case_study_reconsider,
+}
+
+
+# --------------------------------------------------------------------------
+# Story versions
+# --------------------------------------------------------------------------
+
+EDITABLE_STATES = {S.INTERVIEWING, S.DRAFTING, S.IN_REVIEW}
+
+
+def story_version_create(
+    *,
+    case_study: CaseStudy,
+    actor: Any,
+    title: str,
+    sections: dict[str, str],
+    language: str = "en",
+    note: str = "",
+    source: str = "",
+) -> StoryVersion:
+    """Save the story as a new numbered, hashed, immutable version.
+
+    A version saved while the story is in review makes any earlier approval
+    stale: only the newest version can be approved or published.
+    """
+    unknown = set(sections) - set(SECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown sections: {sorted(unknown)}")
+    title = title.strip()
+    if not title:
+        raise TransitionError(_("A story version needs a title."))
+    clean = {name: (sections.get(name) or "").strip() for name in SECTION_FIELDS}
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+        if cs.state not in EDITABLE_STATES:
+            raise TransitionError(
+                _("The story can be edited while interviewing, drafting or in review; "
+                  "“%(title)s” is %(state)s.")
+                % {"title": cs.title, "state": CaseStudyState(cs.state).label}
+            )
+        number = (cs.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        try:
+            with transaction.atomic():
+                version = StoryVersion.objects.create(
+                    case_study=cs,
+                    number=number,
+                    language=language,
+                    title=title,
+                    **clean,
+                    content_hash=StoryVersion.compute_hash(
+                        language=language, title=title, sections=clean
+                    ),
+                    note=note.strip()[:300],
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                    created_by_name=actor_name(actor),
+                )
+        except IntegrityError as exc:  # pragma: no cover - the row lock prevents it
+            raise TransitionError(_("Another version was saved at the same moment.")) from exc
+        audit_log(
+            action="casestudies.story_version.created",
+            obj=cs,
+            actor=actor,
+            data={"version": number, "content_hash": version.content_hash, "language": language},
+            source=source,
+        )
+    return version

@@ -1,0 +1,27 @@
+"""pytest settings: the environment's DATABASE_URL / REDIS_URL when set
+(PostgreSQL and Redis in CI), SQLite and eager Celery otherwise."""
+
+import os
+import uuid
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from .base import *  # noqa: E402, F403
+from .base import CACHES, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {**STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Each test run gets its own cache namespace on a shared Redis.
+CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108
+
+# Tasks run inline in tests; the worker tests switch this off and run a real
+# Celery worker against Redis.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Storyline core")
+
+    def ready(self) -> None:
+        from core import roles
+
+        # Groups and their permissions exist after every migrate, so a fresh
+        # database (or a new permission) never needs a manual step.
+        post_migrate.connect(roles.ensure_groups_after_migrate, sender=self)

@@ -1,0 +1,44 @@
+"""Writing audit entries. Services call :func:`audit_log` inside their
+transaction so the entry exists if and only if the change does."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import AuditEntry
+
+SECRET_KEYS = {"token", "password", "code", "secret"}
+
+
+def _mask(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: ("***" if k.lower() in SECRET_KEYS else v) for k, v in data.items()}
+
+
+def actor_name(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ""
+    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return full or actor.get_username()
+
+
+def audit_log(
+    *,
+    action: str,
+    obj: models.Model,
+    actor: Any = None,
+    data: dict[str, Any] | None = None,
+    source: str = "",
+) -> AuditEntry:
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        action=action,
+        actor=user,
+        actor_user_id=user.pk if user else None,
+        actor_name=actor_name(user),
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        data=_mask(data or {}),
+        source=source[:200],
+    )

@@ -1,0 +1,88 @@
+"""Shared fixtures: the cast (alice the program manager, bob the sales rep,
+charlie the outsider) and a story at any stage.
+
+With ``CI=true`` the real services are mandatory: a missing PostgreSQL or
+Redis stops the run instead of quietly testing less."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from core.roles import PROGRAM_MANAGERS, SALES, ensure_groups
+from tests import factories
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config):
+    if IN_CI:
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+        if missing:
+            raise pytest.UsageError(f"CI=true but {', '.join(missing)} not set.")
+
+
+def pytest_report_header(config):
+    return (
+        f"storyline: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+        f"redis={'yes' if os.environ.get('REDIS_URL') else 'no (eager, locmem)'}"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def groups(db):
+    ensure_groups()
+
+
+@pytest.fixture
+def alice(groups):
+    """Program manager: runs the program."""
+    user = factories.UserFactory(username="alice", first_name="Alice", is_staff=True)
+    user.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
+    return user
+
+
+@pytest.fixture
+def bob(groups):
+    """Sales rep: reads stories."""
+    user = factories.UserFactory(username="bob", first_name="Bob", is_staff=True)
+    user.groups.add(Group.objects.get(name=SALES))
+    return user
+
+
+@pytest.fixture
+def charlie(db):
+    """Staff account in no group: sees nothing of the program."""
+    return factories.UserFactory(username="charlie", is_staff=True)
+
+
+@pytest.fixture
+def story_at(alice):
+    """``story_at("approved")`` → a case study moved there through the services."""
+
+    def make(state: str, **kwargs):
+        return factories.case_study_in_state(state, actor=alice, **kwargs)
+
+    return make
+
+
+def require_postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        if IN_CI:
+            pytest.fail("CI=true requires PostgreSQL (DATABASE_URL).")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+def require_redis() -> str:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI=true requires Redis (REDIS_URL).")
+        pytest.skip("needs Redis (set REDIS_URL)")
+    return url

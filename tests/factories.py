@@ -1,0 +1,172 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from casestudies import services
+from casestudies.models import (
+    SECTION_FIELDS,
+    CaseStudy,
+    CaseStudyState,
+    Contact,
+    Customer,
+    Industry,
+    Metric,
+    Product,
+    Quote,
+    Region,
+    UseCase,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Term {n}")
+    slug = factory.LazyAttribute(lambda t: slugify(t.name))
+
+
+class IndustryFactory(TermFactory):
+    class Meta:
+        model = Industry
+
+    name = factory.Iterator(["Healthcare", "Retail", "Manufacturing"])
+
+
+class RegionFactory(TermFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Iterator(["Europe", "Asia-Pacific", "North America"])
+
+
+class UseCaseFactory(TermFactory):
+    class Meta:
+        model = UseCase
+
+    name = factory.Iterator(["Finance automation", "Sales analytics"])
+
+
+class ProductFactory(TermFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Iterator(["Core platform", "Analytics module"])
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    slug = factory.LazyAttribute(lambda c: slugify(c.name))
+    industry = factory.SubFactory(IndustryFactory)
+    region = factory.SubFactory(RegionFactory)
+    company_size = "mid-market"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+    role = Contact.Role.DEPARTMENT_LEADER
+    may_contact = True
+    agreed_to_participate = True
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    """A candidate; use :func:`case_study_in_state` for later stages."""
+
+    class Meta:
+        model = CaseStudy
+
+    customer = factory.SubFactory(CustomerFactory)
+    title = factory.Sequence(lambda n: f"Story {n}")
+    slug = factory.LazyAttribute(lambda c: slugify(c.title))
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    kind = Metric.Kind.TIME_SAVED
+    label = "Month-end close"
+    before = 15
+    after = 5
+    unit = "days"
+    higher_is_better = False
+
+
+class QuoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    case_study = factory.SubFactory(CaseStudyFactory)
+    speaker_name = "Sarah Chen"
+    speaker_title = "VP of Operations"
+    text = "We cut month-end close from 15 days to 5."
+    kind = Quote.Kind.PULL
+    permission = Quote.Permission.APPROVED
+
+
+def sections(words: int = 200, **overrides) -> dict[str, str]:
+    body = {name: " ".join(["word"] * words) for name in SECTION_FIELDS}
+    body["summary"] = " ".join(["summary"] * 120)
+    body.update(overrides)
+    return body
+
+
+S = CaseStudyState
+PATH = {
+    S.CANDIDATE: [],
+    S.RECRUITING: ["start_recruiting"],
+    S.INTERVIEWING: ["start_recruiting", "start_interviewing"],
+    S.DRAFTING: ["start_recruiting", "start_interviewing", "start_drafting"],
+    S.IN_REVIEW: ["start_recruiting", "start_interviewing", "start_drafting", "version",
+                  "submit_for_review"],
+    S.APPROVED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
+                 "submit_for_review", "approve"],
+    S.PUBLISHED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
+                  "submit_for_review", "approve", "publish"],
+    S.ARCHIVED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
+                 "submit_for_review", "approve", "publish", "archive"],
+    S.DECLINED: ["decline"],
+    S.ON_HOLD: ["start_recruiting", "put_on_hold"],
+}
+
+
+def case_study_in_state(state: str, *, actor, title: str | None = None, customer=None,
+                        story_title: str | None = None, **fields) -> CaseStudy:
+    customer = customer or CustomerFactory()
+    if not customer.contacts.exists():
+        ContactFactory(customer=customer)
+    cs = CaseStudyFactory(customer=customer, owner=actor,
+                          **({"title": title} if title else {}), **fields)
+    for step in PATH[state]:
+        if step == "start_drafting":
+            MetricFactory(case_study=cs)
+            QuoteFactory(case_study=cs)
+        if step == "version":
+            services.story_version_create(
+                case_study=cs, actor=actor, title=story_title or cs.title, sections=sections()
+            )
+            continue
+        services.TRANSITION_FUNCTIONS[step](case_study=cs, actor=actor, reason="Because.")
+    cs.refresh_from_db()
+    assert cs.state == state
+    return cs
