@@ -118,7 +118,7 @@ _INDUSTRIES: dict[str, dict[str, str]] = {
         "site": "office",
         "pressure": "rapid growth and investor scrutiny of unit economics",
         "regulation": "SOC 2 controls",
-        "systems": "CRM, billing and product analytics tools",
+        "systems": "product, billing and support systems",
         "peak": "the end-of-quarter rush",
         "customers": "customers",
         "stakes": "every delay slowed down a business that prided itself on speed",
@@ -263,16 +263,16 @@ _REGIONS: dict[str, dict[str, str]] = {
         "name": "Latin America",
         "note": "the business juggled several currencies and country-specific e-invoicing rules",
         "obstacle": (
-            "local tax and e-invoicing rules differed by country. {vendor}'s regional partner "
-            "configured country-specific templates, which kept the core process identical "
-            "everywhere while satisfying each local authority."
+            "language, data and tax rules differed by country. {vendor_pos} regional partner "
+            "configured country-specific templates in Spanish and Portuguese, which kept the "
+            "core process identical everywhere while satisfying each local requirement."
         ),
     },
     "Middle East & Africa": {
         "name": "the Middle East and Africa",
         "note": "sites operated across multiple currencies, languages and levels of connectivity",
         "obstacle": (
-            "connectivity at some remote sites was unreliable. The team used {vendor}'s "
+            "connectivity at some remote sites was unreliable. The team used {vendor_pos} "
             "offline-capable mobile app with scheduled syncs, so no work was lost when a "
             "connection dropped."
         ),
@@ -328,8 +328,8 @@ _FINANCE_METRICS = (
         "per_year": 12,
         "headline": "{pct}% faster month-end close",
         "impact": (
-            "Leadership now sees final numbers {delta} earlier every month, which adds up to "
-            "{annual} a year."
+            "Leadership now sees final numbers {delta} earlier every month, and the team spends "
+            "{annual} less in close mode each year."
         ),
     },
     {
@@ -811,7 +811,7 @@ _USE_CASES: dict[str, dict[str, object]] = {
             "details, which caused a wave of exceptions in the first automated payment runs."
         ),
         "fix": (
-            "The joint team paused the payments module, ran a cleanup sprint with {vendor}'s "
+            "The joint team paused the payments module, ran a cleanup sprint with {vendor_pos} "
             "data-quality tooling, and added an approval rule for any change to supplier bank "
             "details."
         ),
@@ -856,11 +856,11 @@ _USE_CASES: dict[str, dict[str, object]] = {
         ),
         "fix": (
             "Instead of blaming the tool, the team agreed on shared stage definitions, added "
-            "required fields at key stages, and used {vendor}'s data-quality dashboard to coach "
+            "required fields at key stages, and used {vendor_pos} data-quality dashboard to coach "
             "reps through a short cleanup."
         ),
         "future": "bring marketing and customer success into the same revenue model",
-        "deeper": "scenario planning for territories and quotas",
+        "deeper": "territory and quota scenario planning",
         "metrics": _SALES_METRICS,
     },
     "team collaboration": {
@@ -949,7 +949,7 @@ _USE_CASES: dict[str, dict[str, object]] = {
             "data, and planners quickly lost trust in the recommendations."
         ),
         "fix": (
-            "{vendor}'s data scientists worked with the planners to tag historical promotions "
+            "{vendor_pos} data scientists worked with the planners to tag historical promotions "
             "and outliers, retrained the models, and introduced a review period in which "
             "planners could override and annotate recommendations."
         ),
@@ -1026,7 +1026,7 @@ _USE_CASES: dict[str, dict[str, object]] = {
             "a unified control library, automated evidence collection, reporting templates "
             "and reviewer sign-off workflows"
         ),
-        "integrations": "the {systems}, the identity provider and the document management system",
+        "integrations": "the {systems}, the HR system and the document management system",
         "pilot": "one regulatory report and its underlying controls",
         "retire": "the controls spreadsheet",
         "quick_win": (
@@ -1038,8 +1038,8 @@ _USE_CASES: dict[str, dict[str, object]] = {
             "because different teams had interpreted the same requirements in different ways."
         ),
         "fix": (
-            "{vendor}'s compliance specialists ran a series of mapping workshops, and the team "
-            "adopted {vendor}'s prebuilt framework mappings as a starting point rather than "
+            "{vendor_pos} compliance specialists ran a series of mapping workshops, and the team "
+            "adopted {vendor_pos} prebuilt framework mappings as a starting point rather than "
             "rebuilding everything from scratch."
         ),
         "future": "bring vendor risk management and policy attestation onto the same platform",
@@ -1069,7 +1069,7 @@ _GENERIC_USE_CASE: dict[str, object] = {
         "dashboards that showed progress and exceptions in real time",
     ),
     "modules": "workflow automation, configurable dashboards, exception alerts and an audit trail",
-    "integrations": "the {systems} and the company's identity provider",
+    "integrations": "the {systems}, the data warehouse and the email and calendar tools",
     "pilot": "one {dept_lc} team",
     "retire": "the old spreadsheet templates",
     "quick_win": (
@@ -1095,18 +1095,18 @@ _GENERIC_USE_CASE: dict[str, object] = {
 
 _SUMMARY_BACKGROUND = (
     "{customer} is {org_a} with {employees} employees and {sites_count} {sites} {region_in}, "
-    "where its {department} team is responsible for {short}.",
+    "serving {customers} in a market shaped by {pressure}.",
     "Founded {founded} years ago, {customer} has grown into {org_a} with {employees} "
     "employees and {sites_count} {sites} {region_in}.",
     "{customer}, {org_a} operating {sites_count} {sites} {region_in}, employs {employees} "
-    "people and relies on its {department} team for {short}.",
+    "people and has grown steadily for {founded} years.",
 )
 
 _SUMMARY_SITUATION = (
-    "Its {department} team relied on {prior} for {short}, which delayed decisions and "
-    "stretched people thin. After a structured evaluation, {customer} deployed {product} from "
+    "Built on {prior}, its {short} process delayed decisions and stretched the {dept_lc} "
+    "team thin. After a structured evaluation, {customer} deployed {product} from "
     "{vendor} in {weeks} weeks to {goal}.",
-    "With {pressure} mounting, {customer} could no longer afford slow, error-prone {short} "
+    "As the business grew, {customer} could no longer afford slow, error-prone {short} "
     "built on {prior}. The company rolled out {product} from {vendor} in {weeks} weeks, "
     "connected to its {systems}, to {goal}.",
 )
@@ -1124,9 +1124,9 @@ _SUMMARY_PADDING = (
 
 _CHALLENGE_OPENINGS = (
     "Before {vendor}, {short} at {customer} ran on effort rather than systems. {pain} The "
-    "{department} team of {team_size} people spent most of each week moving data between the "
+    "{dept_lc} team of {team_size} people spent most of each week moving data between the "
     "{systems} instead of acting on it, and {stakes}.",
-    "For years, {customer}'s {department} team kept {short} going through sheer persistence. "
+    "For years, {customer_pos} {dept_lc} team kept {short} going through sheer persistence. "
     "{pain} With {pressure} squeezing the business, the {team_size}-person team was stretched "
     "thin, and {stakes}.",
 )
@@ -1153,7 +1153,7 @@ _CHALLENGE_PRIOR_COMPETITOR = (
     "years, but the platform had been chosen when the company was a fraction of its current "
     "size. Its rigid workflows needed paid professional services for every change, its "
     "integrations with the {systems} relied on nightly file drops, and its reports lagged "
-    "reality by days. By the time the renewal came up, the {department} team was maintaining "
+    "reality by days. By the time the renewal came up, the {dept_lc} team was maintaining "
     "spreadsheets alongside {competitor} just to get its work done."
 )
 
@@ -1167,7 +1167,7 @@ _CHALLENGE_OPTIONAL = (
 )
 
 _SOLUTION_EVALUATION = (
-    "{customer} formed an evaluation team from {department}, {other_depts} and shortlisted "
+    "{customer} formed an evaluation team from {dept_lc}, {other_depts} and shortlisted "
     "{n_vendors} vendors. The requirements were specific: {req1}, {req2}, and {req3}. Each "
     "vendor ran a scripted demo using the company's own data, and the two finalists completed "
     "a short proof of concept."
@@ -1175,7 +1175,7 @@ _SOLUTION_EVALUATION = (
 
 _SOLUTION_EVALUATION_COMPETITOR = (
     "When the {competitor} renewal came up, {customer} decided to test the market instead of "
-    "renewing by default. An evaluation team from {department}, {other_depts} put "
+    "renewing by default. An evaluation team from {dept_lc}, {other_depts} put "
     "{competitor}, {vendor} and {n_other} other vendors through the same scripted demo using "
     "the company's own data, judged against three requirements: {req1}, {req2}, and {req3}."
 )
@@ -1184,8 +1184,8 @@ _SOLUTION_COMPARISON = (
     "The side-by-side comparison made the case for switching:\n\n"
     "- **Integrations:** {vendor} offered native connectors to the {systems}, while "
     "{competitor} relied on nightly file exports.\n"
-    "- **Configurability:** {department} administrators could change workflows themselves in "
-    "{vendor}; in {competitor}, every change meant a paid services request.\n"
+    "- **Configurability:** in {vendor}, {dept_lc} administrators could change workflows "
+    "themselves; in {competitor}, every change meant a paid services request.\n"
     "- **Visibility:** {vendor} dashboards updated in real time rather than once a day.\n"
     "- **Cost:** over a three-year term, {vendor} came in below the {competitor} renewal quote, "
     "even after including migration."
@@ -1200,7 +1200,7 @@ _SOLUTION_NO_REGRETS = (
 
 _SOLUTION_DECISION = (
     "Three factors decided it for {vendor}. First, the proof of concept worked on "
-    "{customer}'s real data within days rather than weeks. Second, {vendor} could point to "
+    "{customer_pos} real data within days rather than weeks. Second, {vendor} could point to "
     "reference customers in {industry_lc} running the same {systems}, and the evaluation team "
     "spoke to two of them before signing. Third, the implementation plan was concrete, with "
     "named milestones, a fixed scope and a dedicated customer success manager.",
@@ -1208,7 +1208,7 @@ _SOLUTION_DECISION = (
     "requirements without custom development, its reference customers in {industry_lc} "
     "described implementations that finished on schedule, and its pricing scaled predictably "
     "as {customer} grew. Just as important, the {vendor} team asked sharper questions about "
-    "the {department} process than any other vendor did.",
+    "the {dept_lc} process than any other vendor did.",
 )
 
 _SOLUTION_SCOPE = (
@@ -1226,19 +1226,19 @@ _SOLUTION_TIMELINE = (
 
 _SOLUTION_OPTIONAL = (
     "A {vendor} solutions architect and a customer success manager worked alongside "
-    "{customer}'s project lead, {it_people} from IT and a group of {dept_lc} power users. "
+    "{customer_pos} project lead, {it_people} from IT and a group of {dept_lc} power users. "
     "Weekly working sessions kept decisions moving, and a shared project board made every open "
     "issue visible to both companies.",
 )
 
 _SOLUTION_MIGRATION = (
-    "Migrating off {competitor} was part of the scope. {vendor}'s services team exported "
+    "Migrating off {competitor} was part of the scope. {vendor_pos} services team exported "
     "{comp_years} years of history, mapped it to the new data model and ran the two systems in "
     "parallel for one full cycle before {competitor} was switched off."
 )
 
 _IMPLEMENTATION_WENT_WELL = (
-    "Much of the rollout went more smoothly than the team expected. {quick_win} {vendor}'s "
+    "Much of the rollout went more smoothly than the team expected. {quick_win} {vendor_pos} "
     "team typically answered questions within hours, and the pilot users became the project's "
     "most persuasive advocates. Adoption reached {adoption}% of the {dept_lc} team within "
     "{adopt_weeks} weeks of go-live.",
@@ -1297,7 +1297,7 @@ _RESULT_HIGHER = (
 )
 
 _RESULTS_OPTIONAL = (
-    "Taken together, the gains paid back {customer}'s investment in {payback} months, and the "
+    "Taken together, the gains paid back {customer_pos} investment in {payback} months, and the "
     "{dept_lc} team projects {a_roi} {roi}x return over the first 3 years.",
     "The {dept_lc} team also absorbed {volume}% more volume over the past 12 months without "
     "adding headcount, growth that would have required at least {hires} new hires under the "
@@ -1306,16 +1306,16 @@ _RESULTS_OPTIONAL = (
 
 _FUTURE_EXPANSION = (
     "{customer} sees the first phase as a foundation rather than a finish line. Over the next "
-    "{plan_months} months, the team plans to {future} and to roll {product} out to "
-    "{expansion}.",
-    "Expansion is already under way. {customer} plans to {future} within {plan_months} months, "
-    "and then to extend {product} to {expansion}.",
+    "{plan_months} months, the team plans to roll {product} out to {expansion}. The first "
+    "priority is to {future}.",
+    "Expansion is already under way. Within {plan_months} months, {customer} plans to "
+    "{future}. After that, it will extend {product} to {expansion}.",
 )
 
 _FUTURE_PARTNERSHIP = (
     "The relationship with {vendor} has turned into a long-term partnership. The two teams "
     "hold quarterly business reviews focused on new use cases, and {customer} has joined "
-    "{vendor}'s customer advisory board, where it is helping shape the roadmap for {deeper}."
+    "{vendor_pos} customer advisory board, where it is helping shape the roadmap for {deeper}."
 )
 
 _FUTURE_OPTIONAL = (
@@ -1376,15 +1376,15 @@ _CHALLENGE_QUOTES_COMPETITOR = (
 
 _TECH_QUOTES = (
     "The integrations were the part I worried about most, and they turned out to be the "
-    "easiest part. {vendor}'s connectors handled the {systems} out of the box.",
+    "easiest part. {vendor_pos} connectors handled the {systems} out of the box.",
     "I've been through enough implementations to expect surprises. What was different here "
     "was how fast {vendor} owned the problems and came back with a fix.",
 )
 
 _RESULT_QUOTES = (
-    "Going {from_to} on {phrase} changed the rhythm of the whole team. People plan their "
+    "Cutting {phrase} {from_to} changed the rhythm of the whole team. People plan their "
     "weeks differently now.",
-    "When I tell peers we went {from_to} on {phrase}, they assume I'm rounding. I'm not.",
+    "When I tell peers we cut {phrase} {from_to}, they assume I'm rounding. I'm not.",
 )
 
 _RECOMMENDATION_QUOTES = (
@@ -1421,10 +1421,12 @@ def _words(text: str) -> int:
 
 
 def _lc(text: str) -> str:
-    """Lower-case the first letter unless the word looks like an acronym (e.g. "IT")."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
+    """Lower-case for mid-sentence use, keeping acronyms such as "IT" or "CRM" intact."""
+    return " ".join(word if word[1:2].isupper() else word.lower() for word in text.split())
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _cap(text: str) -> str:
@@ -1637,6 +1639,8 @@ def _context(rng: random.Random, args: dict[str, str]) -> dict[str, str]:
     ctx = {
         "customer": args["customer_name"],
         "vendor": args["vendor"],
+        "customer_pos": _possessive(args["customer_name"]),
+        "vendor_pos": _possessive(args["vendor"]),
         "product": args["product"],
         "department": department,
         "dept_lc": _lc(department),
@@ -1679,7 +1683,7 @@ def _context(rng: random.Random, args: dict[str, str]) -> dict[str, str]:
         "growth": str(rng.randrange(30, 65, 5)),
         "adoption": str(pick("adoption")),
         "adopt_weeks": str(rng.randint(3, 6)),
-        "delay": _plural(rng.randint(1, 3), "week"),
+        "delay": _plural(rng.randint(1, 1 if size == "smb" else 3), "week"),
         "it_people": "one specialist" if it_people == 1 else f"{it_people} specialists",
         "payback": str(rng.randint(4, 11)),
         "volume": str(rng.randrange(15, 40, 5)),
@@ -1694,7 +1698,7 @@ def _context(rng: random.Random, args: dict[str, str]) -> dict[str, str]:
         "user_title": f"Senior {department} Specialist",
         "user_ref": f"a senior {_lc(department)} specialist",
         "tech_title": _TECH_TITLE[size],
-        "tech_ref": "the company's IT lead" if size == "smb" else f"the {_TECH_TITLE[size]}",
+        "tech_ref": f"the {_TECH_TITLE[size]}" if size != "smb" else "the IT lead",
         "size": size,
     }
     roi = rng.randint(3, 8)
@@ -1737,16 +1741,15 @@ def _inline_markdown(rng: random.Random, quote: DemoQuote, ctx: dict[str, str]) 
     return f'As {ref} at {ctx["customer"]} puts it: "{quote.text}"'
 
 
-def _result_quote_ctx(metric: DemoMetric, spec: dict) -> dict[str, str]:
-    return {"from_to": _from_to(metric), "phrase": spec["phrase"]}
-
-
 def _build_quotes(
     rng: random.Random,
     ctx: dict[str, str],
-    headline: tuple[DemoMetric, dict],
+    time_metric: tuple[DemoMetric, dict],
 ) -> tuple[DemoQuote, DemoQuote | None, tuple[DemoQuote, ...]]:
-    """Return (challenge inline quote, optional technical inline quote, all quotes)."""
+    """Return (challenge inline quote, optional technical inline quote, all quotes).
+
+    The result quote cites the primary time-saved metric, so its numbers match ``metrics``.
+    """
     has_competitor = bool(ctx["competitor"])
     pull_pool = _PULL_QUOTES_COMPETITOR if has_competitor else _PULL_QUOTES
     pull_role = rng.choice(("executive_sponsor", "executive_sponsor", "department_leader"))
@@ -1760,8 +1763,8 @@ def _build_quotes(
     if rng.random() < 0.5:
         tech = DemoQuote(_fill(rng.choice(_TECH_QUOTES), ctx), "technical_leader", "inline")
 
-    metric, spec = headline
-    result_ctx = {**ctx, **_result_quote_ctx(metric, spec)}
+    metric, spec = time_metric
+    result_ctx = {**ctx, "from_to": _from_to(metric), "phrase": spec["phrase"]}
     result_role = rng.choice(("department_leader", "end_user"))
     result = DemoQuote(_fill(rng.choice(_RESULT_QUOTES), result_ctx), result_role, "result")
 
@@ -1984,7 +1987,7 @@ def build_story(
     headline_index = rng.choice((0, 1))
     headline = (metrics[headline_index], specs[headline_index])
 
-    challenge_quote, tech_quote, quotes = _build_quotes(rng, ctx, headline)
+    challenge_quote, tech_quote, quotes = _build_quotes(rng, ctx, (metrics[0], specs[0]))
     summary = _summary(rng, ctx, metrics, specs)
     blocks = (
         _challenge_blocks(rng, ctx, _inline_markdown(rng, challenge_quote, ctx))
@@ -2055,6 +2058,8 @@ def _check_story(story: DemoStory) -> None:
         assert Decimal(metric.before) != 0 and Decimal(metric.after) > 0
         assert metric.before != metric.after
         assert _from_to(metric) in story.results
+    result_quotes = [quote for quote in story.quotes if quote.kind == "result"]
+    assert any(_from_to(story.metrics[0]) in quote.text for quote in result_quotes)
     inline = [quote for quote in story.quotes if quote.kind == "inline"]
     assert 1 <= len(inline) <= 2
     body = "\n".join((story.challenge, story.implementation))

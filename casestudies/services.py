@@ -134,7 +134,8 @@ def _transition(
             },
             source=source,
         )
-        transaction.on_commit(lambda: _notify_owner(change.pk))
+        if case_study.owner_id and case_study.owner_id != change.actor_id:
+            transaction.on_commit(lambda: _notify_owner(change.pk))
     return case_study
 
 

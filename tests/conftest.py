@@ -5,6 +5,7 @@ With ``CI=true`` the real services are mandatory: a missing PostgreSQL or
 Redis stops the run instead of quietly testing less."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -86,3 +87,16 @@ def require_redis() -> str:
             pytest.fail("CI=true requires Redis (REDIS_URL).")
         pytest.skip("needs Redis (set REDIS_URL)")
     return url
+
+
+@contextmanager
+def celery_conf(**overrides):
+    """Change the Celery app's configuration for a block, then restore it."""
+    from config.celery_app import app
+
+    old = {key: app.conf[key] for key in overrides}
+    app.conf.update(overrides)
+    try:
+        yield app
+    finally:
+        app.conf.update(old)
