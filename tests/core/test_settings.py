@@ -1,0 +1,101 @@
+"""Settings come from the environment; production settings pass Django's
+deployment checklist; the demo login is refused in production."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.base",
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-" + "x7Q!pZ2@wL9#vR4$" * 4,
+    "ALLOWED_HOSTS": "stories.example.com",
+    "SITE_URL": "https://stories.example.com",
+}
+
+
+def _run(args, **env):
+    # A bare environment: only what the command is given (the test settings
+    # put relaxed defaults into this process's environment).
+    clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = _run(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def _settings_value(expr: str, **env) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expr})"
+    result = _run(["-c", code], **{**PRODUCTION, **env})
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_without_urls_it_uses_sqlite_locmem_and_eager_tasks():
+    assert _settings_value("settings.DATABASES['default']['ENGINE']") == (
+        "django.db.backends.sqlite3")
+    assert _settings_value("settings.CACHES['default']['BACKEND']").endswith("LocMemCache")
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
+
+
+def test_with_urls_it_uses_postgres_and_redis():
+    env = {"DATABASE_URL": "postgres://u:p@db.internal:5432/storyline",
+           "REDIS_URL": "redis://cache.internal:6379/0"}
+    assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
+        "django.db.backends.postgresql")
+    assert _settings_value("settings.CACHES['default']['BACKEND']", **env).endswith("RedisCache")
+    assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://cache.internal:6379/0"
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
+
+
+def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_set():
+    assert _settings_value("settings.STORAGES['default']['BACKEND']") == (
+        "django.core.files.storage.FileSystemStorage")
+    env = {"AWS_STORAGE_BUCKET_NAME": "stories", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}
+    assert _settings_value("settings.STORAGES['default']['BACKEND']", **env) == (
+        "storages.backends.s3.S3Storage")
+    assert _settings_value("settings.STORAGES['default']['OPTIONS']['endpoint_url']", **env) == (
+        "http://minio:9000")
+
+
+def test_email_comes_from_email_url():
+    env = {"EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587"}
+    assert _settings_value("settings.EMAIL_HOST", **env) == "smtp.example.com"
+    assert _settings_value("settings.EMAIL_USE_TLS", **env) == "True"
+
+
+@pytest.mark.django_db
+def test_the_demo_login_is_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("ensure_demo_user")
+
+
+@pytest.mark.django_db
+def test_the_demo_login_is_a_program_manager(settings, client):
+    settings.DEBUG = True
+    call_command("ensure_demo_user", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("ensure_demo_user", stdout=open(os.devnull, "w"))  # noqa: SIM115 - idempotent
+    login = settings.STORYLINE["DEMO_LOGIN"]
+    assert client.login(username=login["username"], password=login["password"])
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "pipeline" in response.context
