@@ -58,8 +58,16 @@ class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
     fields = (
-        "name", "title", "email", "role", "may_contact", "agreed_to_participate",
-        "may_be_named", "available_as_reference", "left_company", "archived",
+        "name",
+        "title",
+        "email",
+        "role",
+        "may_contact",
+        "agreed_to_participate",
+        "may_be_named",
+        "available_as_reference",
+        "left_company",
+        "archived",
     )
     show_change_link = True
 
@@ -70,12 +78,24 @@ class ContactInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "industry", "company_size", "region", "implementation_status", "nps_score",
-        "open_support_issues", "account_owner", "story_count",
+        "name",
+        "industry",
+        "company_size",
+        "region",
+        "implementation_status",
+        "nps_score",
+        "open_support_issues",
+        "account_owner",
+        "story_count",
     )
     list_filter = (
-        "industry", "company_size", "region", "implementation_status",
-        "last_business_review_sentiment", "well_known_brand", "archived",
+        "industry",
+        "company_size",
+        "region",
+        "implementation_status",
+        "last_business_review_sentiment",
+        "well_known_brand",
+        "archived",
     )
     search_fields = ("name", "website", "contacts__name", "contacts__email")
     list_select_related = ("industry", "region", "account_owner")
@@ -85,13 +105,27 @@ class CustomerAdmin(admin.ModelAdmin):
     inlines = [ContactInline]
     fieldsets = (
         (None, {"fields": ("name", "slug", "website", "logo", "description", "account_owner")}),
-        (_("Segment"), {"fields": ("industry", "company_size", "region", "products",
-                                   "well_known_brand")}),
-        (_("Relationship signals"), {"fields": (
-            "implementation_status", "last_milestone", "last_milestone_on", "renewal_date",
-            "last_business_review_on", "last_business_review_sentiment", "nps_score",
-            "nps_recorded_on", "open_support_issues", "last_support_issue_on",
-        )}),
+        (
+            _("Segment"),
+            {"fields": ("industry", "company_size", "region", "products", "well_known_brand")},
+        ),
+        (
+            _("Relationship signals"),
+            {
+                "fields": (
+                    "implementation_status",
+                    "last_milestone",
+                    "last_milestone_on",
+                    "renewal_date",
+                    "last_business_review_on",
+                    "last_business_review_sentiment",
+                    "nps_score",
+                    "nps_recorded_on",
+                    "open_support_issues",
+                    "last_support_issue_on",
+                )
+            },
+        ),
         (None, {"fields": ("archived",)}),
     )
 
@@ -108,10 +142,24 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "title", "customer", "role", "email", "agreed_to_participate",
-                    "may_be_named", "left_company")
-    list_filter = ("role", "agreed_to_participate", "may_be_named", "available_as_reference",
-                   "left_company", "archived")
+    list_display = (
+        "name",
+        "title",
+        "customer",
+        "role",
+        "email",
+        "agreed_to_participate",
+        "may_be_named",
+        "left_company",
+    )
+    list_filter = (
+        "role",
+        "agreed_to_participate",
+        "may_be_named",
+        "available_as_reference",
+        "left_company",
+        "archived",
+    )
     search_fields = ("name", "email", "title", "customer__name")
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
@@ -128,8 +176,19 @@ class ContactAdmin(admin.ModelAdmin):
 class MetricInline(admin.TabularInline):
     model = Metric
     extra = 0
-    fields = ("kind", "label", "before", "after", "unit", "period", "higher_is_better",
-              "percentage_only", "improvement", "source", "position")
+    fields = (
+        "kind",
+        "label",
+        "before",
+        "after",
+        "unit",
+        "period",
+        "higher_is_better",
+        "percentage_only",
+        "improvement",
+        "source",
+        "position",
+    )
     readonly_fields = ("improvement",)
 
     @admin.display(description=_("improvement"))
@@ -140,16 +199,27 @@ class MetricInline(admin.TabularInline):
 class QuoteInline(admin.StackedInline):
     model = Quote
     extra = 0
-    fields = (("speaker", "speaker_name", "speaker_title"), "text", ("kind", "permission",
-                                                                      "position"))
+    fields = (
+        ("speaker", "speaker_name", "speaker_title"),
+        "text",
+        ("kind", "permission", "position"),
+    )
     autocomplete_fields = ("speaker",)
 
 
 class StoryVersionInline(admin.TabularInline):
     model = StoryVersion
     extra = 0
-    fields = ("number", "language", "title", "words", "content_hash", "created_at",
-              "created_by_name", "note")
+    fields = (
+        "number",
+        "language",
+        "title",
+        "words",
+        "content_hash",
+        "created_at",
+        "created_by_name",
+        "note",
+    )
     readonly_fields = fields
     show_change_link = True
     ordering = ("-number",)
@@ -200,8 +270,10 @@ def _apply_transition(request, name: str, case_studies, reason: str) -> int:
     if done:
         messages.success(
             request,
-            ngettext("%(action)s: %(n)d case study moved.", "%(action)s: %(n)d case studies moved.",
-                     done) % {"action": services.TRANSITIONS[name].label, "n": done},
+            ngettext(
+                "%(action)s: %(n)d case study moved.", "%(action)s: %(n)d case studies moved.", done
+            )
+            % {"action": services.TRANSITIONS[name].label, "n": done},
         )
     return done
 
@@ -214,7 +286,9 @@ def _transition_action(name: str):
         if transition.needs_reason and not (request.POST.get("apply") and reason):
             # An intermediate page asks for the reason (like the delete confirmation).
             return modeladmin.render_transition_confirm(
-                request, transition, list(queryset),
+                request,
+                transition,
+                list(queryset),
                 form_action="",
                 form_error=_("Please give a reason.") if request.POST.get("apply") else "",
                 action_name=f"transition_{name}",
@@ -230,22 +304,56 @@ def _transition_action(name: str):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(admin.ModelAdmin):
-    list_display = ("title", "customer", "state", "days_in_stage", "owner", "featured",
-                    "published_link")
-    list_filter = ("state", "featured", "customer__industry", "customer__company_size",
-                   "customer__region", "use_cases", "products")
+    list_display = (
+        "title",
+        "customer",
+        "state",
+        "days_in_stage",
+        "owner",
+        "featured",
+        "published_link",
+    )
+    list_filter = (
+        "state",
+        "featured",
+        "customer__industry",
+        "customer__company_size",
+        "customer__region",
+        "use_cases",
+        "products",
+    )
     search_fields = ("title", "slug", "customer__name")
     list_select_related = ("customer", "owner")
     autocomplete_fields = ("customer", "owner")
     filter_horizontal = ("use_cases", "departments", "products", "objections", "competitors")
-    readonly_fields = ("slug", "state", "state_changed_at", "held_from_state",
-                       "approved_version", "published_version", "published_at")
+    readonly_fields = (
+        "slug",
+        "state",
+        "state_changed_at",
+        "held_from_state",
+        "approved_version",
+        "published_version",
+        "published_at",
+    )
     fieldsets = (
         (None, {"fields": ("customer", "title", "slug", "owner", "featured")}),
-        (_("State"), {"fields": ("state", "state_changed_at", "held_from_state",
-                                 "approved_version", "published_version", "published_at")}),
-        (_("Taxonomy"), {"fields": ("use_cases", "departments", "products", "objections",
-                                    "competitors")}),
+        (
+            _("State"),
+            {
+                "fields": (
+                    "state",
+                    "state_changed_at",
+                    "held_from_state",
+                    "approved_version",
+                    "published_version",
+                    "published_at",
+                )
+            },
+        ),
+        (
+            _("Taxonomy"),
+            {"fields": ("use_cases", "departments", "products", "objections", "competitors")},
+        ),
     )
     inlines = [MetricInline, QuoteInline, StoryVersionInline, StateChangeInline]
     actions = [_transition_action(name) for name in services.TRANSITIONS]
@@ -269,8 +377,12 @@ class CaseStudyAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         created = services.case_study_create(
-            customer=obj.customer, title=obj.title, owner=obj.owner or request.user,
-            featured=obj.featured, actor=request.user, source="admin",
+            customer=obj.customer,
+            title=obj.title,
+            owner=obj.owner or request.user,
+            featured=obj.featured,
+            actor=request.user,
+            source="admin",
         )
         obj.pk, obj.slug, obj.owner = created.pk, created.slug, created.owner
         obj._state.adding = False
@@ -300,13 +412,17 @@ class CaseStudyAdmin(admin.ModelAdmin):
             _apply_transition(request, name, [case_study], reason)
             return HttpResponseRedirect(self._change_url(case_study))
         return self.render_transition_confirm(
-            request, transition, [case_study], form_action=request.path,
+            request,
+            transition,
+            [case_study],
+            form_action=request.path,
             form_error=_("Please give a reason.") if request.method == "POST" else "",
             action_name="",
         )
 
-    def render_transition_confirm(self, request, transition, case_studies, *, form_action,
-                                  form_error, action_name):
+    def render_transition_confirm(
+        self, request, transition, case_studies, *, form_action, form_error, action_name
+    ):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -317,8 +433,11 @@ class CaseStudyAdmin(admin.ModelAdmin):
             "form_error": form_error,
             "action_name": action_name,
             "reason": request.POST.get("reason", ""),
-            "cancel_url": (self._change_url(case_studies[0]) if len(case_studies) == 1
-                           else reverse("admin:casestudies_casestudy_changelist")),
+            "cancel_url": (
+                self._change_url(case_studies[0])
+                if len(case_studies) == 1
+                else reverse("admin:casestudies_casestudy_changelist")
+            ),
         }
         return TemplateResponse(
             request, "admin/casestudies/casestudy/transition_confirm.html", context
@@ -341,14 +460,31 @@ class CaseStudyAdmin(admin.ModelAdmin):
 class StoryVersionAdmin(admin.ModelAdmin):
     """Versions are written by ``story_version_create`` and never edited."""
 
-    list_display = ("case_study", "number", "language", "title", "total_words", "created_at",
-                    "created_by_name")
+    list_display = (
+        "case_study",
+        "number",
+        "language",
+        "title",
+        "total_words",
+        "created_at",
+        "created_by_name",
+    )
     list_filter = ("language",)
     search_fields = ("title", "case_study__title", "content_hash")
     list_select_related = ("case_study",)
     autocomplete_fields = ("case_study",)
-    fields = ("case_study", "language", "title", "summary", "challenge", "solution",
-              "implementation", "results", "future_plans", "note")
+    fields = (
+        "case_study",
+        "language",
+        "title",
+        "summary",
+        "challenge",
+        "solution",
+        "implementation",
+        "results",
+        "future_plans",
+        "note",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -369,8 +505,17 @@ class StoryVersionAdmin(admin.ModelAdmin):
             title=obj.title,
             language=obj.language,
             note=obj.note,
-            sections={name: getattr(obj, name) for name in (
-                "summary", "challenge", "solution", "implementation", "results", "future_plans")},
+            sections={
+                name: getattr(obj, name)
+                for name in (
+                    "summary",
+                    "challenge",
+                    "solution",
+                    "implementation",
+                    "results",
+                    "future_plans",
+                )
+            },
             source="admin",
         )
         obj.pk, obj.number = version.pk, version.number
@@ -386,8 +531,14 @@ class StoryVersionAdmin(admin.ModelAdmin):
 
 @admin.register(StateChange)
 class StateChangeAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "case_study", "from_state", "to_state", "actor_name",
-                    "notified_at")
+    list_display = (
+        "created_at",
+        "case_study",
+        "from_state",
+        "to_state",
+        "actor_name",
+        "notified_at",
+    )
     list_filter = ("to_state", "from_state")
     search_fields = ("case_study__title", "actor_name", "reason")
     list_select_related = ("case_study",)

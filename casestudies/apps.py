@@ -1,4 +1,5 @@
-"""Selection and drafting: taxonomy, customers, contacts, case studies, story versions, metrics and quotes."""
+"""Selection and drafting: taxonomy, customers, contacts, case studies, story
+versions, metrics and quotes."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

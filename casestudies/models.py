@@ -348,9 +348,11 @@ class CaseStudy(TimeStampedModel):
         indexes = [
             # Pipeline dashboard: count per state, "waiting longest" per state.
             models.Index(fields=["state", "state_changed_at"], name="casestudies_cs_state_idx"),
-            # Gallery: published stories, featured first, newest first.
+            # Gallery: published stories, featured first, newest first (the id
+            # breaks ties, so the page is read straight off the index).
             models.Index(
-                fields=["state", "-featured", "-published_at"], name="casestudies_cs_gallery_idx"
+                fields=["state", "-featured", "-published_at", "-id"],
+                name="casestudies_cs_gallery_idx",
             ),
         ]
 
@@ -480,6 +482,15 @@ class StoryVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.case_study} v{self.number}"
 
+    def save(self, *args, **kwargs) -> None:
+        # The invariant, not business logic: a written version is never rewritten.
+        if not self._state.adding:
+            raise ImmutableError("Story versions are immutable; save a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Story versions are never deleted.")
+
     @staticmethod
     def compute_hash(*, language: str, title: str, sections: dict[str, str]) -> str:
         payload = {"language": language, "title": title}
@@ -502,15 +513,6 @@ class StoryVersion(models.Model):
     @property
     def total_words(self) -> int:
         return sum(word_count(text) for text in self.sections().values())
-
-    def save(self, *args, **kwargs) -> None:
-        # The invariant, not business logic: a written version is never rewritten.
-        if not self._state.adding:
-            raise ImmutableError("Story versions are immutable; save a new version instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError("Story versions are never deleted.")
 
 
 # --------------------------------------------------------------------------
@@ -587,7 +589,7 @@ class Metric(TimeStampedModel):
 
     @property
     def meets_guide_threshold(self) -> bool:
-        """The guide's "strong results": cost −30 %, revenue +20 %, efficiency +40 %."""
+        """The guide's "strong results": cost -30 %, revenue +20 %, efficiency +40 %."""
         thresholds = settings.STORYLINE["STRONG_RESULT_THRESHOLDS"]
         threshold = thresholds.get(self.kind)
         improvement = self.improvement_percent

@@ -55,14 +55,34 @@ TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         _t("start_recruiting", gettext_lazy("Start recruiting"), [S.CANDIDATE], S.RECRUITING),
-        _t("start_interviewing", gettext_lazy("Start interviewing"), [S.RECRUITING], S.INTERVIEWING),
+        _t(
+            "start_interviewing", gettext_lazy("Start interviewing"), [S.RECRUITING], S.INTERVIEWING
+        ),
         _t("start_drafting", gettext_lazy("Start drafting"), [S.INTERVIEWING], S.DRAFTING),
         _t("submit_for_review", gettext_lazy("Submit for review"), [S.DRAFTING], S.IN_REVIEW),
-        _t("request_changes", gettext_lazy("Request changes"), [S.IN_REVIEW], S.DRAFTING, needs_reason=True),
+        _t(
+            "request_changes",
+            gettext_lazy("Request changes"),
+            [S.IN_REVIEW],
+            S.DRAFTING,
+            needs_reason=True,
+        ),
         _t("approve", gettext_lazy("Record approval"), [S.IN_REVIEW], S.APPROVED),
         _t("publish", gettext_lazy("Publish"), [S.APPROVED], S.PUBLISHED),
-        _t("archive", gettext_lazy("Archive"), [S.PUBLISHED, S.APPROVED], S.ARCHIVED, needs_reason=True),
-        _t("decline", gettext_lazy("Decline"), [*ACTIVE_STATES, S.ON_HOLD], S.DECLINED, needs_reason=True),
+        _t(
+            "archive",
+            gettext_lazy("Archive"),
+            [S.PUBLISHED, S.APPROVED],
+            S.ARCHIVED,
+            needs_reason=True,
+        ),
+        _t(
+            "decline",
+            gettext_lazy("Decline"),
+            [*ACTIVE_STATES, S.ON_HOLD],
+            S.DECLINED,
+            needs_reason=True,
+        ),
         _t("put_on_hold", gettext_lazy("Put on hold"), ACTIVE_STATES, S.ON_HOLD, needs_reason=True),
         _t("resume", gettext_lazy("Resume"), [S.ON_HOLD], None),
         _t("reconsider", gettext_lazy("Reconsider"), [S.DECLINED], S.CANDIDATE),
@@ -129,8 +149,11 @@ def _transition(
                 "from": old,
                 "to": new,
                 "reason": reason,
-                **({"version": version.number, "content_hash": version.content_hash}
-                   if version else {}),
+                **(
+                    {"version": version.number, "content_hash": version.content_hash}
+                    if version
+                    else {}
+                ),
             },
             source=source,
         )
@@ -210,8 +233,12 @@ def case_study_start_recruiting(
             )
 
     return _transition(
-        case_study.pk, TRANSITIONS["start_recruiting"], actor=actor, reason=reason,
-        source=source, check=check,
+        case_study.pk,
+        TRANSITIONS["start_recruiting"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        check=check,
     )
 
 
@@ -220,7 +247,9 @@ def case_study_start_interviewing(
 ) -> CaseStudy:
     def check(cs: CaseStudy) -> None:
         participants = Contact.objects.filter(
-            customer_id=cs.customer_id, agreed_to_participate=True, archived=False,
+            customer_id=cs.customer_id,
+            agreed_to_participate=True,
+            archived=False,
             left_company=False,
         )
         if not participants.exists():
@@ -230,8 +259,12 @@ def case_study_start_interviewing(
             )
 
     return _transition(
-        case_study.pk, TRANSITIONS["start_interviewing"], actor=actor, reason=reason,
-        source=source, check=check,
+        case_study.pk,
+        TRANSITIONS["start_interviewing"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        check=check,
     )
 
 
@@ -245,8 +278,12 @@ def case_study_start_drafting(
             )
 
     return _transition(
-        case_study.pk, TRANSITIONS["start_drafting"], actor=actor, reason=reason,
-        source=source, check=check,
+        case_study.pk,
+        TRANSITIONS["start_drafting"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        check=check,
     )
 
 
@@ -264,8 +301,12 @@ def case_study_submit_for_review(
     if latest is None:
         raise TransitionError(_("Save a version of the story before submitting it for review."))
     return _transition(
-        case_study.pk, TRANSITIONS["submit_for_review"], actor=actor, reason=reason,
-        source=source, version=latest,
+        case_study.pk,
+        TRANSITIONS["submit_for_review"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        version=latest,
     )
 
 
@@ -301,15 +342,23 @@ def case_study_approve(
                 % {"old": version.number, "new": latest.number}
             )
         if not version.verify_hash():
-            raise TransitionError(_("Version %(n)s fails its content check.") % {"n": version.number})
+            raise TransitionError(
+                _("Version %(n)s fails its content check.") % {"n": version.number}
+            )
 
     def apply(cs: CaseStudy) -> list[str]:
         cs.approved_version = version
         return ["approved_version"]
 
     return _transition(
-        case_study.pk, TRANSITIONS["approve"], actor=actor, reason=reason, source=source,
-        check=check, apply=apply, version=version,
+        case_study.pk,
+        TRANSITIONS["approve"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        check=check,
+        apply=apply,
+        version=version,
     )
 
 
@@ -317,6 +366,7 @@ def case_study_publish(
     *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
 ) -> CaseStudy:
     """Publish exactly the approved version; refuse when a newer version exists."""
+
     def check(cs: CaseStudy) -> None:
         approved = cs.approved_version
         if approved is None:
@@ -324,8 +374,10 @@ def case_study_publish(
         latest = _latest_version(cs, approved.language)
         if latest is not None and latest.pk != approved.pk:
             raise TransitionError(
-                _("Version %(new)s was saved after the approved version %(old)s; "
-                  "it must be approved before publishing.")
+                _(
+                    "Version %(new)s was saved after the approved version %(old)s; "
+                    "it must be approved before publishing."
+                )
                 % {"old": approved.number, "new": latest.number}
             )
         if not approved.verify_hash():
@@ -340,8 +392,14 @@ def case_study_publish(
         return fields
 
     return _transition(
-        case_study.pk, TRANSITIONS["publish"], actor=actor, reason=reason, source=source,
-        check=check, apply=apply, version_after=lambda cs: cs.published_version,
+        case_study.pk,
+        TRANSITIONS["publish"],
+        actor=actor,
+        reason=reason,
+        source=source,
+        check=check,
+        apply=apply,
+        version_after=lambda cs: cs.published_version,
     )
 
 
@@ -366,7 +424,11 @@ def case_study_decline(
         return ["held_from_state"]
 
     return _transition(
-        case_study.pk, TRANSITIONS["decline"], actor=actor, reason=reason, source=source,
+        case_study.pk,
+        TRANSITIONS["decline"],
+        actor=actor,
+        reason=reason,
+        source=source,
         apply=apply,
     )
 
@@ -379,7 +441,11 @@ def case_study_put_on_hold(
         return ["held_from_state"]
 
     return _transition(
-        case_study.pk, TRANSITIONS["put_on_hold"], actor=actor, reason=reason, source=source,
+        case_study.pk,
+        TRANSITIONS["put_on_hold"],
+        actor=actor,
+        reason=reason,
+        source=source,
         apply=apply,
     )
 
@@ -395,7 +461,11 @@ def case_study_resume(
         return ["held_from_state"]
 
     return _transition(
-        case_study.pk, TRANSITIONS["resume"], actor=actor, reason=reason, source=source,
+        case_study.pk,
+        TRANSITIONS["resume"],
+        actor=actor,
+        reason=reason,
+        source=source,
         apply=apply,
     )
 
@@ -458,8 +528,10 @@ def story_version_create(
         cs = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
         if cs.state not in EDITABLE_STATES:
             raise TransitionError(
-                _("The story can be edited while interviewing, drafting or in review; "
-                  "“%(title)s” is %(state)s.")
+                _(
+                    "The story can be edited while interviewing, drafting or in review; "
+                    "“%(title)s” is %(state)s."
+                )
                 % {"title": cs.title, "state": CaseStudyState(cs.state).label}
             )
         number = (cs.versions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -12,7 +12,7 @@ def check_database() -> tuple[bool, str]:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+    except Exception as exc:
         return False, exc.__class__.__name__
     return True, connections["default"].vendor
 
@@ -23,7 +23,7 @@ def check_cache() -> tuple[bool, str]:
         cache.set(key, "1", timeout=5)
         ok = cache.get(key) == "1"
         cache.delete(key)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return False, exc.__class__.__name__
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     return (ok, backend) if ok else (False, "read-back mismatch")
@@ -37,7 +37,7 @@ def check_broker() -> tuple[bool, str]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return False, exc.__class__.__name__
     return True, "connected"
 

@@ -137,26 +137,60 @@ PATH = {
     S.RECRUITING: ["start_recruiting"],
     S.INTERVIEWING: ["start_recruiting", "start_interviewing"],
     S.DRAFTING: ["start_recruiting", "start_interviewing", "start_drafting"],
-    S.IN_REVIEW: ["start_recruiting", "start_interviewing", "start_drafting", "version",
-                  "submit_for_review"],
-    S.APPROVED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
-                 "submit_for_review", "approve"],
-    S.PUBLISHED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
-                  "submit_for_review", "approve", "publish"],
-    S.ARCHIVED: ["start_recruiting", "start_interviewing", "start_drafting", "version",
-                 "submit_for_review", "approve", "publish", "archive"],
+    S.IN_REVIEW: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "version",
+        "submit_for_review",
+    ],
+    S.APPROVED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "version",
+        "submit_for_review",
+        "approve",
+    ],
+    S.PUBLISHED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "version",
+        "submit_for_review",
+        "approve",
+        "publish",
+    ],
+    S.ARCHIVED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "version",
+        "submit_for_review",
+        "approve",
+        "publish",
+        "archive",
+    ],
     S.DECLINED: ["decline"],
     S.ON_HOLD: ["start_recruiting", "put_on_hold"],
 }
 
 
-def case_study_in_state(state: str, *, actor, title: str | None = None, customer=None,
-                        story_title: str | None = None, **fields) -> CaseStudy:
+def case_study_in_state(
+    state: str,
+    *,
+    actor,
+    title: str | None = None,
+    customer=None,
+    story_title: str | None = None,
+    **fields,
+) -> CaseStudy:
     customer = customer or CustomerFactory()
     if not customer.contacts.exists():
         ContactFactory(customer=customer)
-    cs = CaseStudyFactory(customer=customer, owner=actor,
-                          **({"title": title} if title else {}), **fields)
+    cs = CaseStudyFactory(
+        customer=customer, owner=actor, **({"title": title} if title else {}), **fields
+    )
     for step in PATH[state]:
         if step == "start_drafting":
             MetricFactory(case_study=cs)

@@ -11,13 +11,15 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from .base import *  # noqa: E402, F403
-from .base import CACHES, STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import CACHES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {**STORAGES, "staticfiles": {
-    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # Each test run gets its own cache namespace on a shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _metric(before, after, *, higher_is_better=True, kind=Metric.Kind.OTHER):
-    return Metric(before=Decimal(before), after=Decimal(after), higher_is_better=higher_is_better,
-                  kind=kind)
+    return Metric(
+        before=Decimal(before), after=Decimal(after), higher_is_better=higher_is_better, kind=kind
+    )
 
 
 class TestMetricArithmetic:
@@ -40,10 +41,12 @@ class TestMetricArithmetic:
         assert not m.meets_guide_threshold
 
     def test_it_applies_the_guide_thresholds(self):
-        assert _metric("100", "70", higher_is_better=False,
-                       kind=Metric.Kind.COST_SAVING).meets_guide_threshold  # -30 %
-        assert not _metric("100", "71", higher_is_better=False,
-                           kind=Metric.Kind.COST_SAVING).meets_guide_threshold
+        assert _metric(
+            "100", "70", higher_is_better=False, kind=Metric.Kind.COST_SAVING
+        ).meets_guide_threshold  # -30 %
+        assert not _metric(
+            "100", "71", higher_is_better=False, kind=Metric.Kind.COST_SAVING
+        ).meets_guide_threshold
         assert _metric("100", "120", kind=Metric.Kind.REVENUE).meets_guide_threshold  # +20 %
         assert not _metric("100", "119", kind=Metric.Kind.REVENUE).meets_guide_threshold
         assert _metric("10", "14", kind=Metric.Kind.EFFICIENCY).meets_guide_threshold  # +40 %

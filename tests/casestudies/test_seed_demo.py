@@ -33,7 +33,9 @@ class TestTheDemoProgram:
         assert Customer.objects.count() >= 40
         assert Customer.objects.values("industry").distinct().count() >= 6
         assert set(Customer.objects.values_list("company_size", flat=True)) == {
-            "enterprise", "mid-market", "smb"
+            "enterprise",
+            "mid-market",
+            "smb",
         }
         assert Customer.objects.values("region").distinct().count() >= 4
 
@@ -72,15 +74,25 @@ class TestTheDemoProgram:
         assert CaseStudy.objects.published().count() == published + 150
         bulk = CaseStudy.objects.filter(slug__startswith="scale-")
         assert bulk.annotate(n=Count("versions")).filter(n=1).count() == 150
-        assert all(v.verify_hash() for v in StoryVersion.objects.filter(
-            case_study__slug__startswith="scale-")[:20])
+        assert all(
+            v.verify_hash()
+            for v in StoryVersion.objects.filter(case_study__slug__startswith="scale-")[:20]
+        )
 
 
 def test_the_story_generator_is_deterministic():
     from casestudies.demo_content import build_story
 
-    kwargs = dict(seed=7, customer_name="Acme", industry="Retail", company_size="smb",
-                  region="Europe", use_case="Sales analytics", product="Core platform",
-                  department="Sales", competitor="LegacySoft")
+    kwargs = {
+        "seed": 7,
+        "customer_name": "Acme",
+        "industry": "Retail",
+        "company_size": "smb",
+        "region": "Europe",
+        "use_case": "Sales analytics",
+        "product": "Core platform",
+        "department": "Sales",
+        "competitor": "LegacySoft",
+    }
     assert build_story(**kwargs) == build_story(**kwargs)
     assert build_story(**kwargs) != build_story(**{**kwargs, "seed": 8})

@@ -23,7 +23,7 @@ def test_the_dashboard_shows_the_pipeline(client, alice, story_at):
     client.force_login(alice)
     response = client.get("/admin/")
     assert response.status_code == 200
-    pipeline = dict((state, count) for state, _label, count in response.context["pipeline"])
+    pipeline = {state: count for state, _label, count in response.context["pipeline"]}
     assert pipeline["drafting"] == 2
     assert pipeline["published"] == 1
     assert pipeline["candidate"] == 0
@@ -71,15 +71,20 @@ def test_a_transition_action_moves_the_selected_stories(client, alice, story_at)
     a, b = story_at(S.CANDIDATE), story_at(S.CANDIDATE)
     client.force_login(alice)
     response = client.post(
-        CHANGELIST, {"action": "transition_start_recruiting", "_selected_action": [a.pk, b.pk]},
+        CHANGELIST,
+        {"action": "transition_start_recruiting", "_selected_action": [a.pk, b.pk]},
         follow=True,
     )
     assert response.status_code == 200
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.state == b.state == S.RECRUITING
-    assert AuditEntry.objects.filter(action="casestudies.case_study.start_recruiting",
-                                     source="admin").count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            action="casestudies.case_study.start_recruiting", source="admin"
+        ).count()
+        == 2
+    )
     assert "2 case studies moved" in response.content.decode()
 
 
@@ -106,8 +111,15 @@ def test_an_action_that_needs_a_reason_asks_for_it(client, alice, story_at):
     cs.refresh_from_db()
     assert cs.state == S.DRAFTING
 
-    client.post(CHANGELIST, {"action": "transition_decline", "_selected_action": [cs.pk],
-                             "apply": "1", "reason": "Legal said no"})
+    client.post(
+        CHANGELIST,
+        {
+            "action": "transition_decline",
+            "_selected_action": [cs.pk],
+            "apply": "1",
+            "reason": "Legal said no",
+        },
+    )
     cs.refresh_from_db()
     assert cs.state == S.DECLINED
     assert cs.history.first().reason == "Legal said no"
@@ -155,13 +167,22 @@ def test_creating_a_case_study_in_the_admin_goes_through_the_service(client, ali
 
     customer = factories.CustomerFactory()
     client.force_login(alice)
-    response = client.post(f"{CHANGELIST}add/", {
-        "customer": customer.pk, "title": "Faster close", "owner": alice.pk,
-        "metrics-TOTAL_FORMS": 0, "metrics-INITIAL_FORMS": 0,
-        "quotes-TOTAL_FORMS": 0, "quotes-INITIAL_FORMS": 0,
-        "versions-TOTAL_FORMS": 0, "versions-INITIAL_FORMS": 0,
-        "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0,
-    })
+    response = client.post(
+        f"{CHANGELIST}add/",
+        {
+            "customer": customer.pk,
+            "title": "Faster close",
+            "owner": alice.pk,
+            "metrics-TOTAL_FORMS": 0,
+            "metrics-INITIAL_FORMS": 0,
+            "quotes-TOTAL_FORMS": 0,
+            "quotes-INITIAL_FORMS": 0,
+            "versions-TOTAL_FORMS": 0,
+            "versions-INITIAL_FORMS": 0,
+            "history-TOTAL_FORMS": 0,
+            "history-INITIAL_FORMS": 0,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = AuditEntry.objects.get(action="casestudies.case_study.created")
     assert entry.actor_user_id == alice.pk
@@ -176,7 +197,7 @@ def test_every_admin_page_loads(client, alice, story_at):
     alice.is_superuser = True
     alice.save()
     client.force_login(alice)
-    for model, model_admin in admin.site._registry.items():
+    for model, _model_admin in admin.site._registry.items():
         opts = model._meta
         url = f"/admin/{opts.app_label}/{opts.model_name}/"
         assert client.get(url).status_code == 200, url

@@ -33,14 +33,16 @@ def test_a_worker_on_redis_notifies_the_owner_once(alice, bob):
 
     with (
         celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
-                     loglevel="WARNING"),
+        start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+        ),
     ):
         # Autocommit (transactional test): on_commit enqueues at once.
         services.case_study_start_recruiting(case_study=cs, actor=bob)
         change = StateChange.objects.get(case_study=cs, to_state=CaseStudyState.RECRUITING)
-        assert _wait_for(lambda: StateChange.objects.filter(
-            pk=change.pk, notified_at__isnull=False).exists())
+        assert _wait_for(
+            lambda: StateChange.objects.filter(pk=change.pk, notified_at__isnull=False).exists()
+        )
         # Deliver the same task again, as a redelivery would: still one email.
         from casestudies.tasks import send_state_change_notification
 

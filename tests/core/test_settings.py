@@ -23,9 +23,14 @@ def _run(args, **env):
     # A bare environment: only what the command is given (the test settings
     # put relaxed defaults into this process's environment).
     clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
-        timeout=120, check=False,
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -51,16 +56,20 @@ def _settings_value(expr: str, **env) -> str:
 
 def test_without_urls_it_uses_sqlite_locmem_and_eager_tasks():
     assert _settings_value("settings.DATABASES['default']['ENGINE']") == (
-        "django.db.backends.sqlite3")
+        "django.db.backends.sqlite3"
+    )
     assert _settings_value("settings.CACHES['default']['BACKEND']").endswith("LocMemCache")
     assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
 
 
 def test_with_urls_it_uses_postgres_and_redis():
-    env = {"DATABASE_URL": "postgres://u:p@db.internal:5432/storyline",
-           "REDIS_URL": "redis://cache.internal:6379/0"}
+    env = {
+        "DATABASE_URL": "postgres://u:p@db.internal:5432/storyline",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+    }
     assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
-        "django.db.backends.postgresql")
+        "django.db.backends.postgresql"
+    )
     assert _settings_value("settings.CACHES['default']['BACKEND']", **env).endswith("RedisCache")
     assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://cache.internal:6379/0"
     assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
@@ -68,12 +77,15 @@ def test_with_urls_it_uses_postgres_and_redis():
 
 def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_set():
     assert _settings_value("settings.STORAGES['default']['BACKEND']") == (
-        "django.core.files.storage.FileSystemStorage")
+        "django.core.files.storage.FileSystemStorage"
+    )
     env = {"AWS_STORAGE_BUCKET_NAME": "stories", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}
     assert _settings_value("settings.STORAGES['default']['BACKEND']", **env) == (
-        "storages.backends.s3.S3Storage")
+        "storages.backends.s3.S3Storage"
+    )
     assert _settings_value("settings.STORAGES['default']['OPTIONS']['endpoint_url']", **env) == (
-        "http://minio:9000")
+        "http://minio:9000"
+    )
 
 
 def test_email_comes_from_email_url():

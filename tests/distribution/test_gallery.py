@@ -22,22 +22,37 @@ def catalogue(alice):
     module = factories.ProductFactory(name="Analytics module")
 
     a = factories.case_study_in_state(
-        S.PUBLISHED, actor=alice, story_title="Meridian Health closes books in 5 days",
-        customer=factories.CustomerFactory(name="Meridian Health", industry=health,
-                                           region=europe, company_size="enterprise"))
+        S.PUBLISHED,
+        actor=alice,
+        story_title="Meridian Health closes books in 5 days",
+        customer=factories.CustomerFactory(
+            name="Meridian Health", industry=health, region=europe, company_size="enterprise"
+        ),
+    )
     a.use_cases.add(analytics)
     a.products.add(module)
     b = factories.case_study_in_state(
-        S.PUBLISHED, actor=alice, story_title="Corner Stores grows revenue 25%",
-        customer=factories.CustomerFactory(name="Corner Stores", industry=retail,
-                                           region=apac, company_size="smb"))
+        S.PUBLISHED,
+        actor=alice,
+        story_title="Corner Stores grows revenue 25%",
+        customer=factories.CustomerFactory(
+            name="Corner Stores", industry=retail, region=apac, company_size="smb"
+        ),
+    )
     c = factories.case_study_in_state(
-        S.PUBLISHED, actor=alice, story_title="Brightmart cuts stock-outs",
-        customer=factories.CustomerFactory(name="Brightmart", industry=retail, region=europe,
-                                           company_size="mid-market"))
+        S.PUBLISHED,
+        actor=alice,
+        story_title="Brightmart cuts stock-outs",
+        customer=factories.CustomerFactory(
+            name="Brightmart", industry=retail, region=europe, company_size="mid-market"
+        ),
+    )
     draft = factories.case_study_in_state(
-        S.IN_REVIEW, actor=alice, story_title="Secret draft",
-        customer=factories.CustomerFactory(name="Hidden Co", industry=retail, region=europe))
+        S.IN_REVIEW,
+        actor=alice,
+        story_title="Secret draft",
+        customer=factories.CustomerFactory(name="Hidden Co", industry=retail, region=europe),
+    )
     return {"a": a, "b": b, "c": c, "draft": draft}
 
 
@@ -49,7 +64,8 @@ def test_it_lists_only_published_stories(client, catalogue):
     response = client.get(URL)
     assert response.status_code == 200
     assert _titles(response) == {
-        "Meridian Health closes books in 5 days", "Corner Stores grows revenue 25%",
+        "Meridian Health closes books in 5 days",
+        "Corner Stores grows revenue 25%",
         "Brightmart cuts stock-outs",
     }
     assert b"Secret draft" not in response.content
@@ -77,8 +93,16 @@ def test_it_filters_by_the_spec_parameters(client, catalogue, query, expected):
 
 @pytest.mark.parametrize(
     "query",
-    ["industry=no-such-industry", "company_size=gigantic", "page=abc", "page=999",
-     "region=%00", "q=" + "x" * 5000, "use_case[]=1", "product=<script>"],
+    [
+        "industry=no-such-industry",
+        "company_size=gigantic",
+        "page=abc",
+        "page=999",
+        "region=%00",
+        "q=" + "x" * 5000,
+        "use_case[]=1",
+        "product=<script>",
+    ],
 )
 def test_it_answers_bad_input_without_an_error(client, catalogue, query):
     response = client.get(f"{URL}?{query}")
@@ -116,8 +140,11 @@ def test_it_paginates_and_keeps_the_filters(client, alice, settings):
     retail = factories.IndustryFactory(name="Retail")
     for i in range(5):
         factories.case_study_in_state(
-            S.PUBLISHED, actor=alice, story_title=f"Retail {i}",
-            customer=factories.CustomerFactory(industry=retail))
+            S.PUBLISHED,
+            actor=alice,
+            story_title=f"Retail {i}",
+            customer=factories.CustomerFactory(industry=retail),
+        )
     response = client.get(f"{URL}?industry=retail&page=2")
     assert response.context["page"].number == 2
     assert b"industry=retail&amp;page=3" in response.content
@@ -126,8 +153,9 @@ def test_it_paginates_and_keeps_the_filters(client, alice, settings):
 class TestStoryPage:
     def test_it_shows_a_published_story(self, client, catalogue):
         cs = catalogue["a"]
-        factories.QuoteFactory(case_study=cs, text="Only approved words appear.",
-                               permission="approved", kind="pull")
+        factories.QuoteFactory(
+            case_study=cs, text="Only approved words appear.", permission="approved", kind="pull"
+        )
         factories.QuoteFactory(case_study=cs, text="This one was refused.", permission="refused")
         response = client.get(cs.get_absolute_url())
         assert response.status_code == 200
@@ -149,8 +177,11 @@ class TestStoryPage:
     def test_it_escapes_and_sanitises_what_people_typed(self, client, alice):
         customer = factories.CustomerFactory(name='<script>alert("name")</script> Corp')
         cs = factories.case_study_in_state(
-            S.PUBLISHED, actor=alice, customer=customer,
-            story_title='Title <img src=x onerror=alert(1)>')
+            S.PUBLISHED,
+            actor=alice,
+            customer=customer,
+            story_title="Title <img src=x onerror=alert(1)>",
+        )
         response = client.get(cs.get_absolute_url())
         html = response.content.decode()
         assert '<script>alert("name")' not in html
@@ -163,9 +194,12 @@ def test_the_story_body_markdown_is_sanitised(client, alice):
 
     cs = factories.case_study_in_state(S.DRAFTING, actor=alice)
     services.story_version_create(
-        case_study=cs, actor=alice, title="Safe",
+        case_study=cs,
+        actor=alice,
+        title="Safe",
         sections=factories.sections(
-            results='**Bold** <script>alert(1)</script> [link](javascript:alert(2))'),
+            results="**Bold** <script>alert(1)</script> [link](javascript:alert(2))"
+        ),
     )
     services.case_study_submit_for_review(case_study=cs, actor=alice)
     services.case_study_approve(case_study=cs, actor=alice)

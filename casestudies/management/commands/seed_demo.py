@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -44,47 +44,115 @@ SEED = 20261124
 S = CaseStudyState
 
 INDUSTRIES = [
-    "Healthcare", "Financial Services", "Manufacturing", "Technology", "Retail", "Logistics",
-    "Education", "Hospitality",
+    "Healthcare",
+    "Financial Services",
+    "Manufacturing",
+    "Technology",
+    "Retail",
+    "Logistics",
+    "Education",
+    "Hospitality",
 ]
 REGIONS = ["North America", "Europe", "Asia-Pacific", "Latin America", "Middle East & Africa"]
 USE_CASES = [
-    "Finance automation", "Sales analytics", "Team collaboration", "Inventory forecasting",
-    "Customer support automation", "Compliance reporting",
+    "Finance automation",
+    "Sales analytics",
+    "Team collaboration",
+    "Inventory forecasting",
+    "Customer support automation",
+    "Compliance reporting",
 ]
 DEPARTMENTS = ["Finance", "Sales", "Marketing", "Operations", "IT", "Customer support"]
 PRODUCTS = [
-    ("Core platform", "core"), ("Analytics module", "module"), ("Automation module", "module"),
-    ("Collaboration add-on", "add-on"), ("CRM integration", "integration"),
+    ("Core platform", "core"),
+    ("Analytics module", "module"),
+    ("Automation module", "module"),
+    ("Collaboration add-on", "add-on"),
+    ("CRM integration", "integration"),
     ("ERP integration", "integration"),
 ]
 OBJECTIONS = [
-    "Too expensive", "Implementation takes too long", "Will not integrate with our stack",
-    "Our team will not adopt it", "Security and compliance risk", "We already have a tool",
+    "Too expensive",
+    "Implementation takes too long",
+    "Will not integrate with our stack",
+    "Our team will not adopt it",
+    "Security and compliance risk",
+    "We already have a tool",
 ]
 COMPETITORS = ["LegacySoft", "OldGuard Systems", "SpreadsheetPro", "Acme Suite"]
 
 NAME_PARTS = {
     "Healthcare": (["Northwind", "Meridian", "Sunrise", "Harbor", "Cedar", "Lumen"], "Health"),
-    "Financial Services": (["Bluepeak", "Ironbridge", "Silverline", "Granite", "Keystone",
-                            "Crescent"], "Capital"),
-    "Manufacturing": (["Forgeworks", "Steelhaven", "Titan", "Precision", "Vulcan", "Anvil"],
-                      "Industries"),
+    "Financial Services": (
+        ["Bluepeak", "Ironbridge", "Silverline", "Granite", "Keystone", "Crescent"],
+        "Capital",
+    ),
+    "Manufacturing": (
+        ["Forgeworks", "Steelhaven", "Titan", "Precision", "Vulcan", "Anvil"],
+        "Industries",
+    ),
     "Technology": (["Nimbus", "Quantix", "Byteforge", "Vertex", "Pixelwave", "Cobalt"], "Labs"),
-    "Retail": (["Marketside", "Urban Basket", "Greenleaf", "Corner", "Brightmart", "Velvet"],
-               "Stores"),
-    "Logistics": (["Swiftline", "Cargo Nusantara", "Atlas", "Waypoint", "Trident", "Roadrunner"],
-                  "Logistics"),
-    "Education": (["Lighthouse", "Scholar", "Brightpath", "Oakridge", "Beacon", "Summit"],
-                  "Academy"),
-    "Hospitality": (["Seabreeze", "Golden Palm", "Alpine", "Bayview", "Horizon", "Lotus"],
-                    "Hotels"),
+    "Retail": (
+        ["Marketside", "Urban Basket", "Greenleaf", "Corner", "Brightmart", "Velvet"],
+        "Stores",
+    ),
+    "Logistics": (
+        ["Swiftline", "Cargo Nusantara", "Atlas", "Waypoint", "Trident", "Roadrunner"],
+        "Logistics",
+    ),
+    "Education": (
+        ["Lighthouse", "Scholar", "Brightpath", "Oakridge", "Beacon", "Summit"],
+        "Academy",
+    ),
+    "Hospitality": (
+        ["Seabreeze", "Golden Palm", "Alpine", "Bayview", "Horizon", "Lotus"],
+        "Hotels",
+    ),
 }
-FIRST = ["Sarah", "Budi", "Maria", "Ahmed", "Chen", "Priya", "Lukas", "Sofia", "Rizky", "Emma",
-         "Kenji", "Ana", "David", "Siti", "Oliver", "Fatima", "Mateo", "Dewi", "James", "Aiko"]
-LAST = ["Chen", "Santoso", "Garcia", "Hassan", "Wei", "Sharma", "Müller", "Rossi", "Pratama",
-        "Johnson", "Tanaka", "Silva", "Kim", "Rahman", "Brown", "Ali", "Lopez", "Wijaya", "Smith",
-        "Sato"]
+FIRST = [
+    "Sarah",
+    "Budi",
+    "Maria",
+    "Ahmed",
+    "Chen",
+    "Priya",
+    "Lukas",
+    "Sofia",
+    "Rizky",
+    "Emma",
+    "Kenji",
+    "Ana",
+    "David",
+    "Siti",
+    "Oliver",
+    "Fatima",
+    "Mateo",
+    "Dewi",
+    "James",
+    "Aiko",
+]
+LAST = [
+    "Chen",
+    "Santoso",
+    "Garcia",
+    "Hassan",
+    "Wei",
+    "Sharma",
+    "Müller",
+    "Rossi",
+    "Pratama",
+    "Johnson",
+    "Tanaka",
+    "Silva",
+    "Kim",
+    "Rahman",
+    "Brown",
+    "Ali",
+    "Lopez",
+    "Wijaya",
+    "Smith",
+    "Sato",
+]
 ROLE_TITLES = {
     Contact.Role.EXECUTIVE_SPONSOR: "Chief Operating Officer",
     Contact.Role.DEPARTMENT_LEADER: "VP of {department}",
@@ -95,8 +163,15 @@ ROLE_TITLES = {
 
 # How many demo stories end in each state (48 customers, one story each).
 STATE_PLAN: list[tuple[str, int]] = [
-    (S.PUBLISHED, 16), (S.CANDIDATE, 7), (S.RECRUITING, 5), (S.INTERVIEWING, 4),
-    (S.DRAFTING, 4), (S.IN_REVIEW, 3), (S.APPROVED, 2), (S.ARCHIVED, 2), (S.DECLINED, 2),
+    (S.PUBLISHED, 16),
+    (S.CANDIDATE, 7),
+    (S.RECRUITING, 5),
+    (S.INTERVIEWING, 4),
+    (S.DRAFTING, 4),
+    (S.IN_REVIEW, 3),
+    (S.APPROVED, 2),
+    (S.ARCHIVED, 2),
+    (S.DECLINED, 2),
     (S.ON_HOLD, 3),
 ]
 # The main-line path to each state, as transition names.
@@ -106,12 +181,30 @@ PATHS: dict[str, list[str]] = {
     S.INTERVIEWING: ["start_recruiting", "start_interviewing"],
     S.DRAFTING: ["start_recruiting", "start_interviewing", "start_drafting"],
     S.IN_REVIEW: ["start_recruiting", "start_interviewing", "start_drafting", "submit_for_review"],
-    S.APPROVED: ["start_recruiting", "start_interviewing", "start_drafting", "submit_for_review",
-                 "approve"],
-    S.PUBLISHED: ["start_recruiting", "start_interviewing", "start_drafting",
-                  "submit_for_review", "approve", "publish"],
-    S.ARCHIVED: ["start_recruiting", "start_interviewing", "start_drafting", "submit_for_review",
-                 "approve", "publish", "archive"],
+    S.APPROVED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "submit_for_review",
+        "approve",
+    ],
+    S.PUBLISHED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "submit_for_review",
+        "approve",
+        "publish",
+    ],
+    S.ARCHIVED: [
+        "start_recruiting",
+        "start_interviewing",
+        "start_drafting",
+        "submit_for_review",
+        "approve",
+        "publish",
+        "archive",
+    ],
     S.DECLINED: ["start_recruiting", "decline"],
     S.ON_HOLD: ["start_recruiting", "start_interviewing", "put_on_hold"],
 }
@@ -143,7 +236,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--case-studies", type=int, default=0, metavar="N",
+            "--case-studies",
+            type=int,
+            default=0,
+            metavar="N",
             help="Also add N published case studies with bulk inserts (scale tests).",
         )
 
@@ -156,8 +252,9 @@ class Command(BaseCommand):
             taxonomy = self._taxonomy()
             users = self._users()
             created = self._program(rng, taxonomy, users)
-        self.stdout.write(f"Demo program: {created} new case studies "
-                          f"({CaseStudy.objects.count()} in all).")
+        self.stdout.write(
+            f"Demo program: {created} new case studies ({CaseStudy.objects.count()} in all)."
+        )
         if case_studies:
             added = self._bulk(case_studies, taxonomy, users)
             self.stdout.write(f"Added {added} published case studies for scale tests.")
@@ -190,8 +287,12 @@ class Command(BaseCommand):
         for username, (first, last, group) in people.items():
             user, created = User.objects.get_or_create(
                 username=f"{username}.demo",
-                defaults={"first_name": first, "last_name": last, "is_staff": True,
-                          "email": f"{username}@storyline.example"},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": True,
+                    "email": f"{username}@storyline.example",
+                },
             )
             if created:
                 user.set_unusable_password()
@@ -225,27 +326,39 @@ class Command(BaseCommand):
                 if Customer.objects.filter(slug=slug).exists():
                     continue
                 customer = self._customer(
-                    rng=random.Random(story_seed), name=name, slug=slug,
-                    industry=tax.industries[industry_name], size=size,
-                    region=tax.regions[region], tax=tax, owner=owners[index % 3], today=today,
+                    rng=random.Random(story_seed),
+                    name=name,
+                    slug=slug,
+                    industry=tax.industries[industry_name],
+                    size=size,
+                    region=tax.regions[region],
+                    tax=tax,
+                    owner=owners[index % 3],
+                    today=today,
                     target_state=target_state,
                 )
                 self._story(
-                    rng=random.Random(story_seed), seed=story_seed, customer=customer, tax=tax,
-                    manager=manager, target_state=target_state, today=today,
+                    rng=random.Random(story_seed),
+                    seed=story_seed,
+                    customer=customer,
+                    tax=tax,
+                    manager=manager,
+                    target_state=target_state,
+                    today=today,
                 )
                 created += 1
         return created
 
-    def _customer(self, *, rng, name, slug, industry, size, region, tax, owner, today,
-                  target_state) -> Customer:
+    def _customer(
+        self, *, rng, name, slug, industry, size, region, tax, owner, today, target_state
+    ) -> Customer:
         healthy = target_state not in (S.DECLINED,)
         customer = Customer.objects.create(
             name=name,
             slug=slug,
             website=f"https://www.{slug}.example",
             description=f"{name} is a {size.replace('-', ' ')} {industry.name.lower()} company "
-                        f"operating across {region.name}.",
+            f"operating across {region.name}.",
             industry=industry,
             company_size=size,
             region=region,
@@ -257,9 +370,11 @@ class Command(BaseCommand):
             nps_score=rng.choice([9, 10, 8]) if healthy else 6,
             nps_recorded_on=today - timedelta(days=rng.randrange(5, 90)),
             open_support_issues=0 if healthy else 3,
-            implementation_status=(Customer.ImplementationStatus.IMPLEMENTING
-                                   if target_state == S.CANDIDATE and rng.random() < 0.3
-                                   else Customer.ImplementationStatus.LIVE),
+            implementation_status=(
+                Customer.ImplementationStatus.IMPLEMENTING
+                if target_state == S.CANDIDATE and rng.random() < 0.3
+                else Customer.ImplementationStatus.LIVE
+            ),
             last_milestone="Go-live across all business units",
             last_milestone_on=today - timedelta(days=rng.randrange(15, 200)),
         )
@@ -286,14 +401,23 @@ class Command(BaseCommand):
         product = customer.products.order_by("slug").first()
         competitor = rng.choice(tax.competitors) if rng.random() < 0.4 else None
         story = build_story(
-            seed=seed, customer_name=customer.name, industry=customer.industry.name,
-            company_size=customer.company_size, region=customer.region.name,
-            use_case=use_case.name, product=product.name, department=department.name,
+            seed=seed,
+            customer_name=customer.name,
+            industry=customer.industry.name,
+            company_size=customer.company_size,
+            region=customer.region.name,
+            use_case=use_case.name,
+            product=product.name,
+            department=department.name,
             competitor=competitor.name if competitor else None,
         )
         cs = services.case_study_create(
-            customer=customer, title=story.title, owner=manager, actor=manager,
-            featured=False, source="seed_demo",
+            customer=customer,
+            title=story.title,
+            owner=manager,
+            actor=manager,
+            featured=False,
+            source="seed_demo",
         )
         cs.use_cases.set([use_case])
         cs.departments.set([department])
@@ -305,13 +429,20 @@ class Command(BaseCommand):
         path = PATHS[target_state]
         for step in path:
             if step == "start_drafting":
-                self._evidence(cs, story, customer, published=target_state in (
-                    S.PUBLISHED, S.ARCHIVED, S.APPROVED))
+                self._evidence(
+                    cs,
+                    story,
+                    customer,
+                    published=target_state in (S.PUBLISHED, S.ARCHIVED, S.APPROVED),
+                )
             if step == "submit_for_review":
                 services.story_version_create(
-                    case_study=cs, actor=manager, title=story.title,
+                    case_study=cs,
+                    actor=manager,
+                    title=story.title,
                     sections={name: getattr(story, name) for name in SECTION_FIELDS},
-                    note="First full draft from the interview.", source="seed_demo",
+                    note="First full draft from the interview.",
+                    source="seed_demo",
                 )
             services.TRANSITION_FUNCTIONS[step](
                 case_study=cs, actor=manager, reason=REASONS.get(step, ""), source="seed_demo"
@@ -322,18 +453,28 @@ class Command(BaseCommand):
     def _evidence(self, cs: CaseStudy, story: DemoStory, customer: Customer, *, published: bool):
         for position, m in enumerate(story.metrics):
             Metric.objects.create(
-                case_study=cs, kind=m.kind, label=m.label, before=m.before, after=m.after,
-                unit=m.unit, period=m.period, higher_is_better=m.higher_is_better,
-                source="Customer reporting, verified in interview", position=position,
+                case_study=cs,
+                kind=m.kind,
+                label=m.label,
+                before=m.before,
+                after=m.after,
+                unit=m.unit,
+                period=m.period,
+                higher_is_better=m.higher_is_better,
+                source="Customer reporting, verified in interview",
+                position=position,
             )
         contacts = {c.role: c for c in customer.contacts.all()}
         for position, q in enumerate(story.quotes):
             speaker = contacts.get(q.speaker_role)
             Quote.objects.create(
-                case_study=cs, speaker=speaker,
+                case_study=cs,
+                speaker=speaker,
                 speaker_name=speaker.name if speaker else "A customer spokesperson",
                 speaker_title=f"{speaker.title}, {customer.name}" if speaker else customer.name,
-                text=q.text, kind=q.kind, position=position,
+                text=q.text,
+                kind=q.kind,
+                position=position,
                 permission=Quote.Permission.APPROVED if published else Quote.Permission.ASKED,
             )
 
@@ -364,10 +505,17 @@ class Command(BaseCommand):
         regions = list(tax.regions.values())
         sizes = ["enterprise", "mid-market", "smb"]
         pool = [
-            build_story(seed=i, customer_name="{customer}", industry=industries[i % 8].name,
-                        company_size=sizes[i % 3], region=regions[i % 5].name,
-                        use_case=tax.use_cases[i % 6].name, product=tax.products[i % 6].name,
-                        department=tax.departments[i % 6].name, competitor=None)
+            build_story(
+                seed=i,
+                customer_name="{customer}",
+                industry=industries[i % 8].name,
+                company_size=sizes[i % 3],
+                region=regions[i % 5].name,
+                use_case=tax.use_cases[i % 6].name,
+                product=tax.products[i % 6].name,
+                department=tax.departments[i % 6].name,
+                competitor=None,
+            )
             for i in range(24)
         ]
         now = timezone.now()
@@ -376,9 +524,12 @@ class Command(BaseCommand):
             customers = Customer.objects.bulk_create(
                 [
                     Customer(
-                        name=f"Scale Customer {start + i}", slug=f"scale-customer-{start + i}",
-                        industry=industries[i % len(industries)], company_size=sizes[i % 3],
-                        region=regions[i % len(regions)], account_owner=users["sam"],
+                        name=f"Scale Customer {start + i}",
+                        slug=f"scale-customer-{start + i}",
+                        industry=industries[i % len(industries)],
+                        company_size=sizes[i % 3],
+                        region=regions[i % len(regions)],
+                        account_owner=users["sam"],
                     )
                     for i in range(n)
                 ],
@@ -387,8 +538,11 @@ class Command(BaseCommand):
             studies = CaseStudy.objects.bulk_create(
                 [
                     CaseStudy(
-                        customer=c, title=pool[i % len(pool)].title.replace("{customer}", c.name),
-                        slug=f"scale-{start + i}", owner=users["maya"], state=S.DRAFTING,
+                        customer=c,
+                        title=pool[i % len(pool)].title.replace("{customer}", c.name),
+                        slug=f"scale-{start + i}",
+                        owner=users["maya"],
+                        state=S.DRAFTING,
                         state_changed_at=now,
                     )
                     for i, c in enumerate(customers)
@@ -402,18 +556,33 @@ class Command(BaseCommand):
                     name: getattr(story, name).replace("{customer}", cs.customer.name)
                     for name in SECTION_FIELDS
                 }
-                versions.append(StoryVersion(
-                    case_study=cs, number=1, language="en", title=cs.title, **sections,
-                    content_hash=StoryVersion.compute_hash(
-                        language="en", title=cs.title, sections=sections),
-                    created_by_name="seed_demo",
-                ))
+                versions.append(
+                    StoryVersion(
+                        case_study=cs,
+                        number=1,
+                        language="en",
+                        title=cs.title,
+                        **sections,
+                        content_hash=StoryVersion.compute_hash(
+                            language="en", title=cs.title, sections=sections
+                        ),
+                        created_by_name="seed_demo",
+                    )
+                )
             versions = StoryVersion.objects.bulk_create(versions, batch_size=batch)
             Metric.objects.bulk_create(
                 [
-                    Metric(case_study=cs, kind=m.kind, label=m.label, before=m.before,
-                           after=m.after, unit=m.unit, period=m.period,
-                           higher_is_better=m.higher_is_better, position=p)
+                    Metric(
+                        case_study=cs,
+                        kind=m.kind,
+                        label=m.label,
+                        before=m.before,
+                        after=m.after,
+                        unit=m.unit,
+                        period=m.period,
+                        higher_is_better=m.higher_is_better,
+                        position=p,
+                    )
                     for i, cs in enumerate(studies)
                     for p, m in enumerate(pool[i % len(pool)].metrics[:2])
                 ],
@@ -421,8 +590,10 @@ class Command(BaseCommand):
             )
             UseCaseLink = CaseStudy.use_cases.through
             UseCaseLink.objects.bulk_create(
-                [UseCaseLink(casestudy_id=cs.pk, usecase_id=tax.use_cases[i % 6].pk)
-                 for i, cs in enumerate(studies)],
+                [
+                    UseCaseLink(casestudy_id=cs.pk, usecase_id=tax.use_cases[i % 6].pk)
+                    for i, cs in enumerate(studies)
+                ],
                 batch_size=batch,
             )
             # One UPDATE links every story to its version and publishes it.
@@ -430,14 +601,34 @@ class Command(BaseCommand):
                 StoryVersion.objects.filter(case_study=OuterRef("pk"), number=1).values("pk")[:1]
             )
             CaseStudy.objects.filter(pk__in=[cs.pk for cs in studies]).update(
-                state=S.PUBLISHED, approved_version=version_id, published_version=version_id,
-                published_at=now,
+                state=S.PUBLISHED,
+                approved_version=version_id,
+                published_version=version_id,
+                published_at=now - timedelta(minutes=1) * (F("id") % 100_000),
             )
             StateChange.objects.bulk_create(
-                [StateChange(case_study=cs, from_state=S.DRAFTING, to_state=S.PUBLISHED,
-                             actor_name="seed_demo", reason="Bulk scale data", version=v,
-                             created_at=now, notified_at=now)
-                 for cs, v in zip(studies, versions, strict=True)],
+                [
+                    StateChange(
+                        case_study=cs,
+                        from_state=S.DRAFTING,
+                        to_state=S.PUBLISHED,
+                        actor_name="seed_demo",
+                        reason="Bulk scale data",
+                        version=v,
+                        created_at=now,
+                        notified_at=now,
+                    )
+                    for cs, v in zip(studies, versions, strict=True)
+                ],
                 batch_size=batch,
             )
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the planner sees the new rows at once rather
+            # than after autovacuum's next pass.
+            tables = [
+                m._meta.db_table
+                for m in (Customer, CaseStudy, StoryVersion, Metric, StateChange, UseCaseLink)
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(tables)}")
         return len(studies)

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         User = get_user_model()
         user, _ = User.objects.get_or_create(
             username=login["username"],
-            defaults={"first_name": "Demo", "last_name": "Manager",
-                      "email": "demo@storyline.example"},
+            defaults={
+                "first_name": "Demo",
+                "last_name": "Manager",
+                "email": "demo@storyline.example",
+            },
         )
         user.is_staff = True
         user.is_active = True
@@ -28,6 +31,8 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
         url = f"{settings.SITE_URL}/admin/"
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo login (program manager): {login['username']} / {login['password']}  →  {url}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo login (program manager): {login['username']} / {login['password']}  →  {url}"
+            )
+        )
