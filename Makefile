@@ -9,8 +9,6 @@ UV     := $(BIN)/uv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
-
 .PHONY: run test install install-test check lint format migrate seed demo-user messages \
         system-deps bench lock clean
 
@@ -22,7 +20,7 @@ run: install migrate seed demo-user
 ## make test: install what the tests need and run them all
 ## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: install-test system-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
