@@ -372,6 +372,11 @@ class CaseStudyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # archive or decline instead
 
+    def get_readonly_fields(self, request, obj=None):
+        # A story stays with the customer it was created for.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "customer") if obj is not None else readonly
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)

@@ -1,4 +1,7 @@
+from decimal import Decimal, InvalidOperation
+
 from django import template
+from django.utils import formats
 
 from core.markdown import render_markdown
 
@@ -8,6 +11,21 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str):
     return render_markdown(text)
+
+
+@register.filter
+def figure(value) -> str:
+    """A measured figure for people: no trailing zeros, grouped thousands in the
+    reader's locale (2700000.0000 → "2,700,000"; 7.40 → "7.4")."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(value).normalize()
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return formats.number_format(number, force_grouping=True)
 
 
 @register.simple_tag(takes_context=True)

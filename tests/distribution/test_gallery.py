@@ -217,3 +217,27 @@ def test_the_gallery_speaks_indonesian(client, catalogue):
     html = response.content.decode()
     assert '<html lang="id">' in html
     assert "Kisah pelanggan" in html
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "indonesian"),
+    [
+        ("2700000.0000", "2,700,000", "2.700.000"),
+        ("7.4000", "7.4", "7,4"),
+        ("15", "15", "15"),
+        ("0.0500", "0.05", "0,05"),
+        (None, "", ""),
+    ],
+)
+def test_figures_read_naturally_in_each_language(value, english, indonesian):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from core.templatetags.storyline import figure
+
+    number = Decimal(value) if value else None
+    with translation.override("en"):
+        assert figure(number) == english
+    with translation.override("id"):
+        assert figure(number) == indonesian
