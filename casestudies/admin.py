@@ -26,6 +26,7 @@ from casestudies.models import (
     StoryVersion,
     UseCase,
 )
+from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 
 # --------------------------------------------------------------------------
 # Taxonomy
@@ -54,7 +55,7 @@ class ProductAdmin(TaxonomyAdmin):
 # --------------------------------------------------------------------------
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(NoDeleteAdminMixin, admin.TabularInline):
     model = Contact
     extra = 0
     fields = (
@@ -71,12 +72,9 @@ class ContactInline(admin.TabularInline):
     )
     show_change_link = True
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "industry",
@@ -136,12 +134,9 @@ class CustomerAdmin(admin.ModelAdmin):
     def story_count(self, obj):
         return obj._story_count
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # archive instead: customers carry history
-
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "title",
@@ -163,9 +158,6 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "title", "customer__name")
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --------------------------------------------------------------------------
@@ -207,7 +199,7 @@ class QuoteInline(admin.StackedInline):
     autocomplete_fields = ("speaker",)
 
 
-class StoryVersionInline(admin.TabularInline):
+class StoryVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StoryVersion
     extra = 0
     fields = (
@@ -228,32 +220,14 @@ class StoryVersionInline(admin.TabularInline):
     def words(self, obj):
         return obj.total_words
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StateChangeInline(admin.TabularInline):
+class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = StateChange
     extra = 0
     fields = ("created_at", "from_state", "to_state", "actor_name", "reason", "version")
     readonly_fields = fields
     ordering = ("-created_at",)
     verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _apply_transition(request, name: str, case_studies, reason: str) -> int:
@@ -303,7 +277,7 @@ def _transition_action(name: str):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(admin.ModelAdmin):
+class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "customer",
@@ -368,9 +342,6 @@ class CaseStudyAdmin(admin.ModelAdmin):
         if obj.state != "published":
             return "—"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("view"))
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # archive or decline instead
 
     def get_readonly_fields(self, request, obj=None):
         # A story stays with the customer it was created for.
@@ -462,7 +433,7 @@ class CaseStudyAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoryVersion)
-class StoryVersionAdmin(admin.ModelAdmin):
+class StoryVersionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     """Versions are written by ``story_version_create`` and never edited."""
 
     list_display = (
@@ -500,9 +471,6 @@ class StoryVersionAdmin(admin.ModelAdmin):
         # Viewing an existing version is allowed; saving it again is not.
         return obj is None and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def save_model(self, request, obj, form, change):
         version = services.story_version_create(
             case_study=obj.case_study,
@@ -535,7 +503,7 @@ class StoryVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(admin.ModelAdmin):
+class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "case_study",
@@ -548,15 +516,6 @@ class StateChangeAdmin(admin.ModelAdmin):
     search_fields = ("case_study__title", "actor_name", "reason")
     list_select_related = ("case_study",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Metric)

@@ -478,6 +478,32 @@ def case_study_reconsider(
     )
 
 
+# The main line, in order: each transition's target is the next one's source.
+MAIN_LINE = (
+    "start_recruiting",
+    "start_interviewing",
+    "start_drafting",
+    "submit_for_review",
+    "approve",
+    "publish",
+    "archive",
+)
+
+
+def main_line_to(state: str) -> list[str]:
+    """The transitions that take a candidate to ``state`` along the main line."""
+    path: list[str] = []
+    current = S.CANDIDATE
+    for name in MAIN_LINE:
+        if current == state:
+            break
+        path.append(name)
+        current = TRANSITIONS[name].target
+    if current != state:
+        raise ValueError(f"{state} is not on the main line")
+    return path
+
+
 # Name → function, for the admin actions and the command line.
 TRANSITION_FUNCTIONS: dict[str, Callable[..., CaseStudy]] = {
     "start_recruiting": case_study_start_recruiting,

@@ -132,48 +132,15 @@ def sections(words: int = 200, **overrides) -> dict[str, str]:
 
 
 S = CaseStudyState
-PATH = {
-    S.CANDIDATE: [],
-    S.RECRUITING: ["start_recruiting"],
-    S.INTERVIEWING: ["start_recruiting", "start_interviewing"],
-    S.DRAFTING: ["start_recruiting", "start_interviewing", "start_drafting"],
-    S.IN_REVIEW: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "version",
-        "submit_for_review",
-    ],
-    S.APPROVED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "version",
-        "submit_for_review",
-        "approve",
-    ],
-    S.PUBLISHED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "version",
-        "submit_for_review",
-        "approve",
-        "publish",
-    ],
-    S.ARCHIVED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "version",
-        "submit_for_review",
-        "approve",
-        "publish",
-        "archive",
-    ],
-    S.DECLINED: ["decline"],
-    S.ON_HOLD: ["start_recruiting", "put_on_hold"],
-}
+EXITS = {S.DECLINED: ["decline"], S.ON_HOLD: ["start_recruiting", "put_on_hold"]}
+
+
+def _path_to(state: str) -> list[str]:
+    """The transitions to ``state``; "version" marks where a draft is saved."""
+    path = list(EXITS.get(state) or services.main_line_to(state))
+    if "submit_for_review" in path:
+        path.insert(path.index("submit_for_review"), "version")
+    return path
 
 
 def case_study_in_state(
@@ -191,7 +158,7 @@ def case_study_in_state(
     cs = CaseStudyFactory(
         customer=customer, owner=actor, **({"title": title} if title else {}), **fields
     )
-    for step in PATH[state]:
+    for step in _path_to(state):
         if step == "start_drafting":
             MetricFactory(case_study=cs)
             QuoteFactory(case_study=cs)

@@ -174,40 +174,17 @@ STATE_PLAN: list[tuple[str, int]] = [
     (S.DECLINED, 2),
     (S.ON_HOLD, 3),
 ]
-# The main-line path to each state, as transition names.
-PATHS: dict[str, list[str]] = {
-    S.CANDIDATE: [],
-    S.RECRUITING: ["start_recruiting"],
-    S.INTERVIEWING: ["start_recruiting", "start_interviewing"],
-    S.DRAFTING: ["start_recruiting", "start_interviewing", "start_drafting"],
-    S.IN_REVIEW: ["start_recruiting", "start_interviewing", "start_drafting", "submit_for_review"],
-    S.APPROVED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "submit_for_review",
-        "approve",
-    ],
-    S.PUBLISHED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "submit_for_review",
-        "approve",
-        "publish",
-    ],
-    S.ARCHIVED: [
-        "start_recruiting",
-        "start_interviewing",
-        "start_drafting",
-        "submit_for_review",
-        "approve",
-        "publish",
-        "archive",
-    ],
-    S.DECLINED: ["start_recruiting", "decline"],
-    S.ON_HOLD: ["start_recruiting", "start_interviewing", "put_on_hold"],
-}
+
+
+# How each demo story reaches its state: the main line, or a detour to an exit.
+def _path_to(state: str) -> list[str]:
+    if state == S.DECLINED:
+        return ["start_recruiting", "decline"]
+    if state == S.ON_HOLD:
+        return [*services.main_line_to(S.INTERVIEWING), "put_on_hold"]
+    return services.main_line_to(state)
+
+
 REASONS = {
     "decline": "The customer's legal team does not allow vendor case studies this year.",
     "put_on_hold": "Customer asked to wait until after their fiscal year-end close.",
@@ -426,8 +403,7 @@ class Command(BaseCommand):
         if competitor:
             cs.competitors.set([competitor])
 
-        path = PATHS[target_state]
-        for step in path:
+        for step in _path_to(target_state):
             if step == "start_drafting":
                 self._evidence(
                     cs,
