@@ -8,6 +8,9 @@ PY     := $(BIN)/python
 UV     := $(BIN)/uv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The quick start is a development server: DEBUG on unless you say DEBUG=0
+# (then the demo login is refused and SECRET_KEY / ALLOWED_HOSTS are required).
+DEBUG  ?= 1
 
 .PHONY: run test install install-test check lint format migrate seed demo-user messages \
         system-deps bench lock clean
@@ -15,7 +18,7 @@ PORT   ?= 8000
 ## make run: set up everything (venv, packages, SQLite, demo data) and serve on 127.0.0.1:8000
 run: install migrate seed demo-user
 	@echo "Serving Storyline on http://$(HOST):$(PORT)/case-studies/  (admin: http://$(HOST):$(PORT)/admin/)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need and run them all
 ## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
@@ -45,13 +48,13 @@ system-deps:
 	@scripts/system-deps.sh
 
 migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=$(DEBUG) $(PY) manage.py migrate --noinput
 
 seed: install
-	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=$(DEBUG) $(PY) manage.py seed_demo
 
 demo-user: install
-	DEBUG=1 $(PY) manage.py ensure_demo_user
+	DEBUG=$(DEBUG) $(PY) manage.py ensure_demo_user
 
 ## Quality gates (CI runs them too)
 check: install-test

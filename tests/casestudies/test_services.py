@@ -248,3 +248,20 @@ def test_concurrent_publishes_move_the_story_once(alice):
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert StateChange.objects.filter(case_study=cs, to_state=S.PUBLISHED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("state", "path"),
+    [
+        (S.CANDIDATE, []),
+        (S.DRAFTING, ["start_recruiting", "start_interviewing", "start_drafting"]),
+        (S.ARCHIVED, list(services.MAIN_LINE)),
+    ],
+)
+def test_the_main_line_leads_to_each_state(state, path):
+    assert services.main_line_to(state) == path
+
+
+def test_the_exits_are_not_on_the_main_line():
+    with pytest.raises(ValueError, match="not on the main line"):
+        services.main_line_to(S.DECLINED)
