@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -602,7 +602,8 @@ class Metric(TimeStampedModel):
         improvement = self.improvement_percent
         if improvement is None:
             return ""
-        amount_text = f"{abs(improvement):.1f}".removesuffix(".0")
+        amount = abs(improvement)
+        amount_text = formats.number_format(amount, decimal_pos=0 if amount % 1 == 0 else 1)
         if self.after < self.before:
             return _("%(amount)s%% reduction") % {"amount": amount_text}
         return _("%(amount)s%% increase") % {"amount": amount_text}

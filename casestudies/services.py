@@ -173,8 +173,11 @@ def _notify_owner(state_change_id: int) -> None:
 # --------------------------------------------------------------------------
 
 
-def _unique_slug(base: str) -> str:
-    base = slugify(base)[:180] or "case-study"
+def _unique_slug(base: str, max_length: int = 80) -> str:
+    base = slugify(base)
+    if len(base) > max_length:  # cut at a word boundary: a readable public URL
+        base = base[:max_length].rsplit("-", 1)[0]
+    base = base or "case-study"
     slug, n = base, 2
     while CaseStudy.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -200,7 +203,9 @@ def case_study_create(
         case_study = CaseStudy.objects.create(
             customer=customer,
             title=title,
-            slug=_unique_slug(f"{customer.name} {title}"),
+            slug=_unique_slug(
+                title if customer.name.lower() in title.lower() else f"{customer.name} {title}"
+            ),
             owner=owner,
             featured=featured,
         )

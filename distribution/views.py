@@ -13,7 +13,7 @@ from distribution.filters import GalleryFilter
 def gallery(request):
     filterset = GalleryFilter(request.GET, queryset=selectors.gallery_case_studies())
     # Invalid values (an unknown slug) are reported and left out, never a 500.
-    invalid = dict(filterset.errors.items())
+    invalid = {filterset.form[name].label: errors for name, errors in filterset.errors.items()}
     paginator = Paginator(filterset.qs, settings.STORYLINE["GALLERY_PAGE_SIZE"])
     page = paginator.get_page(request.GET.get("page"))
     return render(

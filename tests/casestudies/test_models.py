@@ -24,6 +24,14 @@ class TestMetricArithmetic:
         assert m.is_improvement
         assert m.improvement_display == "66.7% reduction"
 
+    def test_it_writes_the_improvement_in_the_reader_s_language(self):
+        from django.utils import translation
+
+        with translation.override("id"):
+            assert _metric("15", "5", higher_is_better=False).improvement_display == (
+                "penurunan 66,7%"
+            )
+
     def test_it_computes_an_increase(self):
         m = _metric("1000000", "1250000")
         assert m.change_percent == Decimal("25.0")

@@ -265,3 +265,16 @@ def test_the_main_line_leads_to_each_state(state, path):
 def test_the_exits_are_not_on_the_main_line():
     with pytest.raises(ValueError, match="not on the main line"):
         services.main_line_to(S.DECLINED)
+
+
+def test_it_makes_short_readable_unique_slugs(alice):
+    customer = factories.CustomerFactory(name="Brightpath Academy")
+    long_title = "How Brightpath Academy achieved 37% lower collaboration tool spend " * 3
+    a = services.case_study_create(customer=customer, title=long_title, actor=alice)
+    b = services.case_study_create(customer=customer, title=long_title, actor=alice)
+    assert a.slug.startswith("how-brightpath-academy-achieved-37-lower")
+    assert len(a.slug) <= 80
+    assert not a.slug.endswith("-")
+    assert b.slug == f"{a.slug}-2"
+    c = services.case_study_create(customer=customer, title="Faster grading", actor=alice)
+    assert c.slug == "brightpath-academy-faster-grading"

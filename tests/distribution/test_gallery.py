@@ -112,7 +112,7 @@ def test_it_answers_bad_input_without_an_error(client, catalogue, query):
 
 def test_it_says_which_filter_it_ignored(client, catalogue):
     response = client.get(f"{URL}?industry=no-such-industry")
-    assert "industry" in response.context["invalid"]
+    assert "Industry" in response.context["invalid"]
     assert b"could not be applied" in response.content
     assert len(_titles(response)) == 3
 
