@@ -422,6 +422,16 @@ class ImmutableError(Exception):
     pass
 
 
+class StoryVersionQuerySet(models.QuerySet):
+    """Bulk writes would bypass the model's guard: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ImmutableError("Story versions are immutable; save a new version instead.")
+
+    def delete(self):
+        raise ImmutableError("Story versions are never deleted.")
+
+
 # The guide's standard framework, in reading order.
 SECTIONS: list[tuple[str, str]] = [
     ("summary", _("Executive summary")),
@@ -469,6 +479,8 @@ class StoryVersion(models.Model):
     )
     created_by_name = models.CharField(_("saved by (name)"), max_length=200, blank=True)
 
+    objects = StoryVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("story version")
         verbose_name_plural = _("story versions")
@@ -476,6 +488,10 @@ class StoryVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case_study", "number"], name="casestudies_storyversion_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="casestudies_storyversion_language_valid",
             ),
         ]
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -105,7 +106,9 @@ def _transition(
     reason = (reason or "").strip()
     with transaction.atomic():
         case_study = (
-            CaseStudy.objects.select_for_update().select_related("customer").get(pk=case_study_id)
+            CaseStudy.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=case_study_id)
         )
         old = case_study.state
         if old not in transition.sources:
@@ -158,7 +161,9 @@ def _transition(
             source=source,
         )
         if case_study.owner_id and case_study.owner_id != change.actor_id:
-            transaction.on_commit(lambda: _notify_owner(change.pk))
+            # robust: a broker outage must not turn a committed move into an
+            # error page; the sweep in casestudies.tasks re-sends what was missed.
+            transaction.on_commit(lambda: _notify_owner(change.pk), robust=True)
     return case_study
 
 
@@ -302,16 +307,18 @@ def _latest_version(cs: CaseStudy, language: str | None = None) -> StoryVersion 
 def case_study_submit_for_review(
     *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
 ) -> CaseStudy:
-    latest = _latest_version(case_study)
-    if latest is None:
-        raise TransitionError(_("Save a version of the story before submitting it for review."))
+    def check(cs: CaseStudy) -> None:
+        if _latest_version(cs) is None:
+            raise TransitionError(_("Save a version of the story before submitting it for review."))
+
     return _transition(
         case_study.pk,
         TRANSITIONS["submit_for_review"],
         actor=actor,
         reason=reason,
         source=source,
-        version=latest,
+        check=check,
+        version_after=_latest_version,
     )
 
 
@@ -333,11 +340,12 @@ def case_study_approve(
 ) -> CaseStudy:
     """Record that ``version`` (by default the latest) is approved by everyone
     who must approve it. The approvals app calls this when its chain completes."""
-    version = version or _latest_version(case_study)
-    if version is None:
-        raise TransitionError(_("There is no version of the story to approve."))
 
     def check(cs: CaseStudy) -> None:
+        nonlocal version  # resolved under the lock: "the latest" means now
+        version = version or _latest_version(cs)
+        if version is None:
+            raise TransitionError(_("There is no version of the story to approve."))
         if version.case_study_id != cs.pk:
             raise TransitionError(_("That version belongs to another case study."))
         latest = _latest_version(cs, version.language)
@@ -363,7 +371,7 @@ def case_study_approve(
         source=source,
         check=check,
         apply=apply,
-        version=version,
+        version_after=lambda cs: cs.approved_version,
     )
 
 
@@ -425,8 +433,11 @@ def case_study_decline(
     *, case_study: CaseStudy, actor: Any, reason: str, source: str = ""
 ) -> CaseStudy:
     def apply(cs: CaseStudy) -> list[str]:
+        # A declined story starts over if it is ever reconsidered: no approval
+        # survives it.
         cs.held_from_state = ""
-        return ["held_from_state"]
+        cs.approved_version = None
+        return ["held_from_state", "approved_version"]
 
     return _transition(
         case_study.pk,
@@ -548,6 +559,8 @@ def story_version_create(
     A version saved while the story is in review makes any earlier approval
     stale: only the newest version can be approved or published.
     """
+    if language not in dict(settings.LANGUAGES):
+        raise TransitionError(_("Unknown language “%(code)s”.") % {"code": language})
     unknown = set(sections) - set(SECTION_FIELDS)
     if unknown:
         raise ValueError(f"Unknown sections: {sorted(unknown)}")

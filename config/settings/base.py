@@ -124,7 +124,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-state-change-notifications": {
+        "task": "casestudies.tasks.sweep_state_change_notifications",
+        "schedule": 600.0,
+    },
+}
 
 # --- Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from casestudies import services
 from casestudies.models import CaseStudy, CaseStudyState, ImmutableError, Metric, StoryVersion
@@ -96,6 +96,23 @@ class TestStoryVersions:
         v.refresh_from_db()
         assert v.title == "Title"
 
+    def test_it_cannot_be_bulk_updated_or_bulk_deleted(self, alice, story_at):
+        v = self._version(alice, story_at)
+        versions = StoryVersion.objects.filter(pk=v.pk)
+        with pytest.raises(ImmutableError):
+            versions.update(title="Rewritten in bulk")
+        with pytest.raises(ImmutableError):
+            versions.delete()
+        v.refresh_from_db()
+        assert v.title == "Title"
+
+    def test_it_only_speaks_the_site_s_languages(self, alice, story_at):
+        cs = story_at(CaseStudyState.DRAFTING)
+        with pytest.raises(services.TransitionError, match="Unknown language"):
+            services.story_version_create(
+                case_study=cs, actor=alice, title="T", sections={}, language="xx"
+            )
+
     def test_it_cannot_be_deleted(self, alice, story_at):
         v = self._version(alice, story_at)
         with pytest.raises(ImmutableError):
@@ -104,7 +121,12 @@ class TestStoryVersions:
 
     def test_a_tampered_row_fails_verification_and_cannot_be_approved(self, alice, story_at):
         cs = story_at(CaseStudyState.IN_REVIEW)
-        StoryVersion.objects.filter(case_study=cs).update(results="Tampered")
+        # Bypass the ORM's guard the way a careless script with SQL access might.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {StoryVersion._meta.db_table} SET results = %s WHERE case_study_id = %s",
+                ["Tampered", cs.pk],
+            )
         with pytest.raises(services.TransitionError, match="content check"):
             services.case_study_approve(case_study=cs, actor=alice)
 

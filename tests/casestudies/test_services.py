@@ -74,7 +74,7 @@ def test_it_refuses_every_illegal_move(story_at, alice, name):
             continue
         cs = story_at(state)
         history = cs.history.count()
-        with pytest.raises(services.TransitionError):
+        with pytest.raises(services.TransitionError, match="cannot be moved"):
             services.TRANSITION_FUNCTIONS[name](case_study=cs, actor=alice, reason="r")
         cs.refresh_from_db()
         assert cs.state == state
@@ -159,6 +159,72 @@ def test_it_refuses_to_publish_when_a_newer_version_exists(story_at, alice):
     CaseStudy.objects.filter(pk=cs.pk).update(state=S.APPROVED, approved_version=v1)
     with pytest.raises(services.TransitionError, match="saved after the approved version"):
         services.case_study_publish(case_study=cs, actor=alice)
+
+
+def test_a_declined_story_keeps_no_approval(story_at, alice):
+    cs = story_at(S.APPROVED)
+    services.case_study_put_on_hold(case_study=cs, actor=alice, reason="Reorg")
+    services.case_study_decline(case_study=cs, actor=alice, reason="Reorg cancelled it")
+    services.case_study_reconsider(case_study=cs, actor=alice)
+    cs.refresh_from_db()
+    assert cs.state == S.CANDIDATE
+    assert cs.approved_version is None
+
+
+def test_a_broker_outage_does_not_undo_or_break_a_move(
+    story_at, alice, bob, django_capture_on_commit_callbacks
+):
+    """The move commits; the owner's email waits for the sweep."""
+    from casestudies.tasks import sweep_state_change_notifications
+    from tests.conftest import celery_conf
+
+    cs = story_at(S.CANDIDATE)
+    with (
+        celery_conf(
+            task_always_eager=False,
+            broker_url="redis://127.0.0.1:1/0",
+            broker_connection_retry=False,
+            broker_connection_max_retries=0,
+        ),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        services.case_study_start_recruiting(case_study=cs, actor=bob)
+    assert len(callbacks) == 1  # the enqueue was attempted, failed, and was logged
+    cs.refresh_from_db()
+    assert cs.state == S.RECRUITING
+    change = cs.history.first()
+    assert change.notified_at is None
+
+    # Later, with the broker back, the sweep sends what was missed, once.
+    StateChange.objects.filter(pk=change.pk).update(
+        created_at=change.created_at - __import__("datetime").timedelta(minutes=10)
+    )
+    mail.outbox.clear()
+    assert sweep_state_change_notifications() == 1
+    assert len(mail.outbox) == 1
+    assert sweep_state_change_notifications() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_releases_the_claim_for_a_retry(story_at, alice, bob, monkeypatch):
+    from casestudies import tasks
+
+    cs = story_at(S.CANDIDATE)
+    services.case_study_start_recruiting(case_study=cs, actor=bob)
+    change = cs.history.first()
+
+    def refuse(change):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(tasks, "send_state_change_email", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        tasks.send_state_change_notification.run(change.pk)
+    change.refresh_from_db()
+    assert change.notified_at is None
+    monkeypatch.undo()
+    mail.outbox.clear()
+    assert tasks.send_state_change_notification.run(change.pk) is True
+    assert len(mail.outbox) == 1
 
 
 def test_it_resumes_to_the_state_it_was_held_from(story_at, alice):
