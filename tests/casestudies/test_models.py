@@ -124,7 +124,7 @@ class TestStoryVersions:
         # Bypass the ORM's guard the way a careless script with SQL access might.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {StoryVersion._meta.db_table} SET results = %s WHERE case_study_id = %s",
+                "UPDATE casestudies_storyversion SET results = %s WHERE case_study_id = %s",
                 ["Tampered", cs.pk],
             )
         with pytest.raises(services.TransitionError, match="content check"):
