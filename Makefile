@@ -17,13 +17,16 @@ DEBUG  ?= 1
 
 ## make run: set up everything (venv, packages, SQLite, demo data) and serve on 127.0.0.1:8000
 run: install migrate seed demo-user
+	@if [ "$(DEBUG)" = "0" ]; then DEBUG=0 $(PY) manage.py collectstatic --noinput -v0; fi
 	@echo "Serving Storyline on http://$(HOST):$(PORT)/case-studies/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need and run them all
 ## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: install-test system-deps
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure." >&2; exit 1; fi; \
+	exit $$status
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +56,9 @@ migrate: install
 seed: install
 	DEBUG=$(DEBUG) $(PY) manage.py seed_demo
 
+# With DEBUG=0 the demo login is refused (and said so) but the server still starts.
 demo-user: install
-	DEBUG=$(DEBUG) $(PY) manage.py ensure_demo_user
+	-DEBUG=$(DEBUG) $(PY) manage.py ensure_demo_user
 
 ## Quality gates (CI runs them too)
 check: install-test

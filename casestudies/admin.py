@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -11,6 +13,8 @@ from django.utils.translation import ngettext
 
 from casestudies import services
 from casestudies.models import (
+    EVIDENCE_LOCKED_STATES,
+    SECTION_FIELDS,
     CaseStudy,
     Competitor,
     Contact,
@@ -165,7 +169,34 @@ class ContactAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 # --------------------------------------------------------------------------
 
 
-class MetricInline(admin.TabularInline):
+class EvidenceLockMixin:
+    """Metrics and quotes are what a customer approved: once the story is
+    approved they can be read but not added, changed or removed."""
+
+    def _locked(self, obj) -> bool:
+        case_study = getattr(obj, "case_study", obj)
+        return case_study is not None and case_study.state in EVIDENCE_LOCKED_STATES
+
+    def has_add_permission(self, request, obj=None):
+        if self._locked(obj):
+            return False
+        if isinstance(self, InlineModelAdmin):
+            return super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case_study":  # standalone add: only open stories
+            kwargs["queryset"] = CaseStudy.objects.exclude(state__in=EVIDENCE_LOCKED_STATES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MetricInline(EvidenceLockMixin, admin.TabularInline):
     model = Metric
     extra = 0
     fields = (
@@ -188,7 +219,7 @@ class MetricInline(admin.TabularInline):
         return obj.improvement_display if obj.pk else "—"
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(EvidenceLockMixin, admin.StackedInline):
     model = Quote
     extra = 0
     fields = (
@@ -216,6 +247,9 @@ class StoryVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
     ordering = ("-number",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case_study")
+
     @admin.display(description=_("words"))
     def words(self, obj):
         return obj.total_words
@@ -228,6 +262,9 @@ class StateChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     ordering = ("-created_at",)
     verbose_name_plural = _("history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case_study", "version__case_study")
 
 
 def _apply_transition(request, name: str, case_studies, reason: str) -> int:
@@ -278,6 +315,11 @@ def _transition_action(name: str):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":  # new stories only for current customers
+            kwargs["queryset"] = Customer.objects.filter(archived=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     list_display = (
         "title",
         "customer",
@@ -376,7 +418,9 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         ]
 
     def transition_view(self, request: HttpRequest, object_id: str, name: str):
-        case_study = get_object_or_404(CaseStudy, pk=object_id)
+        case_study = self.get_object(request, unquote(object_id))
+        if case_study is None:
+            raise Http404
         if not self.has_change_permission(request, case_study):
             raise PermissionDenied
         transition = services.TRANSITIONS.get(name)
@@ -429,7 +473,26 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["available_transitions"] = [
                 t for t in services.TRANSITIONS.values() if case_study.state in t.sources
             ]
+            extra_context["can_add_version"] = case_study.state in services.EDITABLE_STATES
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+class StoryVersionForm(forms.ModelForm):
+    class Meta:
+        model = StoryVersion
+        fields = ("case_study", "language", "title", *SECTION_FIELDS, "note")
+
+    def clean_case_study(self):
+        case_study = self.cleaned_data["case_study"]
+        if case_study.state not in services.EDITABLE_STATES:
+            raise forms.ValidationError(
+                _(
+                    "The story can be edited while interviewing, drafting or in review; "
+                    "this one is %(state)s."
+                )
+                % {"state": case_study.get_state_display()}
+            )
+        return case_study
 
 
 @admin.register(StoryVersion)
@@ -462,10 +525,32 @@ class StoryVersionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         "note",
     )
 
+    form = StoryVersionForm
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         return (*self.fields, "number", "content_hash", "created_at", "created_by_name")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case_study":
+            kwargs["queryset"] = CaseStudy.objects.filter(state__in=services.EDITABLE_STATES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """``?case_study=<id>`` starts the new version from the latest one, so an
+        edit is a change, not a retyping."""
+        initial = super().get_changeform_initial_data(request)
+        latest = (
+            StoryVersion.objects.filter(case_study_id=initial.get("case_study"))
+            .order_by("-number")
+            .first()
+            if str(initial.get("case_study", "")).isdigit()
+            else None
+        )
+        if latest is not None:
+            initial.update(latest.sections(), title=latest.title, language=latest.language)
+        return initial
 
     def has_change_permission(self, request, obj=None):
         # Viewing an existing version is allowed; saving it again is not.
@@ -478,17 +563,7 @@ class StoryVersionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             title=obj.title,
             language=obj.language,
             note=obj.note,
-            sections={
-                name: getattr(obj, name)
-                for name in (
-                    "summary",
-                    "challenge",
-                    "solution",
-                    "implementation",
-                    "results",
-                    "future_plans",
-                )
-            },
+            sections=obj.sections(),
             source="admin",
         )
         obj.pk, obj.number = version.pk, version.number
@@ -519,7 +594,7 @@ class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin):
+class MetricAdmin(EvidenceLockMixin, admin.ModelAdmin):
     list_display = ("label", "case_study", "kind", "before", "after", "unit", "improvement")
     list_filter = ("kind", "percentage_only")
     search_fields = ("label", "case_study__title")
@@ -532,7 +607,7 @@ class MetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(EvidenceLockMixin, admin.ModelAdmin):
     list_display = ("short_text", "speaker_name", "case_study", "kind", "permission")
     list_filter = ("kind", "permission")
     search_fields = ("text", "speaker_name", "case_study__title")

@@ -7,10 +7,12 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -253,6 +255,12 @@ PIPELINE = [
 ]
 # States in which a story is being worked on (can wait, can be held or declined).
 ACTIVE_STATES = PIPELINE[:-1]
+# Once approved, the evidence (metrics, quotes) is what the customer signed off.
+EVIDENCE_LOCKED_STATES = [
+    CaseStudyState.APPROVED,
+    CaseStudyState.PUBLISHED,
+    CaseStudyState.ARCHIVED,
+]
 
 
 class CaseStudyQuerySet(models.QuerySet):
@@ -665,3 +673,21 @@ class Quote(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"“{self.text[:60]}” — {self.speaker_name}"
+
+    def clean(self) -> None:
+        if (
+            self.speaker_id
+            and self.case_study_id
+            and self.speaker.customer_id != self.case_study.customer_id
+        ):
+            raise ValidationError(
+                {"speaker": _("The speaker must be a contact at this story's customer.")}
+            )
+
+    @property
+    def public_speaker(self) -> str:
+        """The attribution a reader sees: the name only if the person agreed to
+        be named, otherwise their title (e.g. "VP of Finance, Acme")."""
+        if self.speaker_id is None or self.speaker.may_be_named:
+            return self.speaker_name
+        return self.speaker_title or gettext("A customer spokesperson")

@@ -45,9 +45,9 @@ def case_study_public_detail(*, slug: str) -> CaseStudy:
             Prefetch("metrics", queryset=Metric.objects.order_by("position", "id")),
             Prefetch(
                 "quotes",
-                queryset=Quote.objects.filter(permission=Quote.Permission.APPROVED).order_by(
-                    "position", "id"
-                ),
+                queryset=Quote.objects.filter(permission=Quote.Permission.APPROVED)
+                .select_related("speaker")
+                .order_by("position", "id"),
                 to_attr="approved_quotes",
             ),
             "use_cases",

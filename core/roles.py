@@ -20,17 +20,28 @@ STORYLINE_APPS = (
 )
 
 
+# Program managers never delete records with history (they archive or decline);
+# the evidence they may remove while a story is still a draft is listed here.
+MANAGER_DELETABLE = {"delete_metric", "delete_quote"}
+# Sales read stories and what backs them, not the program's internals.
+SALES_HIDDEN_MODELS = {"auditentry", "statechange"}
+
+
 def ensure_groups() -> None:
+    storyline = Permission.objects.filter(content_type__app_label__in=STORYLINE_APPS)
     managers, _ = Group.objects.get_or_create(name=PROGRAM_MANAGERS)
     managers.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=STORYLINE_APPS).exclude(
-            codename__startswith="delete_"
-        )
+        [
+            *storyline.exclude(codename__startswith="delete_"),
+            *storyline.filter(codename__in=MANAGER_DELETABLE),
+            # To pick a story's owner or a customer's account owner.
+            *Permission.objects.filter(content_type__app_label="auth", codename="view_user"),
+        ]
     )
     sales, _ = Group.objects.get_or_create(name=SALES)
     sales.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label__in=STORYLINE_APPS, codename__startswith="view_"
+        storyline.filter(codename__startswith="view_").exclude(
+            content_type__model__in=SALES_HIDDEN_MODELS
         )
     )
 

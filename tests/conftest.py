@@ -96,7 +96,18 @@ def celery_conf(**overrides):
 
     old = {key: app.conf[key] for key in overrides}
     app.conf.update(overrides)
+    _reset_connection_pools(app)
     try:
         yield app
     finally:
         app.conf.update(old)
+        _reset_connection_pools(app)
+
+
+def _reset_connection_pools(app) -> None:
+    # Producer connections are pooled per app and keep the broker URL they were
+    # opened with, and the AMQP helper caches queues and routes from the
+    # configuration it first saw: drop both so the next publish (and worker)
+    # use the current configuration.
+    app._after_fork()
+    app.__dict__.pop("amqp", None)

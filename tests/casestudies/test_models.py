@@ -150,3 +150,16 @@ class TestConstraints:
         cs = factories.CaseStudyFactory()
         with pytest.raises(IntegrityError), transaction.atomic():
             CaseStudy.objects.filter(pk=cs.pk).update(state="teleported")
+
+
+def test_a_quote_s_speaker_belongs_to_the_story_s_customer():
+    from django.core.exceptions import ValidationError
+
+    cs = factories.CaseStudyFactory()
+    stranger = factories.ContactFactory()  # another customer's contact
+    quote = factories.QuoteFactory.build(case_study=cs, speaker=stranger)
+    with pytest.raises(ValidationError) as error:
+        quote.full_clean()
+    assert "speaker" in error.value.message_dict
+    own = factories.ContactFactory(customer=cs.customer)
+    factories.QuoteFactory.build(case_study=cs, speaker=own).full_clean()

@@ -279,6 +279,20 @@ def test_it_emails_the_owner_once_when_someone_else_moves_the_story(
     assert len(mail.outbox) == 1
 
 
+def test_the_email_keeps_what_people_typed_as_plain_text(
+    story_at, alice, bob, django_capture_on_commit_callbacks
+):
+    cs = story_at(S.CANDIDATE, title='AT&T <fast> "close"')
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_study_decline(case_study=cs, actor=bob, reason="Legal & PR said 'no'")
+    message = mail.outbox[0]
+    assert 'AT&T <fast> "close"' in message.subject
+    assert "Legal & PR said 'no'" in message.body
+    html = message.alternatives[0][0]
+    assert "AT&amp;T &lt;fast&gt;" in html  # and escaped where it is HTML
+
+
 def test_it_does_not_email_the_owner_about_their_own_moves(
     story_at, alice, django_capture_on_commit_callbacks
 ):

@@ -44,7 +44,14 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "media", "staticfiles", "node_modules", "*.pyc", "__pycache__"
+            ".venv",
+            ".git",
+            "media",
+            "staticfiles",
+            "node_modules",
+            "*.pyc",
+            "__pycache__",
+            "db.sqlite3*",
         ),
     )
     result = subprocess.run(

@@ -98,7 +98,6 @@ def test_it_filters_by_the_spec_parameters(client, catalogue, query, expected):
         "company_size=gigantic",
         "page=abc",
         "page=999",
-        "region=%00",
         "q=" + "x" * 5000,
         "use_case[]=1",
         "product=<script>",
@@ -108,6 +107,21 @@ def test_it_answers_bad_input_without_an_error(client, catalogue, query):
     response = client.get(f"{URL}?{query}")
     assert response.status_code == 200
     assert b"<script>" not in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/case-studies/?region=%00",
+        "/admin/?q=%00",
+        "/admin/casestudies/casestudy/?state__exact=%00",
+    ],
+)
+def test_a_null_byte_is_a_bad_request_not_a_server_error(client, alice, url):
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"not allowed" in response.content
 
 
 def test_it_says_which_filter_it_ignored(client, catalogue):
@@ -241,3 +255,19 @@ def test_figures_read_naturally_in_each_language(value, english, indonesian):
         assert figure(number) == english
     with translation.override("id"):
         assert figure(number) == indonesian
+
+
+def test_a_quote_from_someone_who_may_not_be_named_is_attributed_by_title(client, alice):
+    cs = factories.case_study_in_state(S.PUBLISHED, actor=alice)
+    shy = factories.ContactFactory(customer=cs.customer, name="Private Person", may_be_named=False)
+    factories.QuoteFactory(
+        case_study=cs,
+        speaker=shy,
+        speaker_name="Private Person",
+        speaker_title="Head of Finance, Acme",
+        text="It paid for itself.",
+    )
+    html = client.get(cs.get_absolute_url()).content.decode()
+    assert "It paid for itself." in html
+    assert "Private Person" not in html
+    assert "Head of Finance, Acme" in html
