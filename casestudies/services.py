@@ -204,16 +204,22 @@ def case_study_create(
         raise TransitionError(_("A case study needs a working title."))
     if customer.archived:
         raise TransitionError(_("%(customer)s is archived.") % {"customer": customer})
+    slug_base = title if customer.name.lower() in title.lower() else f"{customer.name} {title}"
     with transaction.atomic():
-        case_study = CaseStudy.objects.create(
-            customer=customer,
-            title=title,
-            slug=_unique_slug(
-                title if customer.name.lower() in title.lower() else f"{customer.name} {title}"
-            ),
-            owner=owner,
-            featured=featured,
-        )
+        for attempt in range(5):
+            try:
+                with transaction.atomic():  # a savepoint: a taken slug is retried
+                    case_study = CaseStudy.objects.create(
+                        customer=customer,
+                        title=title,
+                        slug=_unique_slug(slug_base),
+                        owner=owner,
+                        featured=featured,
+                    )
+                break
+            except IntegrityError:
+                if attempt == 4:
+                    raise
         audit_log(
             action="casestudies.case_study.created",
             obj=case_study,
