@@ -342,8 +342,8 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_select_related = ("customer", "owner")
     autocomplete_fields = ("customer", "owner")
     filter_horizontal = ("use_cases", "departments", "products", "objections", "competitors")
-    readonly_fields = (
-        "slug",
+    # Set only by the transitions in services.py.
+    state_fields = (
         "state",
         "state_changed_at",
         "held_from_state",
@@ -351,21 +351,10 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         "published_version",
         "published_at",
     )
+    readonly_fields = ("slug", *state_fields)
     fieldsets = (
         (None, {"fields": ("customer", "title", "slug", "owner", "featured")}),
-        (
-            _("State"),
-            {
-                "fields": (
-                    "state",
-                    "state_changed_at",
-                    "held_from_state",
-                    "approved_version",
-                    "published_version",
-                    "published_at",
-                )
-            },
-        ),
+        (_("State"), {"fields": state_fields}),
         (
             _("Taxonomy"),
             {"fields": ("use_cases", "departments", "products", "objections", "competitors")},

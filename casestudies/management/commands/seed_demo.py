@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from casestudies import services
-from casestudies.demo_content import DemoStory, build_story
+from casestudies.demo_content import DemoMetric, DemoStory, build_story
 from casestudies.models import (
     SECTION_FIELDS,
     CaseStudy,
@@ -201,6 +201,21 @@ class Taxonomy:
     products: list[Product]
     objections: list[Objection]
     competitors: list[Competitor]
+
+
+def _metric(cs: CaseStudy, m: DemoMetric, position: int) -> Metric:
+    return Metric(
+        case_study=cs,
+        kind=m.kind,
+        label=m.label,
+        before=m.before,
+        after=m.after,
+        unit=m.unit,
+        period=m.period,
+        higher_is_better=m.higher_is_better,
+        source="Customer reporting, verified in interview",
+        position=position,
+    )
 
 
 def _term(model, name: str, **extra):
@@ -428,18 +443,7 @@ class Command(BaseCommand):
 
     def _evidence(self, cs: CaseStudy, story: DemoStory, customer: Customer, *, published: bool):
         for position, m in enumerate(story.metrics):
-            Metric.objects.create(
-                case_study=cs,
-                kind=m.kind,
-                label=m.label,
-                before=m.before,
-                after=m.after,
-                unit=m.unit,
-                period=m.period,
-                higher_is_better=m.higher_is_better,
-                source="Customer reporting, verified in interview",
-                position=position,
-            )
+            _metric(cs, m, position).save()
         contacts = {c.role: c for c in customer.contacts.all()}
         for position, q in enumerate(story.quotes):
             speaker = contacts.get(q.speaker_role)
@@ -548,17 +552,7 @@ class Command(BaseCommand):
             versions = StoryVersion.objects.bulk_create(versions, batch_size=batch)
             Metric.objects.bulk_create(
                 [
-                    Metric(
-                        case_study=cs,
-                        kind=m.kind,
-                        label=m.label,
-                        before=m.before,
-                        after=m.after,
-                        unit=m.unit,
-                        period=m.period,
-                        higher_is_better=m.higher_is_better,
-                        position=p,
-                    )
+                    _metric(cs, m, p)
                     for i, cs in enumerate(studies)
                     for p, m in enumerate(pool[i % len(pool)].metrics[:2])
                 ],
