@@ -100,9 +100,11 @@ def _transition(
     source: str = "",
     check: Callable[[CaseStudy], None] | None = None,
     apply: Callable[[CaseStudy], list[str]] | None = None,
-    version: StoryVersion | None = None,
     version_after: Callable[[CaseStudy], StoryVersion | None] | None = None,
 ) -> CaseStudy:
+    """The one way a case study changes state. ``check`` raises to refuse,
+    ``apply`` sets extra fields (returning their names), ``version_after``
+    names the story version the move concerns, for the history row."""
     reason = (reason or "").strip()
     with transaction.atomic():
         case_study = (
@@ -128,8 +130,7 @@ def _transition(
         now = timezone.now()
         fields = apply(case_study) if apply is not None else []
         new = transition.target or case_study.state
-        if version_after is not None:
-            version = version_after(case_study)
+        version = version_after(case_study) if version_after is not None else None
         case_study.state = new
         case_study.state_changed_at = now
         case_study.save(update_fields=["state", "state_changed_at", "updated_at", *fields])
