@@ -287,6 +287,28 @@ _DEFAULT_REGION = {
     ),
 }
 
+# The segments this module writes specific prose for, as people read them
+# (seed_demo builds its taxonomy from these).
+INDUSTRIES = (
+    "Healthcare",
+    "Financial Services",
+    "Manufacturing",
+    "Technology",
+    "Retail",
+    "Logistics",
+    "Education",
+    "Hospitality",
+)
+REGIONS = tuple(_REGIONS)
+USE_CASES = (
+    "Finance automation",
+    "Sales analytics",
+    "Team collaboration",
+    "Inventory forecasting",
+    "Customer support automation",
+    "Compliance reporting",
+)
+
 _EXEC_TITLES = (
     (("finance", "accounting", "treasury", "fp"), "CFO"),
     (("sales", "revenue", "commercial"), "Chief Revenue Officer"),
@@ -2012,26 +2034,10 @@ def build_story(
 # Self-check
 # --------------------------------------------------------------------------------------
 
-_CHECK_INDUSTRIES = (
-    "Healthcare",
-    "Financial Services",
-    "Manufacturing",
-    "Technology",
-    "Retail",
-    "Logistics",
-    "Education",
-    "Hospitality",
-)
+_CHECK_INDUSTRIES = INDUSTRIES
 _CHECK_SIZES = ("enterprise", "mid-market", "smb")
-_CHECK_REGIONS = tuple(_REGIONS)
-_CHECK_USE_CASES = (
-    "Finance automation",
-    "Sales analytics",
-    "Team collaboration",
-    "Inventory forecasting",
-    "Customer support automation",
-    "Compliance reporting",
-)
+_CHECK_REGIONS = REGIONS
+_CHECK_USE_CASES = USE_CASES
 _QUOTE_ROLES = {"executive_sponsor", "department_leader", "end_user", "technical_leader"}
 _QUOTE_KINDS = {"pull", "inline", "result", "recommendation"}
 _METRIC_KINDS = {"cost_saving", "revenue", "efficiency", "time_saved", "error_rate", "other"}

@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from casestudies import services
-from casestudies.demo_content import DemoMetric, DemoStory, build_story
+from casestudies.demo_content import (
+    INDUSTRIES,
+    REGIONS,
+    USE_CASES,
+    DemoMetric,
+    DemoStory,
+    build_story,
+)
 from casestudies.models import (
     SECTION_FIELDS,
     CaseStudy,
@@ -43,25 +50,6 @@ from core.roles import PROGRAM_MANAGERS, SALES
 SEED = 20261124
 S = CaseStudyState
 
-INDUSTRIES = [
-    "Healthcare",
-    "Financial Services",
-    "Manufacturing",
-    "Technology",
-    "Retail",
-    "Logistics",
-    "Education",
-    "Hospitality",
-]
-REGIONS = ["North America", "Europe", "Asia-Pacific", "Latin America", "Middle East & Africa"]
-USE_CASES = [
-    "Finance automation",
-    "Sales analytics",
-    "Team collaboration",
-    "Inventory forecasting",
-    "Customer support automation",
-    "Compliance reporting",
-]
 DEPARTMENTS = ["Finance", "Sales", "Marketing", "Operations", "IT", "Customer support"]
 PRODUCTS = [
     ("Core platform", "core"),
