@@ -311,6 +311,16 @@ def _latest_version(cs: CaseStudy, language: str | None = None) -> StoryVersion 
     return versions.order_by("-number").first()
 
 
+def _require_current(cs: CaseStudy, version: StoryVersion, *, stale: str) -> None:
+    """``version`` must be the newest in its language and intact; ``stale`` is
+    the refusal (with ``%(old)s``/``%(new)s``) when a newer one exists."""
+    latest = _latest_version(cs, version.language)
+    if latest is not None and latest.pk != version.pk:
+        raise TransitionError(stale % {"old": version.number, "new": latest.number})
+    if not version.verify_hash():
+        raise TransitionError(_("Version %(n)s fails its content check.") % {"n": version.number})
+
+
 def case_study_submit_for_review(
     *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
 ) -> CaseStudy:
@@ -355,16 +365,9 @@ def case_study_approve(
             raise TransitionError(_("There is no version of the story to approve."))
         if version.case_study_id != cs.pk:
             raise TransitionError(_("That version belongs to another case study."))
-        latest = _latest_version(cs, version.language)
-        if latest is not None and latest.pk != version.pk:
-            raise TransitionError(
-                _("Version %(old)s is stale: version %(new)s was saved after it.")
-                % {"old": version.number, "new": latest.number}
-            )
-        if not version.verify_hash():
-            raise TransitionError(
-                _("Version %(n)s fails its content check.") % {"n": version.number}
-            )
+        _require_current(
+            cs, version, stale=_("Version %(old)s is stale: version %(new)s was saved after it.")
+        )
 
     def apply(cs: CaseStudy) -> list[str]:
         cs.approved_version = version
@@ -391,17 +394,14 @@ def case_study_publish(
         approved = cs.approved_version
         if approved is None:
             raise TransitionError(_("No approved version to publish."))
-        latest = _latest_version(cs, approved.language)
-        if latest is not None and latest.pk != approved.pk:
-            raise TransitionError(
-                _(
-                    "Version %(new)s was saved after the approved version %(old)s; "
-                    "it must be approved before publishing."
-                )
-                % {"old": approved.number, "new": latest.number}
-            )
-        if not approved.verify_hash():
-            raise TransitionError(_("The approved version fails its content check."))
+        _require_current(
+            cs,
+            approved,
+            stale=_(
+                "Version %(new)s was saved after the approved version %(old)s; "
+                "it must be approved before publishing."
+            ),
+        )
 
     def apply(cs: CaseStudy) -> list[str]:
         cs.published_version = cs.approved_version

@@ -130,6 +130,18 @@ class TestStoryVersions:
         with pytest.raises(services.TransitionError, match="content check"):
             services.case_study_approve(case_study=cs, actor=alice)
 
+    def test_a_tampered_approved_version_cannot_be_published(self, alice, story_at):
+        cs = story_at(CaseStudyState.APPROVED)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE casestudies_storyversion SET title = %s WHERE case_study_id = %s",
+                ["Tampered", cs.pk],
+            )
+        with pytest.raises(services.TransitionError, match="content check"):
+            services.case_study_publish(case_study=cs, actor=alice)
+        cs.refresh_from_db()
+        assert cs.state == CaseStudyState.APPROVED
+
     def test_it_counts_words_against_the_guide(self, alice, story_at):
         v = self._version(alice, story_at)
         assert v.summary_words == 120
