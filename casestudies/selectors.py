@@ -31,7 +31,6 @@ def gallery_case_studies() -> QuerySet[CaseStudy]:
         )
         .prefetch_related(
             Prefetch("metrics", queryset=Metric.objects.order_by("position", "id")),
-            "use_cases",
         )
         .order_by("-featured", "-published_at", "-pk")
     )
@@ -52,7 +51,6 @@ def case_study_public_detail(*, slug: str) -> CaseStudy:
             ),
             "use_cases",
             "products",
-            "customer__products",
         )
         .get(slug=slug)
     )

@@ -35,14 +35,17 @@ def case_study_detail(request, slug: str):
     except CaseStudy.DoesNotExist as exc:
         raise Http404 from exc
     version = case_study.published_version
-    sections = [(name, label, getattr(version, name)) for name, label in SECTIONS]
+    # The summary has its own place at the top of the page.
+    sections = [
+        (name, label, getattr(version, name)) for name, label in SECTIONS if name != "summary"
+    ]
     return render(
         request,
         "distribution/detail.html",
         {
             "case_study": case_study,
             "version": version,
-            "sections": sections[1:],
+            "sections": sections,
             "metrics": list(case_study.metrics.all()),
             "pull_quotes": [q for q in case_study.approved_quotes if q.kind == "pull"],
             "other_quotes": [q for q in case_study.approved_quotes if q.kind != "pull"],
