@@ -355,6 +355,7 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("customer", "title", "slug", "owner", "featured")}),
         (_("State"), {"fields": state_fields}),
+        (_("Usage rights"), {"fields": ("anonymised", "percentage_only", "rights_expire_on")}),
         (
             _("Taxonomy"),
             {"fields": ("use_cases", "departments", "products", "objections", "competitors")},

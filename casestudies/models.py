@@ -4,6 +4,7 @@ change. State changes happen only in ``casestudies/services.py``."""
 
 import hashlib
 import json
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -265,7 +266,13 @@ EVIDENCE_LOCKED_STATES = [
 
 class CaseStudyQuerySet(models.QuerySet):
     def published(self) -> "CaseStudyQuerySet":
-        return self.filter(state=CaseStudyState.PUBLISHED, published_version__isnull=False)
+        """What the public may see: published, with a published version, and
+        usage rights not expired (the daily sweep then archives expired ones)."""
+        return self.filter(
+            Q(rights_expire_on__isnull=True) | Q(rights_expire_on__gt=timezone.localdate()),
+            state=CaseStudyState.PUBLISHED,
+            published_version__isnull=False,
+        )
 
     def active(self) -> "CaseStudyQuerySet":
         return self.filter(state__in=ACTIVE_STATES)
@@ -328,6 +335,25 @@ class CaseStudy(TimeStampedModel):
     )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
 
+    # Usage rights: what the customer allowed. The approvals app records the
+    # customer's confirmation; publication enforces them everywhere.
+    anonymised = models.BooleanField(
+        _("anonymised"),
+        default=False,
+        help_text=_("Hide the customer's name and logo on every page and document."),
+    )
+    percentage_only = models.BooleanField(
+        _("percentages only"),
+        default=False,
+        help_text=_("Show improvements as percentages, never absolute figures."),
+    )
+    rights_expire_on = models.DateField(
+        _("usage rights expire on"),
+        null=True,
+        blank=True,
+        help_text=_("From this day the story leaves the gallery and every format by itself."),
+    )
+
     objects = CaseStudyQuerySet.as_manager()
 
     class Meta:
@@ -373,6 +399,37 @@ class CaseStudy(TimeStampedModel):
     @property
     def days_in_state(self) -> int:
         return (timezone.now() - self.state_changed_at).days
+
+    @property
+    def rights_expired(self) -> bool:
+        return self.rights_expire_on is not None and self.rights_expire_on <= timezone.localdate()
+
+    @property
+    def public_customer_name(self) -> str:
+        """The customer as a reader sees it: its name, or in anonymised mode a
+        description ("A mid-market retail company")."""
+        customer = self.customer
+        if not self.anonymised:
+            return customer.name
+        return gettext("A %(size)s %(industry)s company") % {
+            "size": CompanySize(customer.company_size).label.lower(),
+            "industry": customer.industry.name.lower(),
+        }
+
+    @property
+    def public_logo(self):
+        """The customer's logo file, or None in anonymised mode or without one."""
+        if self.anonymised or not self.customer.logo:
+            return None
+        return self.customer.logo
+
+    def anonymise_text(self, text: str) -> str:
+        """Replace the customer's name in ``text`` when the story is anonymised."""
+        if not self.anonymised or not text:
+            return text
+        replacement = self.public_customer_name
+        pattern = re.compile(re.escape(self.customer.name), re.IGNORECASE)
+        return pattern.sub(lambda _match: replacement, text)
 
 
 class StateChange(models.Model):
@@ -539,6 +596,37 @@ class StoryVersion(models.Model):
         return sum(word_count(text) for text in self.sections().values())
 
 
+class StoryTranslation(models.Model):
+    """An approved version of the story in another language than the main
+    (approved/published) one. Each language version is approved on its own;
+    it is public while the case study is published."""
+
+    case_study = models.ForeignKey(
+        CaseStudy,
+        verbose_name=_("case study"),
+        on_delete=models.PROTECT,
+        related_name="translations",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    version = models.ForeignKey(
+        StoryVersion, verbose_name=_("approved version"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), default=timezone.now)
+    approved_by_name = models.CharField(_("approved by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("approved translation")
+        verbose_name_plural = _("approved translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "language"], name="casestudies_translation_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study} [{self.language}] v{self.version.number}"
+
+
 # --------------------------------------------------------------------------
 # Evidence: metrics and quotes
 # --------------------------------------------------------------------------
@@ -620,6 +708,11 @@ class Metric(TimeStampedModel):
         if threshold is None or improvement is None:
             return False
         return improvement >= threshold
+
+    @property
+    def shows_absolute(self) -> bool:
+        """False when this metric or its story is "percentages only"."""
+        return not (self.percentage_only or self.case_study.percentage_only)
 
     @property
     def improvement_display(self) -> str:

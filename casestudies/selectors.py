@@ -8,6 +8,8 @@ from casestudies.models import (
     CaseStudyState,
     Metric,
     Quote,
+    StoryTranslation,
+    StoryVersion,
 )
 
 
@@ -72,3 +74,34 @@ def waiting_longest(limit: int = 10) -> QuerySet[CaseStudy]:
         .select_related("customer", "owner")
         .order_by("state_changed_at")[:limit]
     )
+
+
+def public_version(case_study: CaseStudy, language: str | None = None) -> StoryVersion | None:
+    """The version the public may read in ``language`` (default: the main one).
+
+    Only a published case study (rights not expired) has public versions: its
+    published version, and approved translations in other languages. Every
+    public format (page, PDF, one-pager, slides) reads through this.
+    """
+    if case_study.state != CaseStudyState.PUBLISHED or case_study.published_version_id is None:
+        return None
+    if case_study.rights_expired:
+        return None
+    main = case_study.published_version
+    if language is None or language == main.language:
+        return main
+    translation = (
+        StoryTranslation.objects.filter(case_study=case_study, language=language)
+        .select_related("version")
+        .first()
+    )
+    return translation.version if translation else None
+
+
+def public_languages(case_study: CaseStudy) -> list[str]:
+    """Language codes the story can be read in, the main language first."""
+    main = public_version(case_study)
+    if main is None:
+        return []
+    others = StoryTranslation.objects.filter(case_study=case_study).exclude(language=main.language)
+    return [main.language, *others.order_by("language").values_list("language", flat=True)]

@@ -27,6 +27,7 @@ from casestudies.models import (
     Contact,
     Customer,
     StateChange,
+    StoryTranslation,
     StoryVersion,
 )
 from core.audit import actor_name, audit_log
@@ -611,3 +612,78 @@ def story_version_create(
             source=source,
         )
     return version
+
+
+# --------------------------------------------------------------------------
+# Language versions
+# --------------------------------------------------------------------------
+
+
+def story_translation_approve(
+    *, case_study: CaseStudy, version: StoryVersion, actor: Any, source: str = ""
+) -> StoryTranslation:
+    """Approve ``version`` as the story in its (second) language.
+
+    The main language is the one of the approved version; any other language
+    is approved on its own, once the main story is approved or published, and
+    is public while the case study is published. Approving a newer version of
+    the same language replaces the earlier one.
+    """
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+        if cs.state not in (S.APPROVED, S.PUBLISHED):
+            raise TransitionError(
+                _("Approve the main story first; a translation follows an approved story.")
+            )
+        if version.case_study_id != cs.pk:
+            raise TransitionError(_("That version belongs to another case study."))
+        main = cs.published_version or cs.approved_version
+        if main is not None and main.language == version.language:
+            raise TransitionError(
+                _("Version %(n)s is in the story's main language; approve it as the story.")
+                % {"n": version.number}
+            )
+        _require_current(
+            cs, version, stale=_("Version %(old)s is stale: version %(new)s was saved after it.")
+        )
+        translation, _created = StoryTranslation.objects.update_or_create(
+            case_study=cs,
+            language=version.language,
+            defaults={
+                "version": version,
+                "approved_at": timezone.now(),
+                "approved_by_name": actor_name(actor),
+            },
+        )
+        audit_log(
+            action="casestudies.translation.approved",
+            obj=cs,
+            actor=actor,
+            data={
+                "language": version.language,
+                "version": version.number,
+                "content_hash": version.content_hash,
+            },
+            source=source,
+        )
+    return translation
+
+
+def story_translation_withdraw(
+    *, case_study: CaseStudy, language: str, actor: Any, reason: str, source: str = ""
+) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Withdrawing a translation needs a reason."))
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
+        deleted, _rows = StoryTranslation.objects.filter(case_study=cs, language=language).delete()
+        if not deleted:
+            raise TransitionError(_("There is no approved translation in that language."))
+        audit_log(
+            action="casestudies.translation.withdrawn",
+            obj=cs,
+            actor=actor,
+            data={"language": language, "reason": reason},
+            source=source,
+        )
