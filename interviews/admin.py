@@ -364,7 +364,7 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             **extra,
         }
 
-    def _run(self, request, interview, func, success, **kwargs):
+    def _run(self, request, _target, func, success, **kwargs):
         """Call a service; its refusal becomes an error message."""
         try:
             result = func(actor=request.user, source="admin", **kwargs)

@@ -55,9 +55,7 @@ def test_it_is_tailored_to_the_stakeholders_roles(make_interview, alice):
     assert tailored.section == GuideSection.IMPLEMENTATION
 
 
-def test_it_writes_the_guide_in_bahasa_indonesia_for_an_indonesian_interview(
-    make_interview, alice
-):
+def test_it_writes_the_guide_in_bahasa_indonesia_for_an_indonesian_interview(make_interview, alice):
     interview = make_interview(language="id")
     questions = services.guide_generate(interview=interview, actor=alice)
     texts = [q.question for q in questions]

@@ -63,7 +63,9 @@ def test_it_reads_srt_with_name_prefixes():
 def test_it_reads_plain_text_with_and_without_timestamps():
     _fmt, segments = parse(TXT.encode("utf-8-sig"), "notes.txt")  # with a BOM
     assert [s.speaker for s in segments] == ["Interviewer", "Sari", "Budi Santoso"]
-    assert segments[1].text == "Fifteen days to close the books.\nIt was painful for the whole team."
+    assert (
+        segments[1].text == "Fifteen days to close the books.\nIt was painful for the whole team."
+    )
     assert (segments[1].start, segments[1].end) == (Decimal(9), Decimal(62))
     _fmt, plain = parse("Ana: Hello\nBudi: Hi there".encode(), "x.txt")
     assert [(s.speaker, s.text, s.start) for s in plain] == [

@@ -62,7 +62,9 @@ def test_it_refuses_a_recording_over_the_size_limit(interview, alice, settings):
 
 
 def test_a_screenshot_must_be_an_image_by_content(interview):
-    fake = SimpleUploadedFile("before.png", b"MZ\x90\x00 not an image" * 10, content_type="image/png")
+    fake = SimpleUploadedFile(
+        "before.png", b"MZ\x90\x00 not an image" * 10, content_type="image/png"
+    )
     form = SupplementaryFileForm(data={"kind": "before", "caption": "Old"}, files={"file": fake})
     assert not form.is_valid()
     assert "not an image" in form.errors["file"][0]
