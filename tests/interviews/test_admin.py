@@ -276,8 +276,11 @@ def test_the_guide_prints_as_a_pdf_with_65_minutes(client, alice, make_interview
     assert response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "guide.pdf"
     pdf.write_bytes(response.content)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    text = subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", str(pdf), "-"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "Tantangan bisnis apa yang Anda hadapi?" in text
     assert "Bisakah Anda berikan contoh spesifik?" in text

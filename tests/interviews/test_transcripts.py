@@ -67,7 +67,7 @@ def test_it_reads_plain_text_with_and_without_timestamps():
         segments[1].text == "Fifteen days to close the books.\nIt was painful for the whole team."
     )
     assert (segments[1].start, segments[1].end) == (Decimal(9), Decimal(62))
-    _fmt, plain = parse("Ana: Hello\nBudi: Hi there".encode(), "x.txt")
+    _fmt, plain = parse(b"Ana: Hello\nBudi: Hi there", "x.txt")
     assert [(s.speaker, s.text, s.start) for s in plain] == [
         ("Ana", "Hello", None),
         ("Budi", "Hi there", None),
