@@ -181,7 +181,7 @@ def test_the_draft_is_written_in_the_interviews_language(make_interview, alice):
     version = services.draft_assemble(interview=interview, actor=alice)
     assert version.language == "id"
     assert version.note.startswith("Draf pertama")
-    assert "Belum ada jawaban" in version.challenge
+    assert "Belum ada jawaban" in version.implementation
 
 
 def test_quote_sources_never_add_fields_to_quote():
