@@ -30,3 +30,22 @@ def test_the_demo_has_a_held_and_a_scheduled_interview_and_is_idempotent():
     before = {m.__name__: m.objects.count() for m in (*MODELS, AuditEntry)}
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert {m.__name__: m.objects.count() for m in (*MODELS, AuditEntry)} == before
+
+
+@pytest.mark.django_db
+def test_the_demo_interview_pages_render_in_both_languages(client, alice):
+    from django.urls import reverse
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    held = Interview.objects.get(status="held")
+    client.force_login(alice)
+    for language in ("en", "id"):
+        client.cookies["django_language"] = language
+        for name in ("change", "transcript", "consent"):
+            response = client.get(
+                reverse(f"admin:interviews_interview_{name}", args=[held.pk]),
+                HTTP_ACCEPT_LANGUAGE=language,
+            )
+            assert response.status_code == 200, (language, name)
+    page = client.get(reverse("admin:interviews_interview_transcript", args=[held.pk]))
+    assert "I close my books by noon on day five now." in page.content.decode()
