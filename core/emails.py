@@ -8,8 +8,14 @@ from django.utils import translation
 
 
 def send_templated_email(
-    *, name: str, to: list[str], context: dict, language: str | None = None
+    *,
+    name: str,
+    to: list[str],
+    context: dict,
+    language: str | None = None,
+    attachments: list[tuple[str, bytes | str, str]] | None = None,
 ) -> None:
+    """``attachments``: (filename, content, mimetype) triples, e.g. an .ics invitation."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip().splitlines()[0]
@@ -17,4 +23,6 @@ def send_templated_email(
         html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=to)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()

@@ -238,4 +238,8 @@ STORYLINE = {
     "STORY_WORDS": (1000, 1500),
     "GALLERY_PAGE_SIZE": env.int("GALLERY_PAGE_SIZE", default=12),
     "DEMO_LOGIN": {"username": "demo", "password": "storyline-demo"},
+    # Interview uploads (megabytes): recordings, transcripts, supplementary files.
+    "INTERVIEW_RECORDING_MAX_MB": env.int("INTERVIEW_RECORDING_MAX_MB", default=500),
+    "INTERVIEW_TRANSCRIPT_MAX_MB": env.int("INTERVIEW_TRANSCRIPT_MAX_MB", default=10),
+    "INTERVIEW_FILE_MAX_MB": env.int("INTERVIEW_FILE_MAX_MB", default=20),
 }

@@ -46,6 +46,7 @@ from casestudies.models import (
     UseCase,
 )
 from core.roles import PROGRAM_MANAGERS, SALES
+from interviews.demo import seed_interviews
 
 SEED = 20261124
 S = CaseStudyState
@@ -238,6 +239,7 @@ class Command(BaseCommand):
         if case_studies:
             added = self._bulk(case_studies, taxonomy, users)
             self.stdout.write(f"Added {added} published case studies for scale tests.")
+        seed_interviews(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
