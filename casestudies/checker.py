@@ -222,7 +222,7 @@ _VAGUE = _phrase_pattern(VAGUE_PHRASES)
 # A sentence ends at . ! ? … (with closing quotes or brackets) before a space,
 # at a blank line, or where a new list item, quote or heading starts.
 _SENTENCE_END = re.compile(
-    r"[.!?…]+[\"'”’)\]*_]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)]|>|#)[ \t])"
+    r"[.!?…]+[\"'”\u2019)\]*_]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)]|>|#)[ \t])"
 )
 _ABBREVIATION_END = re.compile(r"(?:^|[^\w.])(?:e\.g|i\.e|vs|approx|dr|mr|mrs|ms|no|dll|dsb)$")
 _DIGIT = re.compile(r"\d")
@@ -367,7 +367,7 @@ class Passage:
 
 
 _BLOCKQUOTE_LINE = re.compile(r"^[ \t]*>[ \t]?(.*)$", re.MULTILINE)
-_ATTRIBUTION = re.compile(r"^\s*(?:—|–|--|-)\s*\S")
+_ATTRIBUTION = re.compile(r"^\s*(?:—|\u2013|--|-)\s*\S")
 _INLINE_QUOTE = re.compile(r"“([^”]+)”|\"([^\"\n]+)\"")
 _MIN_INLINE_QUOTE_WORDS = 4  # shorter quoted words are terms ("before state"), not quotes
 
@@ -380,7 +380,7 @@ def find_quoted_passages(text: str) -> list[Passage]:
 
     def close_block():
         body = " ".join(line for line in lines if line and not _ATTRIBUTION.match(line))
-        body = body.strip().strip("\"“”'‘’").strip()
+        body = body.strip().strip("\"“”'\u2018\u2019").strip()
         if body:
             passages.append(Passage(block_start, block_end, body))
 
@@ -534,7 +534,7 @@ def check_story(
                 severity=CODES[STORY_LENGTH][0],
                 section="",
                 message=_(
-                    "The story has %(n)d words; aim for %(min)d–%(max)d: shorter feels "
+                    "The story has %(n)d words; aim for %(min)d-%(max)d: shorter feels "
                     "superficial, longer loses people."
                 )
                 % {"n": total, "min": counts["story_min"], "max": counts["story_max"]},
@@ -563,7 +563,7 @@ def check_story(
                         code=SUMMARY_LENGTH,
                         severity=CODES[SUMMARY_LENGTH][0],
                         section=name,
-                        message=_("The executive summary has %(n)d words; aim for %(min)d–%(max)d.")
+                        message=_("The executive summary has %(n)d words; aim for %(min)d-%(max)d.")
                         % {"n": n, "min": counts["summary_min"], "max": counts["summary_max"]},
                     )
                 )

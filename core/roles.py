@@ -61,7 +61,6 @@ def ensure_groups() -> None:
         )
     )
 
-
     reviewers, _ = Group.objects.get_or_create(name=INTERNAL_REVIEWERS)
     reviewer_permissions = Q()
     for app_label, codename in REVIEWER_PERMISSIONS:
