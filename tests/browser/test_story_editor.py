@@ -29,7 +29,7 @@ def test_alice_types_a_vague_summary_sees_the_checker_react_and_saves(live_serve
         "Acme significantly improved its month-end close with our platform."
     )
     # The count updates at once, the checker after a short pause.
-    assert page.locator("#count-summary").inner_text() == "9 words (target 100–150)"
+    assert page.locator("#count-summary").inner_text() == "9 words (target 100\u2013150)"
     finding = summary_findings.locator("li.finding", has_text="significantly improved")
     finding.wait_for()
     assert "Vague claim with no number" in finding.inner_text()

@@ -69,8 +69,8 @@ class TestOpening:
         counts = response.context["counts"]
         assert counts["sections"]["summary"] == 4
         assert counts["total"] == 4 + 5 * 200
-        assert "4 words (target 100–150)" in html
-        assert "1004 words in all (target 1000–1500)" in html
+        assert "4 words (target 100\u2013150)" in html
+        assert "1004 words in all (target 1000\u20131500)" in html
         assert "dramatically" in html
         assert 'href="/admin/casestudies/casestudy/writing-advice/#vague-claim"' in html
 
