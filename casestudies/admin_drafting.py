@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casestudies import checker, services
@@ -34,6 +35,23 @@ SIGN_OFF_PERMISSION = "casestudies.add_internalsignoff"
 
 def _advice_url() -> str:
     return reverse("admin:casestudies_writing_advice")
+
+
+def _editor_strings() -> dict[str, str]:
+    """What the live editor script says, in the page's language."""
+    return {
+        "word_one": ngettext("%(n)s word", "%(n)s words", 1),
+        "word_other": ngettext("%(n)s word", "%(n)s words", 2),
+        "target": _("%(n)s words (target %(min)s–%(max)s)"),  # noqa: RUF001
+        "total": _("%(n)s words in all (target %(min)s–%(max)s)"),  # noqa: RUF001
+        "checking": _("Checking…"),
+        "summary": _("Checker: %(e)s errors, %(w)s warnings."),
+        "failed": _("The checker could not be reached; use “Check without saving”."),
+        "error": _("Error"),
+        "warning": _("Warning"),
+        "fix": _("How to fix it"),
+        "place": _("paragraph %(p)s, characters %(s)s–%(e)s"),  # noqa: RUF001
+    }
 
 
 def _by_section(findings) -> dict[str, list]:
@@ -210,6 +228,7 @@ class DraftingAdminMixin:
             "form": form,
             "counts": counts,
             "section_rows": section_rows,
+            "editor_strings": _editor_strings(),
             "editable": case_study.state in services.EDITABLE_STATES,
             "latest": latest_any,
             "language": language,

@@ -8,26 +8,23 @@
   var checkUrl = form.getAttribute("data-check-url");
   var status = form.querySelector("[data-checker-status]");
   var areas = form.querySelectorAll("textarea[data-section]");
-  var lang = document.documentElement.lang || "en";
-  var ID = lang.indexOf("id") === 0;
-  var T = ID ? {
-    words: function (n) { return n + " kata"; },
-    target: function (n, a, b) { return n + " kata (target " + a + "–" + b + ")"; },
-    total: function (n, a, b) { return n + " kata seluruhnya (target " + a + "–" + b + ")"; },
-    checking: "Memeriksa…",
-    summary: function (e, w) { return "Pemeriksa: " + e + " galat, " + w + " peringatan."; },
-    failed: "Pemeriksa tidak dapat dijangkau; gunakan “Periksa tanpa menyimpan”.",
-    error: "Galat", warning: "Peringatan", fix: "Cara memperbaikinya",
-    place: function (p, s, e) { return "paragraf " + p + ", karakter " + s + "–" + e; }
-  } : {
-    words: function (n) { return n + (n === 1 ? " word" : " words"); },
-    target: function (n, a, b) { return n + " words (target " + a + "–" + b + ")"; },
-    total: function (n, a, b) { return n + " words in all (target " + a + "–" + b + ")"; },
-    checking: "Checking…",
-    summary: function (e, w) { return "Checker: " + e + " errors, " + w + " warnings."; },
-    failed: "The checker could not be reached; use “Check without saving”.",
-    error: "Error", warning: "Warning", fix: "How to fix it",
-    place: function (p, s, e) { return "paragraph " + p + ", characters " + s + "–" + e; }
+  // The page's language: strings rendered by the server with gettext.
+  var S = {};
+  try { S = JSON.parse(document.getElementById("story-editor-strings").textContent); } catch (e) { S = {}; }
+  function fmt(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, key) {
+      return values[key] !== undefined ? String(values[key]) : "";
+    });
+  }
+  var T = {
+    words: function (n) { return fmt(n === 1 ? S.word_one : S.word_other, { n: n }); },
+    target: function (n, a, b) { return fmt(S.target, { n: n, min: a, max: b }); },
+    total: function (n, a, b) { return fmt(S.total, { n: n, min: a, max: b }); },
+    checking: S.checking || "…",
+    summary: function (e, w) { return fmt(S.summary, { e: e, w: w }); },
+    failed: S.failed || "",
+    error: S.error || "Error", warning: S.warning || "Warning", fix: S.fix || "?",
+    place: function (p, s, e) { return fmt(S.place, { p: p, s: s, e: e }); }
   };
   // The guide's targets, from the server's settings.
   function num(name, fallback) {

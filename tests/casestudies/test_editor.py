@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from casestudies import services
 from casestudies.models import SECTION_FIELDS, CaseStudyState, StoryVersion
@@ -248,5 +249,6 @@ class TestPermissions:
     def test_the_advice_page_speaks_indonesian(self, client, alice):
         client.force_login(alice)
         url = reverse("admin:casestudies_writing_advice")
-        html = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+        with translation.override("en"):  # the request's language must not leak
+            html = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
         assert "Lemah" in html
