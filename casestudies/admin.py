@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casestudies import services
+from casestudies.admin_drafting import SIGN_OFF_PERMISSION, DraftingAdminMixin
 from casestudies.models import (
     EVIDENCE_LOCKED_STATES,
     SECTION_FIELDS,
@@ -314,7 +315,7 @@ def _transition_action(name: str):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "customer":  # new stories only for current customers
             kwargs["queryset"] = Customer.objects.filter(archived=False)
@@ -399,6 +400,7 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
+            *self.get_drafting_urls(),
             path(
                 "<path:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
@@ -464,6 +466,8 @@ class CaseStudyAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 t for t in services.TRANSITIONS.values() if case_study.state in t.sources
             ]
             extra_context["can_add_version"] = case_study.state in services.EDITABLE_STATES
+            extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
+            extra_context["has_versions"] = case_study.versions.exists()
         return super().change_view(request, object_id, form_url, extra_context)
 
 

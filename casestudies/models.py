@@ -784,3 +784,119 @@ class Quote(TimeStampedModel):
         if self.speaker_id is None or self.speaker.may_be_named:
             return self.speaker_name
         return self.speaker_title or gettext("A customer spokesperson")
+
+
+# --------------------------------------------------------------------------
+# Internal review: product, marketing and legal sign off each version
+# --------------------------------------------------------------------------
+
+# Labels of the areas we know; ``STORYLINE["INTERNAL_REVIEW_AREAS"]`` says
+# which of them (or others) are required.
+REVIEW_AREA_LABELS = {
+    "product": _("Product — technical accuracy"),
+    "marketing": _("Marketing — messaging"),
+    "legal": _("Legal — claims"),
+}
+
+
+def internal_review_areas() -> list[str]:
+    """The areas that must approve the latest version, in order."""
+    return list(settings.STORYLINE.get("INTERNAL_REVIEW_AREAS", REVIEW_AREA_LABELS))
+
+
+def review_area_label(area: str) -> str:
+    label = REVIEW_AREA_LABELS.get(area)
+    return str(label) if label else area.replace("_", " ").capitalize()
+
+
+class InternalReviewComment(TimeStampedModel):
+    """A reviewer's remark on one section of one version (or on the whole
+    story when ``section`` is blank). Kept with the version it was made on."""
+
+    version = models.ForeignKey(
+        StoryVersion,
+        verbose_name=_("version"),
+        on_delete=models.PROTECT,
+        related_name="internal_comments",
+    )
+    area = models.CharField(_("review area"), max_length=30)
+    section = models.CharField(
+        _("section"),
+        max_length=30,
+        blank=True,
+        choices=[("", _("The whole story")), *SECTIONS],
+    )
+    body = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    author_name = models.CharField(_("author (name)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("internal review comment")
+        verbose_name_plural = _("internal review comments")
+        ordering = ["version", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} [{self.area}] {self.body[:40]}"
+
+    @property
+    def area_label(self) -> str:
+        return review_area_label(self.area)
+
+
+class InternalSignOff(TimeStampedModel):
+    """One area's decision on one exact version. A newer version needs a new
+    sign-off: this one then stays as history ("stale")."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+    version = models.ForeignKey(
+        StoryVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="sign_offs"
+    )
+    area = models.CharField(_("review area"), max_length=30)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewer_name = models.CharField(_("reviewer (name)"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal sign-off")
+        verbose_name_plural = _("internal sign-offs")
+        ordering = ["version", "area"]
+        constraints = [
+            # Concurrent sign-offs of one area: exactly one wins.
+            models.UniqueConstraint(
+                fields=["version", "area"], name="casestudies_internalsignoff_one_per_area"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["approved", "changes_requested"]),
+                name="casestudies_internalsignoff_decision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} [{self.area}] {self.decision}"
+
+    @property
+    def area_label(self) -> str:
+        return review_area_label(self.area)
+
+    @property
+    def approved(self) -> bool:
+        return self.decision == self.Decision.APPROVED

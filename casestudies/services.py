@@ -26,9 +26,13 @@ from casestudies.models import (
     CaseStudyState,
     Contact,
     Customer,
+    InternalReviewComment,
+    InternalSignOff,
     StateChange,
     StoryTranslation,
     StoryVersion,
+    internal_review_areas,
+    review_area_label,
 )
 from core.audit import actor_name, audit_log
 
@@ -37,6 +41,14 @@ S = CaseStudyState
 
 class TransitionError(Exception):
     """A move the case study cannot make now; the message says why."""
+
+
+class VersionConflict(TransitionError):
+    """Another version was saved since the writer opened the editor."""
+
+    def __init__(self, message: str, *, latest: StoryVersion):
+        super().__init__(message)
+        self.latest = latest
 
 
 @dataclass(frozen=True)
@@ -326,8 +338,19 @@ def case_study_submit_for_review(
     *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
 ) -> CaseStudy:
     def check(cs: CaseStudy) -> None:
-        if _latest_version(cs) is None:
+        latest = _latest_version(cs)
+        if latest is None:
             raise TransitionError(_("Save a version of the story before submitting it for review."))
+        # The gate: product, marketing and legal approved this exact version.
+        missing = internal_review_missing(latest)
+        if missing:
+            raise TransitionError(
+                _(
+                    "Internal review of version %(n)s is not complete: %(areas)s must approve "
+                    "it before it goes to the customer."
+                )
+                % {"n": latest.number, "areas": ", ".join(review_area_label(a) for a in missing)}
+            )
 
     return _transition(
         case_study.pk,
@@ -561,11 +584,17 @@ def story_version_create(
     language: str = "en",
     note: str = "",
     source: str = "",
+    base_number: int | None = None,
 ) -> StoryVersion:
     """Save the story as a new numbered, hashed, immutable version.
 
     A version saved while the story is in review makes any earlier approval
-    stale: only the newest version can be approved or published.
+    stale: only the newest version can be approved or published; internal
+    sign-offs too belong to one version.
+
+    ``base_number`` is the number of the newest version in ``language`` the
+    writer started from (0 for none): if another one was saved since, nothing
+    is saved and :class:`VersionConflict` names it.
     """
     if language not in dict(settings.LANGUAGES):
         raise TransitionError(_("Unknown language “%(code)s”.") % {"code": language})
@@ -586,6 +615,17 @@ def story_version_create(
                 )
                 % {"title": cs.title, "state": CaseStudyState(cs.state).label}
             )
+        if base_number is not None:
+            latest = _latest_version(cs, language)
+            if latest is not None and latest.number != base_number:
+                raise VersionConflict(
+                    _(
+                        "Version %(n)s was saved by %(who)s since you opened the editor; "
+                        "nothing was overwritten."
+                    )
+                    % {"n": latest.number, "who": latest.created_by_name or _("someone")},
+                    latest=latest,
+                )
         number = (cs.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         try:
             with transaction.atomic():
@@ -687,3 +727,163 @@ def story_translation_withdraw(
             data={"language": language, "reason": reason},
             source=source,
         )
+
+
+# --------------------------------------------------------------------------
+# Internal review: product, marketing and legal, per version
+# --------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 5000
+
+
+def internal_review_missing(version: StoryVersion) -> list[str]:
+    """The required areas that have not approved ``version``."""
+    approved = set(
+        InternalSignOff.objects.filter(
+            version=version, decision=InternalSignOff.Decision.APPROVED
+        ).values_list("area", flat=True)
+    )
+    return [area for area in internal_review_areas() if area not in approved]
+
+
+def _check_reviewable(cs: CaseStudy, version: StoryVersion, area: str) -> None:
+    if version.case_study_id != cs.pk:
+        raise TransitionError(_("That version belongs to another case study."))
+    if area not in internal_review_areas():
+        raise TransitionError(
+            _("“%(area)s” is not an internal review area; choose one of: %(areas)s.")
+            % {
+                "area": area,
+                "areas": ", ".join(review_area_label(a) for a in internal_review_areas()),
+            }
+        )
+    if cs.state not in EDITABLE_STATES:
+        raise TransitionError(
+            _("“%(title)s” is %(state)s; its internal review is closed.")
+            % {"title": cs.title, "state": CaseStudyState(cs.state).label}
+        )
+    latest = _latest_version(cs)  # any language: the story that goes on
+    if latest is not None and latest.pk != version.pk:
+        raise TransitionError(
+            _(
+                "Version %(old)s is stale: version %(new)s was saved after it. "
+                "Review the newest version."
+            )
+            % {"old": version.number, "new": latest.number}
+        )
+    if not version.verify_hash():
+        raise TransitionError(_("Version %(n)s fails its content check.") % {"n": version.number})
+
+
+def internal_sign_off_record(
+    *,
+    version: StoryVersion,
+    area: str,
+    decision: str,
+    actor: Any,
+    comment: str = "",
+    source: str = "",
+) -> InternalSignOff:
+    """``area`` approves ``version`` or requests changes to it.
+
+    Only the newest version can be signed off, once per area: the decision
+    stands for that exact text (a new version needs new sign-offs). Two
+    reviewers signing off the same area at the same moment: one wins, the
+    other is told who was first.
+    """
+    comment = (comment or "").strip()
+    if decision not in InternalSignOff.Decision.values:
+        raise TransitionError(_("Choose “approve” or “request changes”."))
+    if decision == InternalSignOff.Decision.CHANGES_REQUESTED and not comment:
+        raise TransitionError(_("Say which changes you need: a comment is required."))
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise TransitionError(
+            _("The comment is too long (at most %(n)d characters).") % {"n": COMMENT_MAX_LENGTH}
+        )
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update().get(pk=version.case_study_id)
+        _check_reviewable(cs, version, area)
+        existing = (
+            InternalSignOff.objects.filter(version=version, area=area).only("reviewer_name").first()
+        )
+        if existing is not None:
+            raise TransitionError(
+                _(
+                    "%(area)s already signed off version %(n)s (%(who)s). "
+                    "A new version needs a new sign-off."
+                )
+                % {
+                    "area": review_area_label(area),
+                    "n": version.number,
+                    "who": existing.reviewer_name or _("someone"),
+                }
+            )
+        try:
+            with transaction.atomic():
+                sign_off = InternalSignOff.objects.create(
+                    version=version,
+                    area=area,
+                    decision=decision,
+                    comment=comment,
+                    reviewer=actor if getattr(actor, "is_authenticated", False) else None,
+                    reviewer_name=actor_name(actor),
+                    decided_at=timezone.now(),
+                )
+        except IntegrityError as exc:  # pragma: no cover - the row lock prevents it
+            raise TransitionError(
+                _("%(area)s was signed off by someone else at the same moment.")
+                % {"area": review_area_label(area)}
+            ) from exc
+        audit_log(
+            action="casestudies.internal_review.signed_off",
+            obj=cs,
+            actor=actor,
+            data={
+                "version": version.number,
+                "content_hash": version.content_hash,
+                "area": area,
+                "decision": decision,
+            },
+            source=source,
+        )
+    return sign_off
+
+
+def internal_review_comment_add(
+    *,
+    version: StoryVersion,
+    area: str,
+    section: str,
+    body: str,
+    actor: Any,
+    source: str = "",
+) -> InternalReviewComment:
+    """A reviewer's comment on one section of the newest version."""
+    body = (body or "").strip()
+    if not body:
+        raise TransitionError(_("Write the comment first."))
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise TransitionError(
+            _("The comment is too long (at most %(n)d characters).") % {"n": COMMENT_MAX_LENGTH}
+        )
+    if section and section not in SECTION_FIELDS:
+        raise TransitionError(_("Choose a section of the story."))
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update().get(pk=version.case_study_id)
+        _check_reviewable(cs, version, area)
+        comment = InternalReviewComment.objects.create(
+            version=version,
+            area=area,
+            section=section,
+            body=body,
+            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author_name=actor_name(actor),
+        )
+        audit_log(
+            action="casestudies.internal_review.commented",
+            obj=cs,
+            actor=actor,
+            data={"version": version.number, "area": area, "section": section},
+            source=source,
+        )
+    return comment

@@ -2,12 +2,16 @@
 
 - Program managers run the program: everything in Storyline's apps.
 - Sales reps read stories and customers (the sales portal builds on this).
+- Internal reviewers (product, marketing, legal colleagues) read drafts and
+  their evidence, comment on sections and sign versions off.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 PROGRAM_MANAGERS = "Program managers"
 SALES = "Sales"
+INTERNAL_REVIEWERS = "Internal reviewers"
 
 STORYLINE_APPS = (
     "core",
@@ -25,6 +29,18 @@ STORYLINE_APPS = (
 MANAGER_DELETABLE = {"delete_metric", "delete_quote"}
 # Sales read stories and what backs them, not the program's internals.
 SALES_HIDDEN_MODELS = {"auditentry", "statechange"}
+# Internal reviewers read what they review and write their comments and sign-offs.
+REVIEWER_PERMISSIONS = {
+    ("casestudies", "view_casestudy"),
+    ("casestudies", "view_storyversion"),
+    ("casestudies", "view_metric"),
+    ("casestudies", "view_quote"),
+    ("casestudies", "view_customer"),
+    ("casestudies", "view_internalsignoff"),
+    ("casestudies", "add_internalsignoff"),
+    ("casestudies", "view_internalreviewcomment"),
+    ("casestudies", "add_internalreviewcomment"),
+}
 
 
 def ensure_groups() -> None:
@@ -44,6 +60,12 @@ def ensure_groups() -> None:
             content_type__model__in=SALES_HIDDEN_MODELS
         )
     )
+
+    reviewers, _ = Group.objects.get_or_create(name=INTERNAL_REVIEWERS)
+    reviewer_permissions = Q()
+    for app_label, codename in REVIEWER_PERMISSIONS:
+        reviewer_permissions |= Q(content_type__app_label=app_label, codename=codename)
+    reviewers.permissions.set(Permission.objects.filter(reviewer_permissions))
 
 
 def ensure_groups_after_migrate(**kwargs) -> None:

@@ -10,11 +10,13 @@ from casestudies.models import (
     Contact,
     Customer,
     Industry,
+    InternalSignOff,
     Metric,
     Product,
     Quote,
     Region,
     UseCase,
+    internal_review_areas,
 )
 
 
@@ -131,6 +133,16 @@ def sections(words: int = 200, **overrides) -> dict[str, str]:
     return body
 
 
+def sign_off_internal_review(version, *, actor, areas=None) -> list[InternalSignOff]:
+    """Every required area (or ``areas``) approves ``version``, through the service."""
+    return [
+        services.internal_sign_off_record(
+            version=version, area=area, decision="approved", actor=actor, source="tests"
+        )
+        for area in (internal_review_areas() if areas is None else areas)
+    ]
+
+
 S = CaseStudyState
 EXITS = {S.DECLINED: ["decline"], S.ON_HOLD: ["start_recruiting", "put_on_hold"]}
 
@@ -163,9 +175,11 @@ def case_study_in_state(
             MetricFactory(case_study=cs)
             QuoteFactory(case_study=cs)
         if step == "version":
-            services.story_version_create(
+            version = services.story_version_create(
                 case_study=cs, actor=actor, title=story_title or cs.title, sections=sections()
             )
+            # Product, marketing and legal sign the draft off before it goes out.
+            sign_off_internal_review(version, actor=actor)
             continue
         services.TRANSITION_FUNCTIONS[step](case_study=cs, actor=actor, reason="Because.")
     cs.refresh_from_db()

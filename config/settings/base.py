@@ -236,6 +236,10 @@ STORYLINE = {
     # "The Standard Framework": summary 100-150 words, whole story 1000-1500.
     "SUMMARY_WORDS": (100, 150),
     "STORY_WORDS": (1000, 1500),
+    # "Writing and Editing": product verifies technical accuracy, marketing the
+    # messaging, legal the claims; each must approve the latest version before
+    # the story leaves drafting.
+    "INTERNAL_REVIEW_AREAS": ["product", "marketing", "legal"],
     "GALLERY_PAGE_SIZE": env.int("GALLERY_PAGE_SIZE", default=12),
     "DEMO_LOGIN": {"username": "demo", "password": "storyline-demo"},
     # Interview uploads (megabytes): recordings, transcripts, supplementary files.

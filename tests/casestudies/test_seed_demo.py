@@ -62,6 +62,28 @@ class TestTheDemoProgram:
             assert cs.history.exists()
             assert cs.history.order_by("-created_at", "-id").first().to_state == cs.state
 
+    def test_stories_past_drafting_were_signed_off_internally(self, seeded):
+        from casestudies.models import InternalSignOff, internal_review_areas
+
+        past = CaseStudy.objects.filter(
+            state__in=[
+                CaseStudyState.IN_REVIEW,
+                CaseStudyState.APPROVED,
+                CaseStudyState.PUBLISHED,
+                CaseStudyState.ARCHIVED,
+            ]
+        ).exclude(slug__startswith="scale-")
+        assert past.exists()
+        for cs in past:
+            submitted = cs.history.get(to_state=CaseStudyState.IN_REVIEW).version
+            sign_offs = InternalSignOff.objects.filter(version=submitted)
+            assert sorted(sign_offs.values_list("area", flat=True)) == sorted(
+                internal_review_areas()
+            ), cs.title
+            assert {s.decision for s in sign_offs} == {"approved"}
+            assert len({s.reviewer_name for s in sign_offs}) == 3  # three people
+        assert AuditEntry.objects.filter(action="casestudies.internal_review.signed_off").exists()
+
     def test_it_is_idempotent(self, seeded):
         before = {m.__name__: m.objects.count() for m in MODELS}
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -38,9 +38,10 @@ def _prepare(cs, name, actor):
     if name == "start_drafting":
         factories.MetricFactory(case_study=cs)
     if name == "submit_for_review":
-        services.story_version_create(
+        version = services.story_version_create(
             case_study=cs, actor=actor, title="T", sections=factories.sections()
         )
+        factories.sign_off_internal_review(version, actor=actor)
 
 
 @pytest.mark.parametrize(("source", "name", "target"), LEGAL)

@@ -207,7 +207,7 @@ def test_the_story_body_markdown_is_sanitised(client, alice):
     from casestudies import services
 
     cs = factories.case_study_in_state(S.DRAFTING, actor=alice)
-    services.story_version_create(
+    version = services.story_version_create(
         case_study=cs,
         actor=alice,
         title="Safe",
@@ -215,6 +215,7 @@ def test_the_story_body_markdown_is_sanitised(client, alice):
             results="**Bold** <script>alert(1)</script> [link](javascript:alert(2))"
         ),
     )
+    factories.sign_off_internal_review(version, actor=alice)
     services.case_study_submit_for_review(case_study=cs, actor=alice)
     services.case_study_approve(case_study=cs, actor=alice)
     services.case_study_publish(case_study=cs, actor=alice)

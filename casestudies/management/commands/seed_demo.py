@@ -36,6 +36,7 @@ from casestudies.models import (
     Customer,
     Department,
     Industry,
+    InternalSignOff,
     Metric,
     Objection,
     Product,
@@ -44,8 +45,9 @@ from casestudies.models import (
     StateChange,
     StoryVersion,
     UseCase,
+    internal_review_areas,
 )
-from core.roles import PROGRAM_MANAGERS, SALES
+from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
 from interviews.demo import seed_interviews
 
 SEED = 20261124
@@ -259,8 +261,13 @@ class Command(BaseCommand):
         User = get_user_model()
         managers = Group.objects.get_or_create(name=PROGRAM_MANAGERS)[0]
         sales = Group.objects.get_or_create(name=SALES)[0]
+        reviewers = Group.objects.get_or_create(name=INTERNAL_REVIEWERS)[0]
         people = {
             "maya": ("Maya", "Putri", managers),
+            # Internal review: product checks technical accuracy, legal the
+            # claims; Maya (marketing) checks the messaging.
+            "nadia": ("Nadia", "Rahman", reviewers),
+            "omar": ("Omar", "Lestari", reviewers),
             "sam": ("Sam", "Okafor", sales),
             "lena": ("Lena", "Hartono", sales),
             "tom": ("Tom", "Reyes", sales),
@@ -325,6 +332,11 @@ class Command(BaseCommand):
                     customer=customer,
                     tax=tax,
                     manager=manager,
+                    reviewers={
+                        "product": users["nadia"],
+                        "marketing": manager,
+                        "legal": users["omar"],
+                    },
                     target_state=target_state,
                     today=today,
                 )
@@ -377,7 +389,9 @@ class Command(BaseCommand):
             )
         return customer
 
-    def _story(self, *, rng, seed, customer, tax, manager, target_state, today) -> CaseStudy:
+    def _story(
+        self, *, rng, seed, customer, tax, manager, reviewers, target_state, today
+    ) -> CaseStudy:
         use_case = rng.choice(tax.use_cases)
         department = rng.choice(tax.departments)
         product = customer.products.order_by("slug").first()
@@ -417,7 +431,7 @@ class Command(BaseCommand):
                     published=target_state in (S.PUBLISHED, S.ARCHIVED, S.APPROVED),
                 )
             if step == "submit_for_review":
-                services.story_version_create(
+                version = services.story_version_create(
                     case_study=cs,
                     actor=manager,
                     title=story.title,
@@ -425,6 +439,16 @@ class Command(BaseCommand):
                     note="First full draft from the interview.",
                     source="seed_demo",
                 )
+                # Product, marketing and legal sign the draft off before it
+                # goes to the customer (the gate of submit_for_review).
+                for area in internal_review_areas():
+                    services.internal_sign_off_record(
+                        version=version,
+                        area=area,
+                        decision=InternalSignOff.Decision.APPROVED,
+                        actor=reviewers.get(area, manager),
+                        source="seed_demo",
+                    )
             services.TRANSITION_FUNCTIONS[step](
                 case_study=cs, actor=manager, reason=REASONS.get(step, ""), source="seed_demo"
             )
@@ -540,6 +564,21 @@ class Command(BaseCommand):
                     )
                 )
             versions = StoryVersion.objects.bulk_create(versions, batch_size=batch)
+            # The internal sign-offs each published story needed on its way.
+            InternalSignOff.objects.bulk_create(
+                [
+                    InternalSignOff(
+                        version=v,
+                        area=area,
+                        decision=InternalSignOff.Decision.APPROVED,
+                        reviewer_name="seed_demo",
+                        decided_at=now,
+                    )
+                    for v in versions
+                    for area in internal_review_areas()
+                ],
+                batch_size=batch,
+            )
             Metric.objects.bulk_create(
                 [
                     _metric(cs, m, p)

@@ -1,0 +1,89 @@
+"""Forms of the drafting workspace: the story editor and internal review."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from casestudies.models import SECTIONS, InternalSignOff, internal_review_areas, review_area_label
+
+# Generous for a 1000-1500-word story, small enough that nobody posts a novel.
+SECTION_MAX_CHARS = 20_000
+
+
+class StorySectionsForm(forms.Form):
+    """The six framework sections; what the live checker receives."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in SECTIONS:
+            self.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                strip=False,
+                max_length=SECTION_MAX_CHARS,
+                widget=forms.Textarea(
+                    attrs={"rows": 12 if name != "summary" else 7, "data-section": name}
+                ),
+            )
+
+    def sections(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name, _label in SECTIONS}
+
+    def section_fields(self):
+        return [self[name] for name, _label in SECTIONS]
+
+
+class StoryEditorForm(StorySectionsForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    note = forms.CharField(
+        label=_("What changed"),
+        max_length=300,
+        required=False,
+        help_text=_("One line for the version list, e.g. “Tightened the results section”."),
+    )
+    # The newest version in this language when the editor was opened (0: none).
+    base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    field_order = ["title", "language", "note", "base_version"]
+
+
+def _area_choices():
+    return [(area, review_area_label(area)) for area in internal_review_areas()]
+
+
+class ReviewCommentForm(forms.Form):
+    area = forms.ChoiceField(label=_("Your review area"), widget=forms.HiddenInput)
+    section = forms.ChoiceField(
+        label=_("Section"), required=False, choices=[("", _("The whole story")), *SECTIONS]
+    )
+    body = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _area_choices()
+
+
+class SignOffForm(forms.Form):
+    area = forms.ChoiceField(label=_("Your review area"), widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (InternalSignOff.Decision.APPROVED, _("Approve this version")),
+            (InternalSignOff.Decision.CHANGES_REQUESTED, _("Request changes")),
+        ],
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        required=False,
+        help_text=_("Required when you request changes."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = _area_choices()
