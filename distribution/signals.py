@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from casestudies.models import (
     CaseStudy,
+    CaseStudyState,
     Contact,
     Customer,
     Industry,
@@ -22,7 +23,7 @@ from casestudies.models import (
     UseCase,
 )
 from distribution.cache import bump_generation
-from distribution.models import Branding
+from distribution.models import Branding, StorySearchEntry
 from distribution.search import search_index_refresh
 
 # Changes to these show on public pages: any of them invalidates the cache.
@@ -38,7 +39,10 @@ def _invalidate(sender, **kwargs) -> None:
 def _case_study_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
-    search_index_refresh([instance.pk])
+    if instance.state == CaseStudyState.PUBLISHED:
+        search_index_refresh([instance.pk])
+    elif not StorySearchEntry.objects.filter(case_study_id=instance.pk).delete()[0]:
+        return  # never public, still not: no page shows it
     bump_generation()
 
 

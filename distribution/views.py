@@ -43,6 +43,12 @@ def _clean_gallery_query(request) -> str | None:
                 known.append((key, kept[-1].strip()))
         else:
             others.extend((key, v) for v in values)
+    # The form always sends its sort order: the default one is left out.
+    values = dict(known)
+    default_sort = SORT_RELEVANCE if values.get("q") else SORT_NEWEST
+    if values.get("sort") == default_sort:
+        known = [(k, v) for k, v in known if k != "sort"]
+        dirty = True
     if not dirty:
         return None
     known.sort(key=lambda item: PARAMETERS.index(item[0]))

@@ -84,6 +84,12 @@ def test_an_empty_form_submission_redirects_to_the_clean_url(client, shelf):
     assert response["Location"] == f"{URL}?industry=retail&region=europe"
     response = client.get(f"{URL}?q=&industry=&company_size=&use_case=&region=&product=")
     assert response["Location"] == URL
+    # The form always sends its sort order; the default one is left out.
+    response = client.get(f"{URL}?q=&industry=retail&sort=newest")
+    assert response["Location"] == f"{URL}?industry=retail"
+    response = client.get(f"{URL}?q=tea&sort=relevance")
+    assert response["Location"] == f"{URL}?q=tea"
+    assert client.get(f"{URL}?q=tea&sort=newest").status_code == 200
 
 
 def test_a_repeated_parameter_redirects_to_one_value(client, shelf):

@@ -71,7 +71,9 @@ def test_the_industry_and_the_customer_name_are_searchable(client, alice):
 def test_search_combines_with_filters(client, alice):
     retail = factories.IndustryFactory(name="Retail")
     health = factories.IndustryFactory(name="Healthcare")
-    _publish(alice, "Inventory accuracy in stores", customer=factories.CustomerFactory(industry=retail))
+    _publish(
+        alice, "Inventory accuracy in stores", customer=factories.CustomerFactory(industry=retail)
+    )
     _publish(alice, "Inventory of medicines", customer=factories.CustomerFactory(industry=health))
     response = client.get(f"{URL}?q=inventory&industry=retail")
     assert _titles(response) == ["Inventory accuracy in stores"]
