@@ -12,10 +12,11 @@ transaction that changes a story (see :mod:`distribution.signals`), so the
 index commits or rolls back with the change.
 """
 
+import re
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
     F,
     FloatField,
     Max,
@@ -24,7 +25,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 
 from casestudies import selectors
@@ -116,10 +116,12 @@ def clean_query(value: str) -> str:
     return " ".join((value or "").split())[:MAX_QUERY_LENGTH]
 
 
-def _queries(value: str) -> tuple[SearchQuery, SearchQuery]:
-    return (
-        SearchQuery(value, search_type="websearch", config="english"),
-        SearchQuery(value, search_type="websearch", config="simple"),
+def _query(value: str) -> SearchQuery:
+    """English-stemmed OR as typed: one constant tsquery, so one GIN index
+    scan answers it. An English document matches its stems ("automate" finds
+    "automated"); an Indonesian ("simple") one matches the words as typed."""
+    return SearchQuery(value, search_type="websearch", config="english") | SearchQuery(
+        value, search_type="websearch", config="simple"
     )
 
 
@@ -134,11 +136,15 @@ def _matching(value: str) -> QuerySet[StorySearchEntry]:
                 | Q(body__icontains=word)
             )
         return StorySearchEntry.objects.filter(match)
-    english, simple = _queries(value)
-    # Two conditions, each with a constant query, so both use the GIN index.
-    return StorySearchEntry.objects.filter(
-        Q(config="english", document=english) | Q(config="simple", document=simple)
-    )
+    if re.search(r"(^|\s)-\S", value):
+        # A negation ("cloud -banks") must be read in the document's own
+        # configuration: "-banks" as typed would not exclude the stem "bank".
+        english = SearchQuery(value, search_type="websearch", config="english")
+        simple = SearchQuery(value, search_type="websearch", config="simple")
+        return StorySearchEntry.objects.filter(
+            Q(config="english", document=english) | Q(config="simple", document=simple)
+        )
+    return StorySearchEntry.objects.filter(document=_query(value))
 
 
 def search(queryset: QuerySet[CaseStudy], value: str) -> QuerySet[CaseStudy]:
@@ -156,12 +162,7 @@ def rank(value: str):
     value = clean_query(value)
     if not value or not _is_postgres():
         return Value(None, output_field=FloatField())
-    english, simple = _queries(value)
-    ranked = Case(
-        When(config="english", then=SearchRank(F("document"), english)),
-        default=SearchRank(F("document"), simple),
-        output_field=FloatField(),
-    )
+    ranked = SearchRank(F("document"), _query(value))
     best = (
         _matching(value)
         .filter(case_study=OuterRef("pk"))

@@ -1,0 +1,6 @@
+"""Settings for bench/gallery_throughput.py: production settings plus one
+bare view that returns fixed bytes (the baseline)."""
+
+from config.settings.base import *  # noqa: F403
+
+ROOT_URLCONF = "bench.bench_urls"
