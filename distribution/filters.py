@@ -110,7 +110,9 @@ class GalleryFilter(django_filters.FilterSet):
             if name in FACET_ARCHIVED:
                 qs = qs.filter(**{FACET_ARCHIVED[name]: False})
             columns = [slug_path, name_path] if name_path else [slug_path]
-            rows = qs.values(*columns).annotate(n=Count("pk", distinct=True))
+            # Every active filter is single-valued and search is a subquery, so
+            # each (story, choice) pair is one row: no DISTINCT needed.
+            rows = qs.values(*columns).annotate(n=Count("pk"))
             selected = cleaned.get(name)
             selected_slug = getattr(selected, "slug", selected)
             if name == "company_size":
