@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core import views as core_views
+from distribution import views as distribution_views
+from distribution.cache import public_page
+from distribution.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="gallery:list", permanent=False)),
@@ -11,6 +15,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
+    path(
+        "sitemap.xml",
+        public_page(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
+    path("robots.txt", distribution_views.robots_txt, name="robots_txt"),
 ]
 
 if settings.DEBUG:

@@ -17,3 +17,47 @@ class RejectNullBytesMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class LanguageSwitchMiddleware:
+    """``?language=id`` on any GET: remember the choice in the language cookie
+    (as Django's ``set_language`` does) and redirect to the same address
+    without the parameter.
+
+    The header's language switcher is made of such links instead of a POST
+    form with a CSRF token, so public pages hold nothing per visitor and can
+    be cached. ``/i18n/setlang/`` keeps working for POSTs.
+    """
+
+    PARAMETER = "language"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or self.PARAMETER not in request.GET:
+            return self.get_response(request)
+        from django.conf import settings
+        from django.http import HttpResponseRedirect
+        from django.utils.translation import check_for_language
+
+        code = request.GET.get(self.PARAMETER, "")
+        params = request.GET.copy()
+        params.pop(self.PARAMETER, None)
+        # Only ever our own path: "//evil.example/" must not become a redirect away.
+        path = "/" + request.path.lstrip("/")
+        query = params.urlencode()
+        response = HttpResponseRedirect(path + (f"?{query}" if query else ""))
+        if code in dict(settings.LANGUAGES) and check_for_language(code):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                code,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response

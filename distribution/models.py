@@ -1,5 +1,6 @@
 """Publication settings shared by pages and documents."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
@@ -61,3 +62,50 @@ class Branding(TimeStampedModel):
             branding = cls.objects.filter(pk=1).first() or cls()
             cache.set(cls.CACHE_KEY, branding, 300)
         return branding
+
+
+class StorySearchEntry(models.Model):
+    """The gallery's full-text index: one row per public language version of
+    a published story, rebuilt by :mod:`distribution.search` whenever the
+    story, its customer or its translations change (and by the
+    ``rebuild_search_index`` command after bulk loads).
+
+    The text is stored as the public sees it (anonymised stories without the
+    customer's name), so search can never reveal what the page hides.
+    ``document`` is a weighted tsvector on PostgreSQL (title A, customer and
+    summary B, sections C) with a GIN index created by migration 0002; on
+    SQLite the text columns serve a simple ``icontains`` fallback.
+    """
+
+    case_study = models.ForeignKey(
+        "casestudies.CaseStudy",
+        verbose_name=_("case study"),
+        on_delete=models.CASCADE,
+        related_name="search_entries",
+    )
+    version = models.ForeignKey(
+        "casestudies.StoryVersion",
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10)
+    # A PostgreSQL text search configuration: "english" stems, "simple" for Indonesian.
+    config = models.CharField(_("search configuration"), max_length=20)
+    title = models.TextField(_("title"))
+    facts = models.TextField(_("customer and industry"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("sections"), blank=True)
+    document = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "language"], name="distribution_search_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -241,6 +242,8 @@ class Command(BaseCommand):
         if case_studies:
             added = self._bulk(case_studies, taxonomy, users)
             self.stdout.write(f"Added {added} published case studies for scale tests.")
+            # Bulk inserts send no signals: index the new stories for search.
+            call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 

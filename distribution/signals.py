@@ -1,0 +1,87 @@
+"""Keep derived public data fresh: the page cache generation and the search
+index. This is bookkeeping of derived data, not business logic: whatever
+changes a story (services, the admin, a shell) must invalidate the pages that
+show it, so it is hooked on the models rather than on each code path.
+
+Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals: callers
+run ``rebuild_search_index`` (``seed_demo`` does after its bulk path).
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from casestudies.models import (
+    CaseStudy,
+    CaseStudyState,
+    Contact,
+    Customer,
+    Industry,
+    Metric,
+    Product,
+    Quote,
+    Region,
+    StoryTranslation,
+    UseCase,
+)
+from distribution.cache import bump_generation
+from distribution.models import Branding, StorySearchEntry
+from distribution.search import search_index_refresh
+
+# Changes to these show on public pages: any of them invalidates the cache.
+SHOWN = [Metric, Quote, Contact, Product, UseCase, Branding]
+
+
+def _invalidate(sender, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata
+        return
+    bump_generation()
+
+
+def _case_study_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    if instance.state == CaseStudyState.PUBLISHED:
+        search_index_refresh([instance.pk])
+    elif not StorySearchEntry.objects.filter(case_study_id=instance.pk).delete()[0]:
+        return  # never public, still not: no page shows it
+    bump_generation()
+
+
+def _translation_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    search_index_refresh([instance.case_study_id])
+    bump_generation()
+
+
+def _customer_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    search_index_refresh(instance.case_studies.values_list("pk", flat=True))
+    bump_generation()
+
+
+def _term_changed(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    search_index_refresh(
+        CaseStudy.objects.filter(**{f"customer__{sender._meta.model_name}": instance})
+        .published()
+        .values_list("pk", flat=True)
+    )
+    bump_generation()
+
+
+def connect() -> None:
+    post_save.connect(_case_study_changed, sender=CaseStudy, dispatch_uid="dist-cs")
+    post_save.connect(_translation_changed, sender=StoryTranslation, dispatch_uid="dist-tr")
+    post_delete.connect(_translation_changed, sender=StoryTranslation, dispatch_uid="dist-tr-d")
+    post_save.connect(_customer_changed, sender=Customer, dispatch_uid="dist-customer")
+    for model in (Industry, Region):
+        post_save.connect(_term_changed, sender=model, dispatch_uid=f"dist-{model.__name__}")
+    for model in SHOWN:
+        post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
+        post_delete.connect(_invalidate, sender=model, dispatch_uid=f"dist-del-{model.__name__}")
+    for through in (CaseStudy.use_cases.through, CaseStudy.products.through):
+        m2m_changed.connect(
+            _invalidate, sender=through, dispatch_uid=f"dist-m2m-{through.__name__}"
+        )
