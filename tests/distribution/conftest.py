@@ -1,0 +1,104 @@
+"""Fixtures for the story's documents: published stories with both logos."""
+
+import io
+import subprocess
+import tempfile
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from casestudies import services
+from casestudies.models import CaseStudyState
+from distribution.models import Branding
+from tests import factories
+
+
+def png(colour: str = "#1f4e79", size=(240, 80)) -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue())
+
+
+def pdf_text(content: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+
+
+def pdf_info(content: bytes) -> dict[str, str]:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        out = subprocess.run(
+            ["pdfinfo", handle.name], capture_output=True, check=True, text=True
+        ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _sep, value in (line.partition(":") for line in out.splitlines())
+    }
+
+
+def pdf_image_count(content: bytes) -> int:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        out = subprocess.run(
+            ["pdfimages", "-list", handle.name], capture_output=True, check=True, text=True
+        ).stdout
+    return max(0, len(out.strip().splitlines()) - 2)  # two header lines
+
+
+def body(response) -> bytes:
+    content = b"".join(response.streaming_content)
+    response.close()
+    return content
+
+
+@pytest.fixture
+def branding(db):
+    brand = Branding(company_name="Storyline Cloud", website="https://storyline.example")
+    brand.logo.save("brand.png", png("#c2410c"), save=False)
+    brand.save()
+    return brand
+
+
+@pytest.fixture
+def published(alice, branding):
+    """A published story by "Meridian Health" with a logo, a metric (15 → 5
+    days, "67% reduction") and an approved pull quote."""
+
+    def make(state=CaseStudyState.PUBLISHED, **fields):
+        customer = factories.CustomerFactory(
+            name="Meridian Health",
+            website="https://meridian.example",
+            industry=factories.IndustryFactory(name="Healthcare"),
+        )
+        customer.logo.save("meridian.png", png("#15803d"), save=True)
+        return factories.case_study_in_state(
+            state,
+            actor=alice,
+            customer=customer,
+            story_title="Meridian Health closes its books in 5 days",
+            **fields,
+        )
+
+    return make
+
+
+def with_translation(case_study, actor, *, title="Meridian Health menutup buku dalam 5 hari"):
+    """Publish an approved Bahasa Indonesia version beside the English story
+    (the story must be in review: we save the Indonesian draft there)."""
+    version = services.story_version_create(
+        case_study=case_study,
+        actor=actor,
+        title=title,
+        sections=factories.sections(),
+        language="id",
+    )
+    english = case_study.versions.filter(language="en").order_by("-number").first()
+    services.case_study_approve(case_study=case_study, version=english, actor=actor)
+    services.case_study_publish(case_study=case_study, actor=actor)
+    services.story_translation_approve(case_study=case_study, version=version, actor=actor)
+    case_study.refresh_from_db()
+    return version
