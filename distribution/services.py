@@ -11,7 +11,6 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
-from celery import current_app
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -39,7 +38,7 @@ def _enqueue(document_id: int) -> None:
     (quick start, tests) it runs inline, so the first request gets the file."""
     from distribution.tasks import render_document
 
-    if current_app.conf.task_always_eager:
+    if render_document.app.conf.task_always_eager:
         render_document.apply(args=[document_id])
         return
     transaction.on_commit(lambda: render_document.delay(document_id), robust=True)
