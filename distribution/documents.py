@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casestudies.models import SECTIONS, CaseStudy, Metric, Quote, StoryVersion
 from core.markdown import render_markdown
@@ -194,14 +195,18 @@ def _html_context(data: DocumentData, paper: str) -> dict:
             title=_("Before and after"),
             id_prefix="doc-chart",
         ),
-        # "Page 2 of 5" in the page footer, as CSS content (no HTML escaping
-        # inside <style>: the labels are CSS strings, quoted safely).
-        "page_counter": mark_safe(
-            f'"{_css_string(_("Page"))} " counter(page) " {_css_string(_("of"))} " counter(pages)'
-        ),
+        "page_counter": _page_counter_css(),
         "company_name": data.branding.company_name,
         "company_website": data.branding.website,
     }
+
+
+def _page_counter_css() -> str:
+    """ "Page 2 of 5" for the page footer, as CSS ``content`` (no HTML escaping
+    inside <style>: the labels are filtered to plain characters)."""
+    page = _css_string(pgettext("page 2 of 5", "Page"))
+    of = _css_string(pgettext("page 2 of 5", "of"))
+    return mark_safe(f'"{page} " counter(page) " {of} " counter(pages)')
 
 
 def _css_string(text: str) -> str:
