@@ -97,16 +97,18 @@ def _waiting_page(request, case_study, version, kind, paper, document):
 
 def _document_view(request, slug: str, kind: str):
     case_study, version, paper = _public_story(request, slug)
-    document = services.document_for(case_study=case_study, version=version, kind=kind, paper=paper)
-    if document.file:
+    document, servable = services.document_for(
+        case_study=case_study, version=version, kind=kind, paper=paper
+    )
+    if servable:
         try:
             return _serve(request, document)
         except OSError:  # the stored file went missing: render it again
             services.document_file_lost(document=document)
-            document = services.document_for(
+            document, servable = services.document_for(
                 case_study=case_study, version=version, kind=kind, paper=paper
             )
-            if document.status == Doc.Status.DONE and document.file:
+            if servable:
                 return _serve(request, document)
     return _waiting_page(request, case_study, version, kind, paper, document)
 
@@ -139,7 +141,7 @@ def _status(request, slug: str, kind: str):
         {
             "status": status,
             "progress": document.progress if document else 0,
-            "ready": bool(document and document.file),
+            "ready": status == Doc.Status.DONE,
             "failed": status == Doc.Status.FAILED,
         }
     )

@@ -8,7 +8,9 @@ website; quotes attributed without naming the company) and percentages only
 version's language, not the visitor's.
 """
 
+import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -74,6 +76,58 @@ class DocumentData:
 
     def section(self, name: str) -> str:
         return next((text for n, _label, text in self.sections if n == name), "")
+
+
+# Bump when the documents' design changes, so stored files are redrawn.
+DESIGN_REVISION = 1
+
+
+def source_fingerprint(case_study: CaseStudy, version: StoryVersion) -> str:
+    """A hash of everything a document is drawn from besides its kind and
+    paper: the version, the usage rights, metrics, approved quotes, the
+    customer's public facts and our branding. A stored file whose fingerprint
+    differs (say the story was switched to anonymised) is rendered again."""
+    customer = case_study.customer
+    branding = Branding.current()
+    metrics = Metric.objects.filter(case_study=case_study).order_by("position", "id")
+    quotes = Quote.objects.filter(
+        case_study=case_study, permission=Quote.Permission.APPROVED
+    ).order_by("position", "id")
+    payload = [
+        DESIGN_REVISION,
+        settings.SITE_URL,
+        version.pk,
+        version.content_hash,
+        case_study.slug,
+        case_study.published_version_id,
+        case_study.anonymised,
+        case_study.percentage_only,
+        customer.name,
+        customer.logo.name if customer.logo else "",
+        customer.website,
+        customer.industry.name,
+        customer.company_size,
+        customer.region.name,
+        [
+            branding.company_name,
+            branding.logo.name if branding.logo else "",
+            branding.primary_colour,
+            branding.accent_colour,
+            branding.website,
+        ],
+        list(
+            metrics.values_list(
+                "label", "before", "after", "unit", "period", "percentage_only", "higher_is_better"
+            )
+        ),
+        list(
+            quotes.values_list(
+                "text", "kind", "speaker_name", "speaker_title", "speaker__may_be_named"
+            )
+        ),
+    ]
+    encoded = json.dumps(payload, default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def quote_attribution(case_study: CaseStudy, quote: Quote) -> str:

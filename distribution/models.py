@@ -117,6 +117,15 @@ class RenderedDocument(TimeStampedModel):
     file = models.FileField(_("file"), upload_to=_document_upload_to, blank=True, max_length=300)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    source_hash = models.CharField(
+        _("source fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "What the file was drawn from (story, usage rights, metrics, quotes, branding); "
+            "a file whose sources changed is never served, it is rendered again."
+        ),
+    )
     render_ms = models.PositiveIntegerField(_("render time (ms)"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("render started"), null=True, blank=True)

@@ -46,15 +46,21 @@ def _enqueue(document_id: int) -> None:
 
 def document_for(
     *, case_study: CaseStudy, version: StoryVersion, kind: str, paper: str
-) -> RenderedDocument:
+) -> tuple[RenderedDocument, bool]:
     """The document of ``version`` (which the caller got from
-    ``public_version``), queued for rendering if it does not exist yet.
+    ``public_version``) and whether its stored file may be served.
 
-    Concurrent first requests create one row (the unique constraint decides)
-    and enqueue one render; a row whose render was lost is queued again.
+    A missing document is queued for rendering: concurrent first requests
+    create one row (the unique constraint decides) and enqueue one render. A
+    document whose render was lost, or whose sources changed since it was
+    drawn (usage rights, metrics, quotes, branding...), is queued again; its
+    old file is not served meanwhile.
     """
+    from distribution.documents import source_fingerprint
+
     if kind == Doc.Kind.SLIDES:
         paper = Doc.Paper.NONE
+    fingerprint = source_fingerprint(case_study, version)
     key = {"version": version, "kind": kind, "language": version.language, "paper": paper}
     document = Doc.objects.filter(**key).first()
     if document is None:
@@ -62,23 +68,29 @@ def document_for(
             with transaction.atomic():
                 document = Doc.objects.create(case_study=case_study, **key)
         except IntegrityError:  # another request created it a moment ago
-            return Doc.objects.get(**key)
-        _enqueue(document.pk)
-        document.refresh_from_db()
-        return document
+            document = Doc.objects.get(**key)
+        else:
+            _enqueue(document.pk)
+            document.refresh_from_db()
+        return document, _servable(document, fingerprint)
     now = timezone.now()
-    lost = (
+    again = (
         Doc.objects.filter(pk=document.pk)
         .filter(
             Q(status=Doc.Status.QUEUED, updated_at__lt=now - QUEUE_STALE_AFTER)
             | Q(status=Doc.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
+            | (Q(status__in=[Doc.Status.DONE, Doc.Status.FAILED]) & ~Q(source_hash=fingerprint))
         )
         .update(status=Doc.Status.QUEUED, progress=0, updated_at=now)
     )
-    if lost:
+    if again:
         _enqueue(document.pk)
         document.refresh_from_db()
-    return document
+    return document, _servable(document, fingerprint)
+
+
+def _servable(document: RenderedDocument, fingerprint: str) -> bool:
+    return bool(document.file) and document.source_hash == fingerprint
 
 
 def document_render(*, document_id: int) -> bool:
@@ -117,7 +129,9 @@ def document_render(*, document_id: int) -> bool:
         )
 
     started = time.monotonic()
+    fingerprint = ""
     try:
+        fingerprint = documents.source_fingerprint(document.case_study, document.version)
         content = documents.render(
             document.kind,
             document.case_study,
@@ -138,6 +152,9 @@ def document_render(*, document_id: int) -> bool:
         logger.exception("rendering document %s failed", document_id)
         Doc.objects.filter(pk=document_id).update(
             status=Doc.Status.FAILED,
+            # Same sources, same failure: not retried by every visit, only
+            # when staff render it again or the sources change.
+            source_hash=fingerprint,
             error=f"{type(exc).__name__}: {exc}"[:4000],
             finished_at=timezone.now(),
             render_ms=int((time.monotonic() - started) * 1000),
@@ -150,6 +167,7 @@ def document_render(*, document_id: int) -> bool:
         file=document.file.name,
         size=len(content),
         content_hash=digest,
+        source_hash=fingerprint,
         render_ms=int((time.monotonic() - started) * 1000),
         finished_at=timezone.now(),
         updated_at=timezone.now(),

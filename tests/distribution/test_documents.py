@@ -505,8 +505,52 @@ def test_a_stale_render_is_claimed_again(published):
         status=Doc.Status.RENDERING,
         started_at=timezone.now() - timedelta(hours=1),
     )
-    again = doc_services.document_for(
+    again, servable = doc_services.document_for(
         case_study=cs, version=cs.published_version, kind="pdf", paper="a4"
     )
     assert again.pk == document.pk
     assert again.status == Doc.Status.DONE
+    assert servable
+
+
+def test_changed_usage_rights_are_never_served_from_an_old_file(client, published):
+    cs = published()
+    url = reverse("gallery:pdf", args=[cs.slug])
+    _r, before = get_file(client, url)
+    assert "Meridian Health" in pdf_text(before)
+    cs.anonymised = True
+    cs.save(update_fields=["anonymised"])
+    _r, after = get_file(client, url)
+    assert "Meridian" not in pdf_text(after)
+    assert Doc.objects.get().attempts == 2
+    cs.percentage_only = True
+    cs.save(update_fields=["percentage_only"])
+    _r, slides = get_file(client, reverse("gallery:slides", args=[cs.slug]))
+    _r, pdf = get_file(client, url)
+    assert "from 15 to 5 days" not in pdf_text(pdf)
+    assert "from 15 to 5 days" not in slides_text(slides)[1]
+
+
+def test_a_branding_change_redraws_the_documents(client, published, branding):
+    cs = published()
+    url = reverse("gallery:one_pager", args=[cs.slug])
+    get_file(client, url)
+    branding.company_name = "Storyline Enterprise"
+    branding.save()
+    _r, content = get_file(client, url)
+    assert "Storyline Enterprise" in pdf_text(content)
+    assert Doc.objects.get().attempts == 2
+
+
+def test_a_queued_rerender_does_not_serve_the_stale_file(client, published, settings):
+    from tests.conftest import celery_conf
+
+    cs = published()
+    url = reverse("gallery:pdf", args=[cs.slug])
+    get_file(client, url)
+    cs.anonymised = True
+    cs.save(update_fields=["anonymised"])
+    with celery_conf(task_always_eager=False, broker_url="memory://"):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Preparing your PDF" in response.content.decode()
