@@ -364,6 +364,11 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
     width = deck.slide_width
+    props = deck.core_properties
+    props.title = data.title
+    props.author = props.last_modified_by = data.branding.company_name
+    props.subject = data.customer_line
+    props.language = data.language
 
     def text_box(
         slide,
@@ -464,8 +469,8 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
         Inches(1.3),
         Inches(11.5),
         Inches(2.4),
-        data.title,
-        size=40,
+        Truncator(data.title).chars(90),
+        size=40 if len(data.title) <= 60 else 32,
         colour=white,
         bold=True,
     )
@@ -521,7 +526,7 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
                 box_width - Inches(0.3),
                 Inches(0.9),
                 metric.improvement,
-                size=26,
+                size=26 if len(callouts) <= 2 else 22,
                 colour=accent,
                 bold=True,
             )
@@ -531,13 +536,12 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
                 Inches(2.85),
                 box_width - Inches(0.3),
                 Inches(1.1),
-                [metric.label, *filter(None, [metric.detail])],
+                [Truncator(metric.label).chars(50), *filter(None, [metric.detail])],
                 size=14,
             )
-        rows = data.metrics
-        table_top = Inches(4.3)
+        rows = data.metrics[:5]  # what fits above the footer
         table = slide.shapes.add_table(
-            len(rows) + 1, 3, Inches(0.6), table_top, Inches(12), Inches(0.4) * (len(rows) + 1)
+            len(rows) + 1, 3, Inches(0.6), Inches(4.3), Inches(12), Inches(0.38) * (len(rows) + 1)
         ).table
         for col, heading in enumerate([_("What was measured"), _("Improvement"), _("Figures")]):
             table.cell(0, col).text = heading
@@ -573,7 +577,7 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
             Inches(1.4),
             Inches(11),
             Inches(3.8),
-            f"“{Truncator(quote.text).words(70, truncate='…')}”",
+            f"“{Truncator(quote.text).words(50, truncate='…')}”",
             size=28,
             colour=dark,
             italic=True,

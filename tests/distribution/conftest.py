@@ -1,6 +1,7 @@
 """Fixtures for the story's documents: published stories with both logos."""
 
 import io
+import itertools
 import shutil
 import subprocess
 import tempfile
@@ -71,6 +72,9 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+_numbers = itertools.count()
+
+
 @pytest.fixture
 def branding(db):
     brand = Branding(company_name="Storyline Cloud", website="https://storyline.example")
@@ -87,6 +91,7 @@ def published(alice, branding):
     def make(state=CaseStudyState.PUBLISHED, **fields):
         customer = factories.CustomerFactory(
             name="Meridian Health",
+            slug=f"meridian-health-{next(_numbers)}",
             website="https://meridian.example",
             industry=factories.IndustryFactory(name="Healthcare"),
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pptx import Presentation
@@ -554,3 +555,36 @@ def test_a_queued_rerender_does_not_serve_the_stale_file(client, published, sett
         response = client.get(url)
     assert response.status_code == 200
     assert "Preparing your PDF" in response.content.decode()
+
+
+def test_staff_find_a_storys_documents_from_its_admin_page(client, alice, published):
+    cs = published()
+    other = published()
+    get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+    get_file(client, reverse("gallery:slides", args=[other.slug]))
+    client.force_login(alice)
+    page = client.get(reverse("admin:casestudies_casestudy_change", args=[cs.pk])).content.decode()
+    changelist = reverse("admin:distribution_rendereddocument_changelist")
+    link = f"{changelist}?case_study__id__exact={cs.pk}"
+    assert link in page
+    listing = client.get(link)
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == list(Doc.objects.filter(case_study=cs))
+
+
+def test_the_document_list_runs_a_constant_number_of_queries(
+    client, alice, published, django_assert_max_num_queries
+):
+    client.force_login(alice)
+    url = reverse("admin:distribution_rendereddocument_changelist")
+    get_file(client, reverse("gallery:pdf", args=[published().slug]))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    small_count = len(small.captured_queries)  # read now: each request resets the log
+    for _ in range(4):
+        cs = published()
+        get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        get_file(client, reverse("gallery:one_pager", args=[cs.slug]))
+    assert Doc.objects.count() == 9
+    with django_assert_max_num_queries(small_count):
+        assert client.get(url).status_code == 200
