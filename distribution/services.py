@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from casestudies.models import CaseStudy, CaseStudyState, StoryTranslation, StoryVersion
+from casestudies.selectors import public_version
 from casestudies.services import TransitionError, case_study_archive
 from core.audit import audit_log
 from distribution.models import RenderedDocument
@@ -122,6 +123,15 @@ def document_render(*, document_id: int) -> bool:
     document = Doc.objects.select_related(
         "version", "case_study__customer__industry", "case_study__customer__region"
     ).get(pk=document_id)
+    if public_version(document.case_study, document.language) != document.version:
+        # Withdrawn, expired or superseded since it was queued: draw nothing.
+        Doc.objects.filter(pk=document_id).update(
+            status=Doc.Status.FAILED,
+            error="The story version is no longer public; nothing was rendered.",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        return True
 
     def progress(percent: int) -> None:
         Doc.objects.filter(pk=document_id, status=Doc.Status.RENDERING).update(

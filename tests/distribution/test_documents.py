@@ -588,3 +588,18 @@ def test_the_document_list_runs_a_constant_number_of_queries(
     assert Doc.objects.count() == 9
     with django_assert_max_num_queries(small_count):
         assert client.get(url).status_code == 200
+
+
+def test_a_render_queued_before_the_story_was_withdrawn_draws_nothing(client, published, alice):
+    from tests.conftest import celery_conf
+
+    cs = published()
+    with celery_conf(task_always_eager=False, broker_url="memory://"):
+        assert client.get(reverse("gallery:pdf", args=[cs.slug])).status_code == 200
+    cs_services.case_study_archive(case_study=cs, actor=alice, reason="Customer asked.")
+    document = Doc.objects.get()
+    assert doc_services.document_render(document_id=document.pk) is True
+    document.refresh_from_db()
+    assert document.status == Doc.Status.FAILED
+    assert not document.file
+    assert "no longer public" in document.error
