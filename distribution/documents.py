@@ -228,7 +228,7 @@ def brief(markdown_text: str, words: int) -> str:
         return text
     body = short.rstrip("…")
     cut = max(body.rfind(". "), body.rfind("! "), body.rfind("? "))
-    if cut > len(body) * 0.5:
+    if cut > len(body) * 0.7:
         return body[: cut + 1]
     return short
 
@@ -288,10 +288,16 @@ def render_story_pdf(data: DocumentData, paper: str, progress=None) -> bytes:
 
 # Word budgets for the one-pager, tightened until the page holds everything.
 ONE_PAGER_BUDGETS = [
-    {"summary": 60, "challenge": 70, "solution": 70, "quote": 45, "title": 110},
-    {"summary": 40, "challenge": 50, "solution": 50, "quote": 35, "title": 90},
-    {"summary": 25, "challenge": 35, "solution": 35, "quote": 25, "title": 70},
-    {"summary": 0, "challenge": 20, "solution": 20, "quote": 18, "title": 60},
+    {"summary": summary, "challenge": words, "solution": words, "quote": quote, "title": title}
+    for summary, words, quote, title in [
+        (60, 75, 45, 200),
+        (50, 65, 40, 200),
+        (40, 55, 35, 200),
+        (30, 45, 30, 160),
+        (20, 38, 25, 140),
+        (0, 30, 20, 120),
+        (0, 18, 15, 90),
+    ]
 ]
 
 
@@ -315,7 +321,7 @@ def render_one_pager(data: DocumentData, paper: str, progress=None) -> bytes:
                 )
                 if quote
                 else None,
-                "compact": step >= 2,
+                "compact": step >= 5,
             }
         )
         html = render_to_string("distribution/documents/one_pager.html", context)
