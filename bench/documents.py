@@ -111,7 +111,7 @@ def main() -> None:
     words = {
         "summary": 115,
         **dict.fromkeys(
-            ["challenge", "solution", "implementation", "results", "future_plans"], 262
+            ["challenge", "solution", "implementation", "results", "future_plans"], 270
         ),
     }
     sections = {name: _paragraphs(n) for name, n in words.items()}
