@@ -113,13 +113,13 @@ def document_render(*, document_id: int) -> bool:
         status=Doc.Status.RENDERING,
         progress=5,
         error="",
+        attempts=F("attempts") + 1,
         started_at=now,
         finished_at=None,
         updated_at=now,
     )
     if claimed != 1:
         return False
-    Doc.objects.filter(pk=document_id).update(attempts=F("attempts") + 1)
     document = Doc.objects.select_related(
         "version", "case_study__customer__industry", "case_study__customer__region"
     ).get(pk=document_id)
