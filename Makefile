@@ -80,6 +80,7 @@ messages: install
 ## Benchmarks (figures reported in issue notes)
 bench: install
 	$(PY) bench/seed_and_gallery.py
+	$(PY) bench/documents.py
 
 ## Re-pin after editing pyproject.toml (the compiled files name no registry)
 lock: | $(UV)

@@ -57,11 +57,17 @@ def _fetcher():
     return LocalOnlyFetcher()
 
 
-def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """Render ``html`` to PDF bytes. ``base_url`` resolves relative links
-    (defaults to SITE_URL, so ``/static/…`` maps to our files)."""
+def render_document(html: str, *, base_url: str | None = None):
+    """Lay ``html`` out as a WeasyPrint document (its ``pages`` can be counted
+    before writing, as the one-page summary does). ``base_url`` resolves
+    relative links (defaults to SITE_URL, so ``/static/…`` maps to our files)."""
     from weasyprint import HTML
 
     return HTML(
         string=html, base_url=base_url or settings.SITE_URL, url_fetcher=_fetcher()
-    ).write_pdf()
+    ).render()
+
+
+def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """Render ``html`` to PDF bytes."""
+    return render_document(html, base_url=base_url).write_pdf()

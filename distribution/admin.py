@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from distribution.models import Branding
+from casestudies.services import TransitionError
+from core.admin import NoDeleteAdminMixin
+from distribution import services
+from distribution.models import Branding, RenderedDocument
 
 
 @admin.register(Branding)
@@ -12,3 +19,88 @@ class BrandingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(RenderedDocument)
+class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    """Rendered PDFs, one-pagers and slides: where each render is, how long it
+    took, and why it failed; "Render again" re-queues the selected ones."""
+
+    list_display = (
+        "case_study",
+        "kind",
+        "language",
+        "paper",
+        "version_number",
+        "status",
+        "progress_display",
+        "render_ms",
+        "size_display",
+        "attempts",
+        "short_error",
+        "updated_at",
+    )
+    list_filter = ("status", "kind", "language", "paper")
+    search_fields = ("case_study__title", "case_study__slug", "error")
+    list_select_related = ("case_study", "version")
+    readonly_fields = (
+        "case_study",
+        "version",
+        "language",
+        "kind",
+        "paper",
+        "status",
+        "progress",
+        "error",
+        "file",
+        "size",
+        "content_hash",
+        "render_ms",
+        "attempts",
+        "started_at",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+    actions = ["render_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # documents are made by visitors' requests, per public version
+
+    @admin.display(description=_("version"), ordering="version__number")
+    def version_number(self, obj):
+        return obj.version.number
+
+    @admin.display(description=_("progress"), ordering="progress")
+    def progress_display(self, obj):
+        return f"{obj.progress} %"
+
+    @admin.display(description=_("size"), ordering="size")
+    def size_display(self, obj):
+        return filesizeformat(obj.size) if obj.size else "—"
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return Truncator(obj.error).chars(80) if obj.error else ""
+
+    @admin.action(description=_("Render again"), permissions=["change"])
+    def render_again(self, request, queryset):
+        done = 0
+        for document in queryset.select_related("case_study", "version"):
+            try:
+                services.document_rerender(document=document, actor=request.user, source="admin")
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                done += 1
+        if done:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d document queued for rendering.",
+                    "%(n)d documents queued for rendering.",
+                    done,
+                )
+                % {"n": done},
+            )

@@ -109,3 +109,115 @@ class StorySearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
+
+
+def _document_upload_to(document: "RenderedDocument", filename: str) -> str:
+    return f"documents/{document.case_study.slug}/{filename}"
+
+
+class RenderedDocument(TimeStampedModel):
+    """One rendered file of one public story version: a PDF, a one-pager or
+    slides, in one language and paper size.
+
+    A cache with a lifecycle: the row is created when a visitor first asks
+    for the document (status *queued*), a Celery task claims it (*rendering*),
+    then stores the file (*done*) or the error (*failed*). A new published
+    version or translation is a new row; ``prune_documents`` removes the files
+    of versions that are no longer public.
+    """
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        ONE_PAGER = "one_pager", _("One-page summary")
+        SLIDES = "slides", _("Slides")
+
+    class Paper(models.TextChoices):
+        A4 = "a4", _("A4")
+        LETTER = "letter", _("Letter")
+        NONE = "", _("Not applicable")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    case_study = models.ForeignKey(
+        "casestudies.CaseStudy",
+        verbose_name=_("case study"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    version = models.ForeignKey(
+        "casestudies.StoryVersion",
+        verbose_name=_("story version"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    language = models.CharField(_("language"), max_length=10)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    paper = models.CharField(_("paper"), max_length=10, choices=Paper.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), upload_to=_document_upload_to, blank=True, max_length=300)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    source_hash = models.CharField(
+        _("source fingerprint"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "What the file was drawn from (story, usage rights, metrics, quotes, branding); "
+            "a file whose sources changed is never served, it is rendered again."
+        ),
+    )
+    render_ms = models.PositiveIntegerField(_("render time (ms)"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("render started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("render finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rendered document")
+        verbose_name_plural = _("rendered documents")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "language", "paper"],
+                name="distribution_rendereddocument_unique_per_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100),
+                name="distribution_rendereddocument_progress_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(file=""),
+                name="distribution_rendereddocument_done_has_file",
+            ),
+        ]
+        indexes = [
+            # The admin's list by status, and prune_documents' scan per story.
+            models.Index(fields=["status", "updated_at"], name="distribution_doc_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        paper = f" {self.get_paper_display()}" if self.paper else ""
+        return f"{self.case_study} · {self.get_kind_display()}{paper} [{self.language}]"
+
+    @property
+    def extension(self) -> str:
+        return "pptx" if self.kind == self.Kind.SLIDES else "pdf"
+
+    @property
+    def content_type(self) -> str:
+        if self.kind == self.Kind.SLIDES:
+            return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        return "application/pdf"
+
+    @property
+    def download_name(self) -> str:
+        """The file name a visitor saves: the story's slug, kind and language."""
+        suffix = {self.Kind.PDF: "", self.Kind.ONE_PAGER: "-one-pager", self.Kind.SLIDES: ""}
+        return f"{self.case_study.slug}{suffix[self.kind]}-{self.language}.{self.extension}"

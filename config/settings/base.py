@@ -7,6 +7,7 @@ nothing hides in a separate production module.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +133,16 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-state-change-notifications": {
         "task": "casestudies.tasks.sweep_state_change_notifications",
         "schedule": 600.0,
+    },
+    # Usage rights enforce themselves: expired stories are archived daily
+    # (the public querysets already hide them from the day they expire).
+    "expire-usage-rights": {
+        "task": "distribution.tasks.expire_usage_rights",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "prune-documents": {
+        "task": "distribution.tasks.prune_documents",
+        "schedule": crontab(hour=0, minute=35),
     },
 }
 

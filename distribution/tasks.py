@@ -1,0 +1,22 @@
+from celery import shared_task
+
+from distribution import services
+
+
+@shared_task
+def render_document(document_id: int) -> bool:
+    """Render one queued document; the claim inside makes redeliveries and
+    concurrent workers render it once."""
+    return services.document_render(document_id=document_id)
+
+
+@shared_task
+def expire_usage_rights() -> int:
+    """Daily: archive published stories whose usage rights expired."""
+    return len(services.usage_rights_expire())
+
+
+@shared_task
+def prune_documents() -> int:
+    """Daily: remove stored documents of versions no longer public."""
+    return services.documents_prune()
