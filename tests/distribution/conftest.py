@@ -152,12 +152,13 @@ def bilingual_story(alice):
                 challenge="Tantangan: penutupan akhir bulan memakan waktu lima belas hari.",
             ),
         )
-        services.story_version_create(
+        english = services.story_version_create(
             case_study=cs,
             actor=alice,
             title=title,
             sections=factories.sections(summary="Finance closes the books much faster."),
         )
+        factories.sign_off_internal_review(english, actor=alice)
         services.case_study_submit_for_review(case_study=cs, actor=alice)
         services.case_study_approve(case_study=cs, actor=alice)
         services.story_translation_approve(case_study=cs, version=indonesian, actor=alice)

@@ -19,12 +19,13 @@ URL = "/case-studies/"
 
 def _publish(alice, title, *, summary="", results="", **kwargs):
     cs = factories.case_study_in_state(S.DRAFTING, actor=alice, **kwargs)
-    services.story_version_create(
+    version = services.story_version_create(
         case_study=cs,
         actor=alice,
         title=title,
         sections=factories.sections(summary=summary or "A story.", results=results or "Results."),
     )
+    factories.sign_off_internal_review(version, actor=alice)
     services.case_study_submit_for_review(case_study=cs, actor=alice)
     services.case_study_approve(case_study=cs, actor=alice)
     services.case_study_publish(case_study=cs, actor=alice)
