@@ -384,6 +384,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            if obj.anonymised:
+                updated = services.case_study_anonymise_slug(
+                    case_study=obj, actor=request.user, source="admin"
+                )
+                obj.slug = updated.slug
             return
         created = services.case_study_create(
             customer=obj.customer,

@@ -203,6 +203,43 @@ def _unique_slug(base: str, max_length: int = 80) -> str:
     return slug
 
 
+def _anonymous_slug(cs: CaseStudy) -> str | None:
+    """A new slug for an anonymised story whose slug names the customer
+    (the public URL must not give away what the page hides); None if fine."""
+    name = slugify(cs.customer.name)
+    if not cs.anonymised or not name or name not in cs.slug:
+        return None
+    version = cs.approved_version or cs.published_version
+    base = slugify(cs.anonymise_text(version.title if version else cs.title))
+    if name in base:
+        base = slugify(cs.public_customer_name)
+    return _unique_slug(base)
+
+
+def case_study_anonymise_slug(*, case_study: CaseStudy, actor: Any, source: str = "") -> CaseStudy:
+    """Give an anonymised story a slug without the customer's name (called
+    when a story is anonymised after its slug was made)."""
+    with transaction.atomic():
+        cs = (
+            CaseStudy.objects.select_for_update(of=("self",))
+            .select_related("customer__industry", "approved_version", "published_version")
+            .get(pk=case_study.pk)
+        )
+        new = _anonymous_slug(cs)
+        if new is None:
+            return cs
+        old, cs.slug = cs.slug, new
+        cs.save(update_fields=["slug", "updated_at"])
+        audit_log(
+            action="casestudies.case_study.slug_anonymised",
+            obj=cs,
+            actor=actor,
+            data={"from": old, "to": new},
+            source=source,
+        )
+    return cs
+
+
 def case_study_create(
     *,
     customer: Customer,
@@ -430,6 +467,10 @@ def case_study_publish(
     def apply(cs: CaseStudy) -> list[str]:
         cs.published_version = cs.approved_version
         fields = ["published_version"]
+        anonymous_slug = _anonymous_slug(cs)
+        if anonymous_slug:
+            cs.slug = anonymous_slug
+            fields.append("slug")
         if cs.published_at is None:
             cs.published_at = timezone.now()
             fields.append("published_at")

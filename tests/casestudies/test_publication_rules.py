@@ -125,3 +125,34 @@ def test_percentage_only_story_hides_absolute_figures_of_every_metric(story_at):
     assert not metric.shows_absolute
     other = factories.MetricFactory(percentage_only=True)
     assert not other.shows_absolute
+
+
+def test_an_anonymised_story_gets_a_public_url_without_the_customers_name(story_at, alice):
+    cs = story_at("approved", title="Acme cuts month-end close")
+    cs.customer.name = "Acme"
+    cs.customer.save()
+    assert "acme" in cs.slug
+    cs.anonymised = True
+    cs.save()
+    cs = services.case_study_publish(case_study=cs, actor=alice)
+    assert "acme" not in cs.slug
+    assert cs.get_absolute_url().startswith("/case-studies/a-")
+
+
+def test_anonymising_a_published_story_in_the_admin_changes_its_slug(story_at, alice, client):
+    cs = story_at("published")
+    cs.customer.name = "Globex"
+    cs.customer.save()
+    cs.slug = "globex-grows-revenue"
+    cs.anonymised = True
+    cs.save()
+    services.case_study_anonymise_slug(case_study=cs, actor=alice)
+    cs.refresh_from_db()
+    assert "globex" not in cs.slug
+    assert AuditEntry.objects.filter(action="casestudies.case_study.slug_anonymised").exists()
+    # Not anonymised: nothing changes.
+    other = story_at("published")
+    before = other.slug
+    services.case_study_anonymise_slug(case_study=other, actor=alice)
+    other.refresh_from_db()
+    assert other.slug == before
