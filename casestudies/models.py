@@ -411,10 +411,13 @@ class CaseStudy(TimeStampedModel):
         customer = self.customer
         if not self.anonymised:
             return customer.name
-        return gettext("A %(size)s %(industry)s company") % {
-            "size": CompanySize(customer.company_size).label.lower(),
-            "industry": customer.industry.name.lower(),
+        phrases = {
+            CompanySize.ENTERPRISE: gettext("An enterprise %(industry)s company"),
+            CompanySize.MID_MARKET: gettext("A mid-market %(industry)s company"),
+            CompanySize.SMB: gettext("A small %(industry)s business"),
         }
+        phrase = phrases.get(customer.company_size) or gettext("A %(industry)s company")
+        return phrase % {"industry": customer.industry.name.lower()}
 
     @property
     def public_logo(self):
