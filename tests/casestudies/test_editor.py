@@ -275,3 +275,21 @@ class TestPermissions:
         with translation.override("en"):  # the request's language must not leak
             html = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
         assert "Lemah" in html
+
+
+class TestTheCaseStudyPage:
+    def test_view_on_site_is_offered_only_for_a_published_story(self, client, story_at, alice):
+        # Before, every stage showed "View on site", which led to a 404.
+        client.force_login(alice)
+        drafting = story_at(S.DRAFTING)
+        html = client.get(
+            reverse("admin:casestudies_casestudy_change", args=[drafting.pk])
+        ).content.decode()
+        assert "View on site" not in html
+        assert "css/object-tools.css" in html  # the buttons no longer cover the title
+        published = story_at(S.PUBLISHED)
+        html = client.get(
+            reverse("admin:casestudies_casestudy_change", args=[published.pk])
+        ).content.decode()
+        assert html.count("View on site") == 1
+        assert published.get_absolute_url() in html

@@ -315,3 +315,22 @@ def test_a_whole_passage_pasted_as_a_quote_is_refused_and_kept(client, alice, in
     assert not Quote.objects.filter(interview_source__interview=interview).exists()
     # The quote table wraps long words instead of widening the page.
     assert "overflow-wrap: anywhere" in html
+
+
+def test_status_buttons_and_follow_ups_say_what_happened(
+    client, alice, interview, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    page = client.post(url("status", interview, "held"), follow=True).content.decode()
+    assert "The interview is marked as held." in page
+    interview.refresh_from_db()
+    assert interview.status == "held"
+    contact = interview.stakeholders.first().contact
+    for question in ("How many weeks?", "Which team?"):
+        services.followup_add(interview=interview, contact=contact, question=question, actor=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            url("followups_send", interview), {"contact": contact.pk}, follow=True
+        ).content.decode()
+    assert f"2 questions queued for {contact.name}, in one email." in page
+    assert "question(s)" not in page
