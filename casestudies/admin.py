@@ -17,6 +17,7 @@ from casestudies.models import (
     EVIDENCE_LOCKED_STATES,
     SECTION_FIELDS,
     CaseStudy,
+    CaseStudyState,
     Competitor,
     Contact,
     Customer,
@@ -316,6 +317,10 @@ def _transition_action(name: str):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
+    def view_on_site(self, obj):
+        # Only a published story has a public page; any other would be a 404.
+        return obj.get_absolute_url() if obj.state == CaseStudyState.PUBLISHED else None
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "customer":  # new stories only for current customers
             kwargs["queryset"] = Customer.objects.filter(archived=False)

@@ -150,7 +150,23 @@ class DraftingAdminMixin:
             form = StoryEditorForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
-                if request.POST.get("action") == "save":
+                unchanged = latest_any is not None and (
+                    latest_any.content_hash
+                    == StoryVersion.compute_hash(
+                        language=data["language"],
+                        title=data["title"].strip(),
+                        sections={k: (v or "").strip() for k, v in form.sections().items()},
+                    )
+                )
+                if request.POST.get("action") == "save" and unchanged:
+                    # A second click or a reload must not copy the newest version:
+                    # the copy would make its sign-offs and approvals stale.
+                    messages.info(
+                        request,
+                        _("Nothing changed since version %(n)s, so no new version was saved.")
+                        % {"n": latest_any.number},
+                    )
+                elif request.POST.get("action") == "save":
                     try:
                         version = services.story_version_create(
                             case_study=case_study,

@@ -23,12 +23,25 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, override
 
 from casestudies.models import SECTION_FIELDS, SECTIONS, word_count
 
 ERROR = "error"
 WARNING = "warning"
+
+# What the first draft puts in a section nobody answered: still empty.
+DRAFT_PLACEHOLDER = gettext_noop("_No answers recorded for this section yet._")
+
+
+def _is_placeholder(text: str) -> bool:
+    text = text.strip()
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            if text == _(DRAFT_PLACEHOLDER):
+                return True
+    return False
+
 
 # code → (severity, title). The code is also the anchor on the advice page.
 VAGUE_CLAIM = "vague-claim"
@@ -544,7 +557,7 @@ def check_story(
     quotations = 0
     for name in SECTION_FIELDS:
         text = texts[name]
-        if not text.strip():
+        if not text.strip() or _is_placeholder(text):
             per_section.append(
                 Finding(
                     code=EMPTY_SECTION,

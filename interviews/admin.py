@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from casestudies.models import Quote
 from core.admin import NoDeleteAdminMixin
@@ -396,17 +396,32 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
     def status_view(self, request, object_id, action):
         interview = self._interview(request, object_id)
         actions = {
-            "held": (services.interview_mark_held, _("Mark as held"), False),
-            "cancel": (services.interview_cancel, _("Cancel the interview"), True),
-            "reopen": (services.interview_reopen, _("Back to scheduled"), False),
+            "held": (
+                services.interview_mark_held,
+                _("Mark as held"),
+                _("The interview is marked as held."),
+                False,
+            ),
+            "cancel": (
+                services.interview_cancel,
+                _("Cancel the interview"),
+                _("The interview is cancelled."),
+                True,
+            ),
+            "reopen": (
+                services.interview_reopen,
+                _("Back to scheduled"),
+                _("The interview is scheduled again."),
+                False,
+            ),
         }
         if action not in actions:
             raise Http404
-        func, label, needs_reason = actions[action]
+        func, label, done, needs_reason = actions[action]
         form = ReasonForm(request.POST or None) if needs_reason else None
         if request.method == "POST" and (form is None or form.is_valid()):
             kwargs = {"reason": form.cleaned_data["reason"]} if form else {}
-            self._run(request, interview, func, label, interview=interview, **kwargs)
+            self._run(request, interview, func, done, interview=interview, **kwargs)
             return HttpResponseRedirect(self._url("change", interview))
         return self._confirm(
             request, interview, title=label, text="", button=label, form=form, danger=needs_reason
@@ -709,7 +724,11 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
                 if ok:
                     messages.success(
                         request,
-                        _("%(n)d question(s) queued for %(name)s, in one email.")
+                        ngettext(
+                            "%(n)d question queued for %(name)s, in one email.",
+                            "%(n)d questions queued for %(name)s, in one email.",
+                            count,
+                        )
                         % {"n": count, "name": contact.contact.name},
                     )
         return HttpResponseRedirect(self._url("transcript", interview) + "#followups")

@@ -10,6 +10,7 @@ import re
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from casestudies.checker import DRAFT_PLACEHOLDER
 from casestudies.models import Metric, Quote
 from interviews.models import GuideSection, Interview, QuoteSource, RoiFigure
 
@@ -119,7 +120,7 @@ def assemble(interview: Interview) -> dict[str, str]:
         rois = list(RoiFigure.objects.filter(interview__case_study=case_study).order_by("id"))
         roi_lines = [roi_line(r, percentage_only=case_study.percentage_only) for r in rois]
 
-        placeholder = _("_No answers recorded for this section yet._")
+        placeholder = _(DRAFT_PLACEHOLDER)
         sections: dict[str, str] = {}
         for name in STORY_SECTION.values():
             parts = list(answers[name])

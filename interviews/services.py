@@ -542,6 +542,10 @@ def _check_evidence_open(case_study) -> None:
         )
 
 
+# A quote is a sentence or two a reader remembers, never a whole passage.
+QUOTE_MAX_LENGTH = 1000
+
+
 def quote_capture(
     *,
     interview: Interview,
@@ -558,6 +562,14 @@ def quote_capture(
     text = " ".join((text or "").split())
     if not text:
         raise TransitionError(_("Select or type the words to quote."))
+    if len(text) > QUOTE_MAX_LENGTH:
+        raise TransitionError(
+            _(
+                "A quote is at most %(max)d characters and this one has %(n)d: "
+                "keep the strongest sentence or two."
+            )
+            % {"max": QUOTE_MAX_LENGTH, "n": len(text)}
+        )
     if kind not in Quote.Kind.values or permission not in Quote.Permission.values:
         raise TransitionError(_("Pick the kind of quote and its permission state."))
     with transaction.atomic():

@@ -101,6 +101,29 @@ class TestSaving:
         page = client.get(response["Location"]).content.decode()
         assert "Version 1 saved." in page
 
+    def test_saving_unchanged_text_keeps_the_version_and_its_sign_offs(
+        self, client, story_at, alice
+    ):
+        # A second click on "Save" (or a reload) used to copy the newest
+        # version, which made every internal sign-off on it stale.
+        cs = story_at(S.DRAFTING)
+        client.force_login(alice)
+        client.post(_editor(cs), _post_data(0))
+        version = cs.versions.get()
+        services.internal_sign_off_record(
+            version=version, area="product", decision="approved", actor=alice
+        )
+        response = client.post(_editor(cs), _post_data(1, note="Clicked again"), follow=True)
+        assert response.status_code == 200
+        assert "Nothing changed since version 1, so no new version was saved." in (
+            response.content.decode()
+        )
+        assert list(cs.versions.values_list("number", flat=True)) == [1]
+        assert "Acme closes in 5 days" in response.content.decode()
+        # A real change still saves.
+        client.post(_editor(cs), _post_data(1, results="Close went from 15 days to 4 days."))
+        assert sorted(cs.versions.values_list("number", flat=True)) == [1, 2]
+
     def test_check_does_not_save(self, client, story_at, alice):
         cs = story_at(S.DRAFTING)
         client.force_login(alice)
@@ -252,3 +275,21 @@ class TestPermissions:
         with translation.override("en"):  # the request's language must not leak
             html = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
         assert "Lemah" in html
+
+
+class TestTheCaseStudyPage:
+    def test_view_on_site_is_offered_only_for_a_published_story(self, client, story_at, alice):
+        # Before, every stage showed "View on site", which led to a 404.
+        client.force_login(alice)
+        drafting = story_at(S.DRAFTING)
+        html = client.get(
+            reverse("admin:casestudies_casestudy_change", args=[drafting.pk])
+        ).content.decode()
+        assert "View on site" not in html
+        assert "css/object-tools.css" in html  # the buttons no longer cover the title
+        published = story_at(S.PUBLISHED)
+        html = client.get(
+            reverse("admin:casestudies_casestudy_change", args=[published.pk])
+        ).content.decode()
+        assert html.count("View on site") == 1
+        assert published.get_absolute_url() in html

@@ -288,3 +288,49 @@ def test_the_guide_prints_as_a_pdf_with_65_minutes(client, alice, make_interview
     for title, minutes in [("Tantangan / masalah", 15), ("Hasil", 20), ("Rencana ke depan", 10)]:
         assert f"{title} — {minutes}" in text
     assert "Total: 65" in text
+
+
+def test_a_whole_passage_pasted_as_a_quote_is_refused_and_kept(client, alice, interview):
+    # 20,000 characters used to be saved as a "quote" and made the page
+    # 150,000 pixels wide.
+    client.force_login(alice)
+    client.post(
+        url("transcript_upload", interview), {"file": SimpleUploadedFile("c.vtt", VTT.encode())}
+    )
+    segment = interview.transcripts.get().segments.get(position=2)
+    passage = "We closed faster. " * 1200
+    response = client.post(
+        url("transcript", interview),
+        {
+            "quote-text": passage,
+            "quote-segment": segment.pk,
+            "quote-kind": "pull",
+            "quote-permission": "not_asked",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "A quote is at most 1000 characters and this one has 21599" in html
+    assert passage.strip() in html  # nothing lost: the text is still in the form
+    assert not Quote.objects.filter(interview_source__interview=interview).exists()
+    # The quote table wraps long words instead of widening the page.
+    assert "overflow-wrap: anywhere" in html
+
+
+def test_status_buttons_and_follow_ups_say_what_happened(
+    client, alice, interview, django_capture_on_commit_callbacks
+):
+    client.force_login(alice)
+    page = client.post(url("status", interview, "held"), follow=True).content.decode()
+    assert "The interview is marked as held." in page
+    interview.refresh_from_db()
+    assert interview.status == "held"
+    contact = interview.stakeholders.first().contact
+    for question in ("How many weeks?", "Which team?"):
+        services.followup_add(interview=interview, contact=contact, question=question, actor=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            url("followups_send", interview), {"contact": contact.pk}, follow=True
+        ).content.decode()
+    assert f"2 questions queued for {contact.name}, in one email." in page
+    assert "question(s)" not in page

@@ -192,3 +192,19 @@ def test_quote_sources_never_add_fields_to_quote():
 def test_a_quote_block_keeps_every_line_quoted():
     quote = factories.QuoteFactory.build(text="Line one.\nLine two.", speaker=None)
     assert drafting.quote_block(quote) == "> “Line one.\n> Line two.”\n>\n> — Sarah Chen"
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_a_section_the_interview_left_unanswered_is_an_error_for_the_checker(
+    make_interview, alice, language
+):
+    # The first draft's "no answers recorded yet" placeholder used to pass
+    # the checker: a story with three such sections had 0 errors.
+    from casestudies import checker
+
+    interview = make_interview(state="drafting", language=language)
+    services.guide_generate(interview=interview, actor=alice)
+    version = services.draft_assemble(interview=interview, actor=alice)
+    empty = {f.section for f in checker.check_version(version) if f.code == "empty-section"}
+    unanswered = {"solution", "implementation", "future_plans"}
+    assert empty == unanswered
