@@ -30,12 +30,19 @@ class LanguageSwitchMiddleware:
     """
 
     PARAMETER = "language"
+    # Staff pages have their own ``language`` parameters (the story editor's
+    # language of the version being written): the switch is for public pages.
+    EXEMPT_PREFIXES = ("/admin/",)
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or self.PARAMETER not in request.GET:
+        if (
+            request.method not in ("GET", "HEAD")
+            or self.PARAMETER not in request.GET
+            or request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
             return self.get_response(request)
         from django.conf import settings
         from django.http import HttpResponseRedirect

@@ -123,3 +123,12 @@ def test_the_cache_starts_over_when_cleared(client, story):
     client.get(URL)
     cache.clear()
     assert client.get(URL).status_code == 200
+
+
+def test_staff_pages_keep_their_own_language_parameter(client, alice):
+    """The public switch must not swallow ``?language=`` on admin pages (the
+    story editor uses it for the language of the version being written)."""
+    client.force_login(alice)
+    response = client.get("/admin/?language=id")
+    assert response.status_code == 200
+    assert "django_language" not in response.cookies
