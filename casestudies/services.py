@@ -321,7 +321,10 @@ def case_study_start_interviewing(
         )
         if not participants.exists():
             raise TransitionError(
-                _("No contact at %(customer)s has agreed to take part yet.")
+                _(
+                    "No contact at %(customer)s has agreed to take part yet: tick “agreed to "
+                    "take part” on the contact who said yes (Customers, %(customer)s, Contacts)."
+                )
                 % {"customer": cs.customer}
             )
 

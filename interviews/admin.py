@@ -763,9 +763,10 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
                     _("Version %(n)d saved: the first draft. Rewrite it in the story editor.")
                     % {"n": version.number},
                 )
-                return HttpResponseRedirect(
-                    reverse("admin:casestudies_casestudy_change", args=[interview.case_study_id])
+                editor = reverse(
+                    "admin:casestudies_casestudy_story", args=[interview.case_study_id]
                 )
+                return HttpResponseRedirect(f"{editor}?language={version.language}")
             return HttpResponseRedirect(self._url("change", interview))
         return self._confirm(
             request,

@@ -237,15 +237,14 @@ def test_bad_input_on_the_transcript_page_is_a_message_not_a_500(client, alice, 
     assert client.get("/admin/interviews/interview/abc/transcript/").status_code == 404
 
 
-def test_the_draft_button_saves_a_version_and_goes_to_the_case_study(client, alice, make_interview):
+def test_the_draft_button_saves_a_version_and_opens_the_editor(client, alice, make_interview):
     interview = make_interview(state="drafting")
     services.guide_generate(interview=interview, actor=alice)
     client.force_login(alice)
     response = client.post(url("draft", interview))
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "admin:casestudies_casestudy_change", args=[interview.case_study_id]
-    )
+    editor = reverse("admin:casestudies_casestudy_story", args=[interview.case_study_id])
+    assert response["Location"] == f"{editor}?language=en"
     assert interview.case_study.versions.count() == 1
 
 

@@ -52,6 +52,7 @@ from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
 from interviews.demo import seed_interviews
 
 SEED = 20261124
+DESCRIBED_SIZE = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "a small"}
 S = CaseStudyState
 
 DEPARTMENTS = ["Finance", "Sales", "Marketing", "Operations", "IT", "Customer support"]
@@ -354,7 +355,7 @@ class Command(BaseCommand):
             name=name,
             slug=slug,
             website=f"https://www.{slug}.example",
-            description=f"{name} is a {size.replace('-', ' ')} {industry.name.lower()} company "
+            description=f"{name} is {DESCRIBED_SIZE[size]} {industry.name.lower()} company "
             f"operating across {region.name}.",
             industry=industry,
             company_size=size,
