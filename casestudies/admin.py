@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import unquote
@@ -416,6 +417,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="casestudies_casestudy_transition",
             ),
+            path(
+                "<path:object_id>/translations/",
+                self.admin_site.admin_view(self.translations_view),
+                name="casestudies_casestudy_translations",
+            ),
             *super().get_urls(),
         ]
 
@@ -441,6 +447,81 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             form_error=_("Please give a reason.") if request.method == "POST" else "",
             action_name="",
         )
+
+    def translations_view(self, request: HttpRequest, object_id: str):
+        """Language versions of an approved story: approve the newest version
+        in each other language, or withdraw an approved one (with a reason)."""
+        case_study = self.get_object(request, unquote(object_id))
+        if case_study is None:
+            raise Http404
+        if not self.has_view_permission(request, case_study):
+            raise PermissionDenied
+        can_change = self.has_change_permission(request, case_study)
+        if request.method == "POST":
+            if not can_change:
+                raise PermissionDenied
+            action = request.POST.get("action", "")
+            try:
+                if action == "approve":
+                    raw = request.POST.get("version", "")
+                    version = (
+                        case_study.versions.filter(pk=int(raw)).first()
+                        if raw.isdigit() and len(raw) < 19
+                        else None
+                    )
+                    if version is None:
+                        raise services.TransitionError(_("Choose a version to approve."))
+                    services.story_translation_approve(
+                        case_study=case_study, version=version, actor=request.user, source="admin"
+                    )
+                    messages.success(
+                        request,
+                        _("Version %(n)s approved as the %(language)s version.")
+                        % {"n": version.number, "language": version.get_language_display()},
+                    )
+                elif action == "withdraw":
+                    services.story_translation_withdraw(
+                        case_study=case_study,
+                        language=request.POST.get("language", ""),
+                        actor=request.user,
+                        reason=request.POST.get("reason", ""),
+                        source="admin",
+                    )
+                    messages.success(request, _("The translation was withdrawn."))
+                else:
+                    messages.error(request, _("Unknown action."))
+            except services.TransitionError as exc:
+                messages.error(request, str(exc))
+            return HttpResponseRedirect(request.path)
+
+        main = case_study.published_version or case_study.approved_version
+        approved = {t.language: t for t in case_study.translations.select_related("version")}
+        latest = {}
+        for version in case_study.versions.order_by("-number"):
+            latest.setdefault(version.language, version)
+        rows = [
+            {
+                "code": code,
+                "name": name,
+                "approved": approved.get(code),
+                "latest": latest.get(code),
+                "editable": services.story_editable(case_study, code),
+            }
+            for code, name in settings.LANGUAGES
+            if main is None or code != main.language
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Language versions of %(title)s") % {"title": case_study.title},
+            "case_study": case_study,
+            "original": case_study,
+            "main": main,
+            "rows": rows,
+            "can_change": can_change,
+            "crumb": _("Language versions"),
+        }
+        return TemplateResponse(request, "admin/casestudies/casestudy/translations.html", context)
 
     def render_transition_confirm(
         self, request, transition, case_studies, *, form_action, form_error, action_name
@@ -475,7 +556,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["available_transitions"] = [
                 t for t in services.TRANSITIONS.values() if case_study.state in t.sources
             ]
-            extra_context["can_add_version"] = case_study.state in services.EDITABLE_STATES
+            extra_context["can_add_version"] = services.story_editable(case_study)
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
             extra_context["has_versions"] = case_study.versions.exists()
         return super().change_view(request, object_id, form_url, extra_context)

@@ -212,6 +212,12 @@ class DraftingAdminMixin:
             if language not in languages:
                 language = latest_any.language if latest_any else settings.LANGUAGE_CODE[:2]
                 language = language if language in languages else next(iter(languages))
+                if not services.story_editable(case_study, language):
+                    # An approved story: open on a language it can be translated into.
+                    language = next(
+                        (c for c in languages if services.story_editable(case_study, c)),
+                        language,
+                    )
             base = versions.filter(language=language).first()
             start = base or latest_any
             sections = start.sections() if start else dict.fromkeys(SECTION_FIELDS, "")
@@ -245,7 +251,7 @@ class DraftingAdminMixin:
             "counts": counts,
             "section_rows": section_rows,
             "editor_strings": _editor_strings(),
-            "editable": case_study.state in services.EDITABLE_STATES,
+            "editable": services.story_editable(case_study, language),
             "latest": latest_any,
             "language": language,
             "languages": settings.LANGUAGES,

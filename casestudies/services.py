@@ -617,6 +617,19 @@ TRANSITION_FUNCTIONS: dict[str, Callable[..., CaseStudy]] = {
 # --------------------------------------------------------------------------
 
 EDITABLE_STATES = {S.INTERVIEWING, S.DRAFTING, S.IN_REVIEW}
+# States in which a translation of the approved story may be written.
+TRANSLATABLE_STATES = {S.APPROVED, S.PUBLISHED}
+
+
+def story_editable(cs: CaseStudy, language: str | None = None) -> bool:
+    """Whether a version in ``language`` may be saved now (any language when
+    None): the story while it is written, a translation once it is approved."""
+    if cs.state in EDITABLE_STATES:
+        return True
+    main = cs.published_version or cs.approved_version
+    if cs.state not in TRANSLATABLE_STATES or main is None:
+        return False
+    return language is None or language != main.language
 
 
 def story_version_create(
@@ -651,7 +664,9 @@ def story_version_create(
     clean = {name: (sections.get(name) or "").strip() for name in SECTION_FIELDS}
     with transaction.atomic():
         cs = CaseStudy.objects.select_for_update().get(pk=case_study.pk)
-        if cs.state not in EDITABLE_STATES:
+        # Once approved, the main story is frozen; a version in another
+        # language (a translation, approved on its own) may still be written.
+        if not story_editable(cs, language):
             raise TransitionError(
                 _(
                     "The story can be edited while interviewing, drafting or in review; "
