@@ -81,6 +81,7 @@ messages: install
 bench: install
 	$(PY) bench/seed_and_gallery.py
 	$(PY) bench/documents.py
+	$(PY) bench/drafting.py
 
 ## Re-pin after editing pyproject.toml (the compiled files name no registry)
 lock: | $(UV)
