@@ -98,7 +98,15 @@ def main() -> None:
     from django.test import Client
 
     from casestudies import services
-    from casestudies.models import Contact, Customer, Industry, Metric, Quote, Region
+    from casestudies.models import (
+        Contact,
+        Customer,
+        Industry,
+        Metric,
+        Quote,
+        Region,
+        internal_review_areas,
+    )
     from distribution.models import Branding, RenderedDocument
 
     call_command("migrate", verbosity=0)
@@ -156,12 +164,16 @@ def main() -> None:
             )
         for step in ("start_recruiting", "start_interviewing", "start_drafting"):
             services.TRANSITION_FUNCTIONS[step](case_study=cs, actor=actor)
-        services.story_version_create(
+        version = services.story_version_create(
             case_study=cs,
             actor=actor,
             title=f"Meridian Health {i} closes in five days",
             sections=sections,
         )
+        for area in internal_review_areas():
+            services.internal_sign_off_record(
+                version=version, area=area, decision="approved", actor=actor
+            )
         for step in ("submit_for_review", "approve", "publish"):
             services.TRANSITION_FUNCTIONS[step](case_study=cs, actor=actor)
         return cs
