@@ -147,7 +147,7 @@ def gallery(request):
     stories = page.object_list
     if by_relevance:
         found = gallery_queryset().filter(pk__in=stories).in_bulk()
-        stories = [found[pk] for pk in stories if pk in found]
+        stories = page.object_list = [found[pk] for pk in stories if pk in found]
     language = translation.get_language()
     cards = [_card(cs, language) for cs in stories]
 
