@@ -52,6 +52,22 @@ def bump_generation() -> None:
     transaction.on_commit(_bump, robust=True)
 
 
+def derived(name: str, parts, compute):
+    """``compute()``, cached for the current generation and day under ``name``
+    and ``parts`` (a repr-able description of the inputs): data derived from
+    the public stories (facet counts, the ranked matches of a search) that
+    several pages share — the pages of one search, its languages. A change
+    to any public story bumps the generation, so nothing stale is served."""
+    today = timezone.localdate().isoformat()
+    digest = hashlib.sha256(repr((generation(), today, parts)).encode()).hexdigest()
+    key = f"distribution:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, PAGE_TIMEOUT)
+    return value
+
+
 def _is_anonymous(request) -> bool:
     # Read cookies rather than request.user: touching the session would make
     # every response vary on Cookie for nothing. Staff (a session) and anyone

@@ -1,11 +1,12 @@
 from dataclasses import dataclass, field
 
 import django_filters
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from casestudies.models import CompanySize, Industry, Product, Region, UseCase
-from distribution import search
+from casestudies.models import CaseStudy, CompanySize, Industry, Product, Region, UseCase
+from distribution import cache, search
 
 SORT_NEWEST = "newest"
 SORT_RELEVANCE = "relevance"
@@ -78,7 +79,11 @@ class GalleryFilter(django_filters.FilterSet):
     )
 
     def filter_search(self, queryset, name, value):
-        return search.search(queryset, value)
+        # The matching ids, ranked, cached for the current generation: every
+        # query of the page (count, cards, facets) reuses one search.
+        if not search.clean_query(value):
+            return queryset
+        return search.among(queryset, search.cached_ranked_ids(value))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is the view's job; this only validates
@@ -97,41 +102,118 @@ class GalleryFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 
+    def facet_counts(self, base: QuerySet) -> dict[str, list[tuple]]:
+        """For each taxonomy filter, ``(slug, name, count)`` of every choice
+        with stories behind it given the OTHER active filters, all five in
+        one query (cached per generation and filter values)."""
+        cleaned = self.cleaned()
+        values = tuple(
+            (name, getattr(cleaned[name], "pk", cleaned[name]))
+            for name in ["q", *FACETS]
+            if name in cleaned
+        )
+        return cache.derived("facets", values, lambda: self._count_facets(base, cleaned))
+
+    def _count_facets(self, base: QuerySet, cleaned: dict) -> dict[str, list[tuple]]:
+        counts: dict[str, list[tuple]] = {name: [] for name in FACETS}
+        if "q" in cleaned:
+            base = self.filters["q"].filter(base, cleaned["q"])
+        base = base.order_by().values(
+            "pk", "customer__industry_id", "customer__company_size", "customer__region_id"
+        )
+        if base.query.is_empty():  # a search matching nothing
+            return counts
+        base_sql, params = base.query.sql_with_params()
+        qn = connection.ops.quote_name
+        m2m = {
+            "use_case": (CaseStudy.use_cases.field, UseCase),
+            "product": (CaseStudy.products.field, Product),
+        }
+        # Raw SQL (the ORM cannot share one derived table between grouped
+        # counts): identifiers come from the models, every value is a parameter.
+        # One condition per active filter, on a row ``b`` of the base stories.
+        conditions: dict[str, tuple[str, list]] = {}
+        for name in FACETS:
+            if name not in cleaned:
+                continue
+            value = getattr(cleaned[name], "pk", cleaned[name])
+            if name in m2m:
+                field_, _model = m2m[name]
+                through = field_.remote_field.through._meta.db_table
+                conditions[name] = (
+                    f"EXISTS (SELECT 1 FROM {qn(through)} t"  # noqa: S608
+                    f" WHERE t.{qn(field_.m2m_column_name())} = b.id"
+                    f" AND t.{qn(field_.m2m_reverse_name())} = %s)",
+                    [value],
+                )
+            else:
+                column = {"industry": "industry_id", "region": "region_id"}.get(name, name)
+                conditions[name] = (f"b.{column} = %s", [value])
+
+        arms, arm_params = [], []
+        for name in FACETS:
+            where = ["1 = 1"]
+            where_params: list = []
+            for other, (condition, condition_params) in conditions.items():
+                if other != name:
+                    where.append(condition)
+                    where_params.extend(condition_params)
+            if name == "company_size":
+                source = "base b"
+                where.append("b.company_size IS NOT NULL")
+                slug, label = "b.company_size", "NULL"
+            elif name in m2m:
+                field_, model = m2m[name]
+                through = field_.remote_field.through._meta.db_table
+                source = (
+                    f"base b JOIN {qn(through)} t2 ON t2.{qn(field_.m2m_column_name())} = b.id"
+                    f" JOIN {qn(model._meta.db_table)} x"
+                    f" ON x.id = t2.{qn(field_.m2m_reverse_name())}"
+                )
+                where.append("NOT x.archived")
+                slug, label = "x.slug", "x.name"
+            else:
+                model = Industry if name == "industry" else Region
+                source = f"base b JOIN {qn(model._meta.db_table)} x ON x.id = b.{name}_id"
+                where.append("NOT x.archived")
+                slug, label = "x.slug", "x.name"
+            # Each (story, choice) pair is one row: COUNT(*) counts stories.
+            arms.append(
+                f"SELECT '{name}', {slug}, {label}, COUNT(*) FROM {source}"  # noqa: S608
+                f" WHERE {' AND '.join(where)}"
+                f" GROUP BY {slug}{'' if label == 'NULL' else ', ' + label}"
+            )
+            arm_params.extend(where_params)
+        sql = (
+            f"WITH base (id, industry_id, company_size, region_id) AS ({base_sql}) "
+            + " UNION ALL ".join(arms)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *arm_params])
+            for name, slug, label, n in cursor.fetchall():
+                counts[name].append((slug, label, n))
+        return counts
+
     def facets(self, base: QuerySet) -> list["Facet"]:
         """For each taxonomy filter, its choices with the number of stories
-        behind each given the OTHER active filters (one query per facet).
+        behind each given the OTHER active filters (see :meth:`facet_counts`).
         Choices with no story are left out, unless selected."""
         cleaned = self.cleaned()
-        base = base.order_by()
+        counted = self.facet_counts(base)
         facets = []
         for name in FACETS:
-            slug_path, name_path = FACET_PATHS[name]
-            qs = self.narrowed(base, without=name).filter(**{f"{slug_path}__isnull": False})
-            if name in FACET_ARCHIVED:
-                qs = qs.filter(**{FACET_ARCHIVED[name]: False})
-            columns = [slug_path, name_path] if name_path else [slug_path]
-            # Every active filter is single-valued and search is a subquery, so
-            # each (story, choice) pair is one row: no DISTINCT needed.
-            rows = qs.values(*columns).annotate(n=Count("pk"))
+            rows = counted[name]
             selected = cleaned.get(name)
             selected_slug = getattr(selected, "slug", selected)
             if name == "company_size":
-                counts = {row[slug_path]: row["n"] for row in rows}
+                counts = {slug: n for slug, _label, n in rows}
                 options = [
                     Option(value, label, counts.get(value, 0), value == selected_slug)
                     for value, label in CompanySize.choices
                 ]
             else:
                 options = sorted(
-                    (
-                        Option(
-                            row[slug_path],
-                            row[name_path],
-                            row["n"],
-                            row[slug_path] == selected_slug,
-                        )
-                        for row in rows
-                    ),
+                    (Option(slug, label, n, slug == selected_slug) for slug, label, n in rows),
                     key=lambda o: str(o.label).lower(),
                 )
                 if selected is not None and not any(o.selected for o in options):

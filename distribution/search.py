@@ -17,6 +17,7 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     F,
     FloatField,
     Max,
@@ -26,9 +27,11 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 
 from casestudies import selectors
 from casestudies.models import SECTION_FIELDS, CaseStudy, StoryTranslation
+from distribution.cache import derived
 from distribution.models import StorySearchEntry
 
 # Text search configuration per story language; anything else is "simple".
@@ -154,6 +157,61 @@ def search(queryset: QuerySet[CaseStudy], value: str) -> QuerySet[CaseStudy]:
     if not value:
         return queryset
     return queryset.filter(pk__in=_matching(value).values("case_study_id"))
+
+
+def ranked_ids(value: str) -> list[int]:
+    """The public case studies matching ``value``, best first (then featured,
+    newest): one query. On PostgreSQL the best rank of each story's entries
+    is computed once per matching entry through the GIN index and joined;
+    on SQLite the order is featured, newest first."""
+    value = clean_query(value)
+    stories = selectors.published_case_studies().order_by()
+    if not value:
+        return []
+    if not _is_postgres():
+        matching = search(stories, value).order_by("-featured", "-published_at", "-pk")
+        return list(matching.values_list("pk", flat=True))
+    best = (
+        _matching(value)
+        .order_by()
+        .values("case_study_id")
+        .annotate(best=Max(SearchRank(F("document"), _query(value))))
+        .values("case_study_id", "best")
+    )
+    best_sql, best_params = best.query.sql_with_params()
+    stories_sql, stories_params = stories.values(
+        "pk", "featured", "published_at"
+    ).query.sql_with_params()
+    sql = (
+        f"SELECT c.id FROM ({stories_sql}) AS c (id, featured, published_at)"  # noqa: S608
+        f" JOIN ({best_sql}) AS r (case_study_id, best) ON r.case_study_id = c.id"
+        " ORDER BY r.best DESC NULLS LAST, c.featured DESC, c.published_at DESC, c.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*stories_params, *best_params])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def cached_ranked_ids(value: str) -> list[int]:
+    """:func:`ranked_ids`, shared by every page of one search until a public
+    story changes (cached per page-cache generation and day)."""
+    value = clean_query(value)
+    return derived("search", value, lambda: ranked_ids(value))
+
+
+def among(queryset: QuerySet[CaseStudy], ids: list[int]) -> QuerySet[CaseStudy]:
+    """``queryset`` narrowed to ``ids``: one array parameter on PostgreSQL
+    (thousands of matches plan and run much faster than as many literals in
+    an ``IN`` list), ``pk__in`` elsewhere."""
+    if not ids:
+        return queryset.none()
+    if not _is_postgres():
+        return queryset.filter(pk__in=ids)
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    return queryset.filter(
+        # The table name comes from the model; the ids are one parameter.
+        RawSQL(f"{table}.id = ANY(%s::bigint[])", (list(ids),), output_field=BooleanField())  # noqa: S611
+    )
 
 
 def rank(value: str):

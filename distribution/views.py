@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -116,13 +116,19 @@ def gallery(request):
             % {"n": search.MAX_QUERY_LENGTH}
         )
     sort = cleaned.get("sort") or (SORT_RELEVANCE if query else SORT_NEWEST)
-    qs = filterset.qs
-    if sort == SORT_RELEVANCE and query:
-        qs = qs.annotate(rank=search.rank(query)).order_by(
-            F("rank").desc(nulls_last=True), "-featured", "-published_at", "-pk"
-        )
+    by_relevance = sort == SORT_RELEVANCE and bool(query)
+    if by_relevance:
+        # The cached ranked ids of the search are the order; the page's
+        # stories are then fetched by id (no rank computed per request).
+        ranked = search.cached_ranked_ids(query)
+        if ranked and any(name in cleaned for name in FACETS):
+            kept = set(filterset.qs.order_by().values_list("pk", flat=True))
+            ranked = [pk for pk in ranked if pk in kept]
+        paginated = ranked
+    else:
+        paginated = filterset.qs
 
-    paginator = Paginator(qs, settings.STORYLINE["GALLERY_PAGE_SIZE"])
+    paginator = Paginator(paginated, settings.STORYLINE["GALLERY_PAGE_SIZE"])
     raw_page = request.GET.get("page", "1")
     try:
         page = paginator.page(raw_page)
@@ -138,8 +144,12 @@ def gallery(request):
             % {"page": raw_page[:20], "shown": page.number}
         )
 
+    stories = page.object_list
+    if by_relevance:
+        found = gallery_queryset().filter(pk__in=stories).in_bulk()
+        stories = page.object_list = [found[pk] for pk in stories if pk in found]
     language = translation.get_language()
-    cards = [_card(cs, language) for cs in page.object_list]
+    cards = [_card(cs, language) for cs in stories]
 
     # The canonical URL: valid filters only, no search, page only beyond 1.
     canonical_params = [

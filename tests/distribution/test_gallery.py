@@ -169,8 +169,9 @@ def test_it_runs_the_same_number_of_queries_whatever_the_page_size(
         assert len(response.context["page"].object_list) == size
         counts[size] = len(ctx.captured_queries)
     assert counts[5] == counts[12]
-    # count + page + metrics + translations + 5 facets + one per chosen taxonomy slug
-    assert counts[5] <= 13
+    # count (or the search's ranked ids) + page + metrics + translations + the
+    # five facets in one query + branding + one per chosen taxonomy slug
+    assert counts[5] <= 9
 
 
 def test_it_paginates_and_keeps_the_filters(client, alice, settings):
