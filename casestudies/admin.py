@@ -34,6 +34,7 @@ from casestudies.models import (
     UseCase,
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
+from core.ids import is_id
 
 # --------------------------------------------------------------------------
 # Taxonomy
@@ -465,9 +466,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                 if action == "approve":
                     raw = request.POST.get("version", "")
                     version = (
-                        case_study.versions.filter(pk=int(raw)).first()
-                        if raw.isdigit() and len(raw) < 19
-                        else None
+                        case_study.versions.filter(pk=int(raw)).first() if is_id(raw) else None
                     )
                     if version is None:
                         raise services.TransitionError(_("Choose a version to approve."))
@@ -630,7 +629,7 @@ class StoryVersionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             StoryVersion.objects.filter(case_study_id=initial.get("case_study"))
             .order_by("-number")
             .first()
-            if str(initial.get("case_study", "")).isdigit()
+            if is_id(initial.get("case_study", ""))
             else None
         )
         if latest is not None:

@@ -28,6 +28,7 @@ from casestudies.models import (
     internal_review_areas,
     review_area_label,
 )
+from core.ids import is_id
 from core.markdown import render_markdown
 
 SIGN_OFF_PERMISSION = "casestudies.add_internalsignoff"
@@ -375,7 +376,7 @@ class DraftingAdminMixin:
             version_id = request.POST.get("version", "")
             version = (
                 StoryVersion.objects.filter(case_study=case_study, pk=version_id).first()
-                if version_id.isdigit()
+                if is_id(version_id)
                 else None
             )
             if version is None:

@@ -745,6 +745,15 @@ def story_translation_approve(
         _require_current(
             cs, version, stale=_("Version %(old)s is stale: version %(new)s was saved after it.")
         )
+        missing = internal_review_missing(version)
+        if missing:
+            raise TransitionError(
+                _(
+                    "Internal review of version %(n)s is not complete: %(areas)s must approve "
+                    "it before it is published."
+                )
+                % {"n": version.number, "areas": ", ".join(review_area_label(a) for a in missing)}
+            )
         translation, _created = StoryTranslation.objects.update_or_create(
             case_study=cs,
             language=version.language,
@@ -816,12 +825,14 @@ def _check_reviewable(cs: CaseStudy, version: StoryVersion, area: str) -> None:
                 "areas": ", ".join(review_area_label(a) for a in internal_review_areas()),
             }
         )
-    if cs.state not in EDITABLE_STATES:
+    # The story is reviewed while it is written; a translation of an approved
+    # story is reviewed on its own before it may be approved.
+    if not story_editable(cs, version.language):
         raise TransitionError(
             _("“%(title)s” is %(state)s; its internal review is closed.")
             % {"title": cs.title, "state": CaseStudyState(cs.state).label}
         )
-    latest = _latest_version(cs)  # any language: the story that goes on
+    latest = _latest_version(cs, version.language)
     if latest is not None and latest.pk != version.pk:
         raise TransitionError(
             _(

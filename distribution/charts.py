@@ -40,9 +40,16 @@ def before_after_svg(
     muted: str = "#6b7280",
     title: str = "",
     id_prefix: str = "chart",
+    label=None,
 ) -> SafeString:
     """An accessible SVG (``role="img"`` with a title and description) of the
     metrics' before and after values; empty when no metric can be drawn."""
+
+    # ``label`` maps a metric to the text shown (an anonymised story passes
+    # its ``anonymise_text``, so the chart never names the customer).
+    def label_of(metric) -> str:
+        return label(metric.label) if label is not None else metric.label
+
     rows = [m for m in metrics if m.before is not None and m.after is not None]
     rows = [m for m in rows if m.before > 0 or m.after > 0]
     if not rows:
@@ -66,11 +73,11 @@ def before_after_svg(
         top = max(before, after) or Decimal(1)
         w_before = max(2, int(bar_space * float(before / top)))
         w_after = max(2, int(bar_space * float(after / top)))
-        label = escape(metric.label)
+        shown = escape(label_of(metric))
         change = escape(metric.improvement_display)
         parts.append(
             f'<text x="0" y="{y + 12}" class="chart-label" font-size="13" '
-            f'font-weight="600" fill="#1a1a1a">{label}'
+            f'font-weight="600" fill="#1a1a1a">{shown}'
             + (f' <tspan fill="{primary}">({change})</tspan>' if change else "")
             + "</text>"
             f'<rect x="0" y="{y + 18}" width="{w_before}" height="{BAR}" fill="{muted}" rx="2"/>'
@@ -82,7 +89,7 @@ def before_after_svg(
         )
         descriptions.append(
             _("%(label)s: before %(before)s, after %(after)s")
-            % {"label": metric.label, "before": before_label, "after": after_label}
+            % {"label": label_of(metric), "before": before_label, "after": after_label}
         )
     desc = escape("; ".join(descriptions))
     svg = (

@@ -82,6 +82,8 @@ def _waiting_page(request, case_study, version, kind, paper, document):
         {
             "case_study": case_study,
             "version": version,
+            # Anonymised stories never show the customer's name, here either.
+            "public_title": case_study.anonymise_text(version.title),
             "document": document,
             "kind_label": _kind_labels()[kind],
             "failed": document.status == Doc.Status.FAILED,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from casestudies import selectors
 from casestudies.models import SECTIONS, CaseStudy, StoryTranslation, StoryVersion
+from core.ids import is_id
 from distribution import search
 from distribution.cache import public_page
 from distribution.charts import before_after_svg
@@ -73,6 +74,7 @@ def _card(cs: CaseStudy, language: str) -> dict:
         "title": cs.anonymise_text(version.title),
         "summary": cs.anonymise_text(version.summary),
         "headline": headline,
+        "headline_label": cs.anonymise_text(headline.label) if headline else "",
         "other_languages": [
             (t.language, LANGUAGE_NAMES.get(t.language, t.language))
             for t in cs.public_translations
@@ -181,7 +183,7 @@ def gallery(request):
 
 
 def _is_positive_int(value: str) -> bool:
-    return value.isdigit() and int(value) > 0
+    return is_id(value) and int(value) > 0
 
 
 def _page_links(page) -> list[int | None]:
@@ -257,7 +259,10 @@ def case_study_detail(request, slug: str):
 
     def render_page():
         chart = before_after_svg(
-            metrics, primary=branding.primary_colour, id_prefix="results-chart"
+            metrics,
+            primary=branding.primary_colour,
+            id_prefix="results-chart",
+            label=case_study.anonymise_text,
         )
         context = {
             "case_study": case_study,

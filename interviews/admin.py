@@ -23,6 +23,7 @@ from django.utils.translation import ngettext, override
 from casestudies.models import Quote
 from core.admin import NoDeleteAdminMixin
 from core.audit import audit_log
+from core.ids import is_id
 from core.pdf import render_pdf
 from interviews import guide, services
 from interviews.forms import (
@@ -344,7 +345,7 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             Interview.objects.select_related("case_study__customer")
             .filter(pk=unquote(object_id))
             .first()
-            if str(unquote(object_id)).isdigit()
+            if is_id(unquote(object_id))
             else None
         )
         if interview is None:
@@ -592,7 +593,7 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             else []
         )
         chosen = None
-        if request.GET.get("segment", "").isdigit():
+        if is_id(request.GET.get("segment", "")):
             chosen = next((s for s in segments if s.pk == int(request.GET["segment"])), None)
         quote_form = QuoteCaptureForm(
             interview=interview,
@@ -704,7 +705,7 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             contact = (
                 interview.stakeholders.filter(
                     contact_id=request.POST.get("contact")
-                    if str(request.POST.get("contact", "")).isdigit()
+                    if is_id(request.POST.get("contact", ""))
                     else None
                 )
                 .select_related("contact")

@@ -33,7 +33,7 @@ class Segment:
 
 FORMATS = {"vtt": "vtt", "srt": "srt", "txt": "txt"}
 
-_TIMESTAMP = re.compile(r"^(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
+_TIMESTAMP = re.compile(r"^(?:(\d{1,2}):)?([0-5]\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
 _ARROW = "-->"
 _SPEAKER_PREFIX = re.compile(r"^(?P<name>[^\s:\[\]<>][^:\[\]<>]{0,79}?):\s+(?P<text>\S.*)$")
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>", re.IGNORECASE)

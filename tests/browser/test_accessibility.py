@@ -89,5 +89,6 @@ def _translate_and_publish(case_study, actor):
             sections={"summary": "Ringkasan eksekutif kisah ini.", "results": "Hasilnya terukur."},
         ),
     )
+    factories.sign_off_internal_review(indonesian, actor=actor)
     services.story_translation_approve(case_study=case_study, version=indonesian, actor=actor)
     services.case_study_publish(case_study=case_study, actor=actor)

@@ -58,6 +58,7 @@ def test_translation_is_approved_on_its_own_and_audited(story_at, alice):
         services.story_translation_approve(case_study=cs2, version=version_id, actor=alice)
 
     services.case_study_approve(case_study=cs2, version=english, actor=alice)
+    factories.sign_off_internal_review(version_id, actor=alice)
     translation = services.story_translation_approve(
         case_study=cs2, version=version_id, actor=alice
     )
@@ -88,6 +89,7 @@ def test_withdrawing_a_translation_needs_a_reason_and_removes_it(story_at, alice
     cs = story_at("in_review")
     version = indonesian(cs, alice)
     services.case_study_approve(case_study=cs, version=cs.versions.get(language="en"), actor=alice)
+    factories.sign_off_internal_review(version, actor=alice)
     services.story_translation_approve(case_study=cs, version=version, actor=alice)
     with pytest.raises(TransitionError, match="reason"):
         services.story_translation_withdraw(case_study=cs, language="id", actor=alice, reason="")

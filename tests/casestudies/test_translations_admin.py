@@ -34,6 +34,11 @@ def test_a_translation_is_written_after_publication_then_approved_and_withdrawn(
     client.force_login(alice)
     page = client.get(url(cs)).content.decode()
     assert f"Approve version {version.number}" in page
+    # Not before product, marketing and legal signed off the translation.
+    response = client.post(url(cs), {"action": "approve", "version": str(version.pk)}, follow=True)
+    assert "Internal review of version" in response.content.decode()
+    assert selectors.public_version(cs, "id") is None
+    factories.sign_off_internal_review(version, actor=alice)
 
     response = client.post(url(cs), {"action": "approve", "version": str(version.pk)}, follow=True)
     assert "approved as the" in response.content.decode()
@@ -79,3 +84,11 @@ def test_outsiders_and_sales_cannot_approve(client, story_at, bob, charlie):
     assert client.get(url(cs)).status_code in (302, 403)
     client.force_login(bob)
     assert client.post(url(cs), {"action": "withdraw", "language": "id"}).status_code == 403
+
+
+def test_unicode_digits_are_not_ids(client, story_at, alice):
+    cs = story_at("published")
+    client.force_login(alice)
+    response = client.post(url(cs), {"action": "approve", "version": "²"}, follow=True)
+    assert response.status_code == 200
+    assert "Choose a version" in response.content.decode()

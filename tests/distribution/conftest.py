@@ -121,6 +121,7 @@ def with_translation(case_study, actor, *, title="Meridian Health menutup buku d
     english = case_study.versions.filter(language="en").order_by("-number").first()
     services.case_study_approve(case_study=case_study, version=english, actor=actor)
     services.case_study_publish(case_study=case_study, actor=actor)
+    factories.sign_off_internal_review(version, actor=actor)
     services.story_translation_approve(case_study=case_study, version=version, actor=actor)
     case_study.refresh_from_db()
     return version
@@ -161,6 +162,7 @@ def bilingual_story(alice):
         factories.sign_off_internal_review(english, actor=alice)
         services.case_study_submit_for_review(case_study=cs, actor=alice)
         services.case_study_approve(case_study=cs, actor=alice)
+        factories.sign_off_internal_review(indonesian, actor=alice)
         services.story_translation_approve(case_study=cs, version=indonesian, actor=alice)
         services.case_study_publish(case_study=cs, actor=alice)
         cs.refresh_from_db()

@@ -235,6 +235,10 @@ def test_bad_input_on_the_transcript_page_is_a_message_not_a_500(client, alice, 
     assert client.post(url("followups_send", interview), {"contact": "x"}).status_code == 302
     assert client.get(url("transcript", interview), {"segment": "abc"}).status_code == 200
     assert client.get("/admin/interviews/interview/abc/transcript/").status_code == 404
+    # Digits that str.isdigit() accepts but int() does not: still "not found".
+    assert client.get("/admin/interviews/interview/²/transcript/").status_code == 404
+    assert client.get(url("transcript", interview), {"segment": "²"}).status_code == 200
+    assert client.post(url("followups_send", interview), {"contact": "²"}).status_code == 302
 
 
 def test_the_draft_button_saves_a_version_and_opens_the_editor(client, alice, make_interview):

@@ -89,6 +89,9 @@ def test_it_reads_plain_text_with_and_without_timestamps():
         ("a.txt", "just some words\nwithout speakers\n", "no speaker"),
         ("a.txt", "   \n\n", "no cues"),
         ("a.docx", "Ana: hi", ".txt, .vtt or .srt"),
+        # More than 99 hours cannot be a recording (and would not fit the column).
+        ("a.txt", "[300:00:00] Ana: hi\n", "Line 1"),
+        ("a.vtt", "WEBVTT\n\n300:00:01.000 --> 300:00:02.000\nHi\n", "Line 3"),
     ],
 )
 def test_it_refuses_broken_files_naming_the_line(name, content, message):
