@@ -391,11 +391,15 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            if obj.anonymised:
-                updated = services.case_study_anonymise_slug(
-                    case_study=obj, actor=request.user, source="admin"
-                )
-                obj.slug = updated.slug
+            changes = {
+                name: (form.initial.get(name), form.cleaned_data.get(name))
+                for name in services.USAGE_RIGHTS_FIELDS
+                if name in form.changed_data
+            }
+            updated = services.case_study_usage_rights_changed(
+                case_study=obj, changes=changes, actor=request.user, source="admin"
+            )
+            obj.slug = updated.slug
             return
         created = services.case_study_create(
             customer=obj.customer,

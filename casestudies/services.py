@@ -240,6 +240,28 @@ def case_study_anonymise_slug(*, case_study: CaseStudy, actor: Any, source: str 
     return cs
 
 
+USAGE_RIGHTS_FIELDS = ("anonymised", "percentage_only", "rights_expire_on")
+
+
+def case_study_usage_rights_changed(
+    *, case_study: CaseStudy, changes: dict[str, tuple[Any, Any]], actor: Any, source: str = ""
+) -> CaseStudy:
+    """Record a change of usage rights (``{field: (old, new)}``) in the audit
+    log and keep an anonymised story's URL free of the customer's name."""
+    if not changes:
+        return case_study
+    audit_log(
+        action="casestudies.case_study.usage_rights_changed",
+        obj=case_study,
+        actor=actor,
+        data={name: [str(old), str(new)] for name, (old, new) in changes.items()},
+        source=source,
+    )
+    if case_study.anonymised:
+        return case_study_anonymise_slug(case_study=case_study, actor=actor, source=source)
+    return case_study
+
+
 def case_study_create(
     *,
     customer: Customer,

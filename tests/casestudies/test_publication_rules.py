@@ -158,3 +158,32 @@ def test_anonymising_a_published_story_in_the_admin_changes_its_slug(story_at, a
     services.case_study_anonymise_slug(case_study=other, actor=alice)
     other.refresh_from_db()
     assert other.slug == before
+
+
+def test_changing_usage_rights_in_the_admin_is_audited_and_re_slugs(client, story_at, alice):
+    from django.urls import reverse
+
+    cs = story_at("published")
+    cs.customer.name = "Initech"
+    cs.customer.save()
+    cs.slug = "initech-saves-time"
+    cs.save()
+    client.force_login(alice)
+    url = reverse("admin:casestudies_casestudy_change", args=[cs.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list | tuple)
+    }
+    for name in ("use_cases", "departments", "products", "objections", "competitors"):
+        data[name] = [obj.pk for obj in getattr(cs, name).all()]
+    data.update({"anonymised": "on", "rights_expire_on": "2030-01-01"})
+    for prefix in ("metrics", "quotes", "versions", "history"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    cs.refresh_from_db()
+    assert cs.anonymised and "initech" not in cs.slug
+    entry = AuditEntry.objects.get(action="casestudies.case_study.usage_rights_changed")
+    assert entry.data["anonymised"] == ["False", "True"]

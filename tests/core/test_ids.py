@@ -9,7 +9,7 @@ def test_ids(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "0x1", "-1", "1.0", "²", "１", "1234567890123456789", None, " 1", "abc"]
+    "value", ["", "0x1", "-1", "1.0", "²", "\uff11", "1234567890123456789", None, " 1", "abc"]
 )
 def test_not_ids(value):
     assert not is_id(value)
