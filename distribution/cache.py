@@ -75,6 +75,19 @@ def _is_anonymous(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
+# Only addresses made of these parameters are stored: "?x=<random>" must not
+# fill the cache with copies of one page (the page is still rendered).
+CACHEABLE_PARAMETERS = frozenset(
+    {"q", "industry", "company_size", "use_case", "region", "product", "sort", "page", "lang"}
+)
+
+
+def _cacheable_address(request) -> bool:
+    return set(request.GET).issubset(CACHEABLE_PARAMETERS) and all(
+        len(values) == 1 for _name, values in request.GET.lists()
+    )
+
+
 def public_page(view):
     """Decorate a public GET view: ETag/Last-Modified with 304s, and for
     anonymous visitors a server-side copy of the rendered 200 response."""
@@ -108,7 +121,7 @@ def public_page(view):
                     return response
                 if hasattr(response, "render") and callable(response.render):
                     response = response.render()
-                if not response.cookies:
+                if not response.cookies and _cacheable_address(request):
                     cache.set(
                         key,
                         {

@@ -132,3 +132,21 @@ def test_staff_pages_keep_their_own_language_parameter(client, alice):
     response = client.get("/admin/?language=id")
     assert response.status_code == 200
     assert "django_language" not in response.cookies
+
+
+def test_unknown_parameters_are_rendered_but_not_stored(client, story, monkeypatch):
+    from distribution import cache as page_cache
+
+    stored = []
+    real_set = page_cache.cache.set
+
+    def spy(key, *args, **kwargs):
+        stored.append(key)
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(page_cache.cache, "set", spy)
+    for n in range(3):
+        assert client.get(f"/case-studies/?utm_junk={n}").status_code == 200
+    assert not [key for key in stored if key.startswith("distribution:page:")]
+    assert client.get("/case-studies/?industry=" + story.customer.industry.slug).status_code == 200
+    assert [key for key in stored if key.startswith("distribution:page:")]
