@@ -316,11 +316,11 @@ class DraftingAdminMixin:
     def version_compare_view(self, request, object_id):
         case_study = self._case_study_for(request, object_id, need="view")
         list_url = reverse("admin:casestudies_casestudy_versions", args=[case_study.pk])
-        try:
-            a_number, b_number = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
-        except ValueError:
+        raw_a, raw_b = request.GET.get("a", ""), request.GET.get("b", "")
+        if not (is_id(raw_a) and is_id(raw_b)):
             messages.error(request, _("Choose two versions to compare."))
             return HttpResponseRedirect(list_url)
+        a_number, b_number = int(raw_a), int(raw_b)
         found = {v.number: v for v in case_study.versions.filter(number__in=[a_number, b_number])}
         missing = [n for n in (a_number, b_number) if n not in found]
         if missing:

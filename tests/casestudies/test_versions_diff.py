@@ -76,7 +76,17 @@ class TestComparePage:
         assert '<details class="diff-section" id="diff-results" open>' in html
         assert '<details class="diff-section" id="diff-challenge">' in html
 
-    @pytest.mark.parametrize("query", [{}, {"a": "x", "b": "2"}, {"a": 1, "b": 99}, {"a": -1}])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"a": "x", "b": "2"},
+            {"a": 1, "b": 99},
+            {"a": -1},
+            {"a": "²", "b": "1"},
+            {"a": "99999999999999999999", "b": "1"},
+        ],
+    )
     def test_bad_choices_go_back_to_the_list_with_a_message(self, client, story_at, alice, query):
         cs = self._versions(story_at, alice)
         client.force_login(alice)
