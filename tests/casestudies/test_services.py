@@ -2,7 +2,7 @@ import threading
 
 import pytest
 from django.core import mail
-from django.db import close_old_connections
+from django.db import connections
 
 from casestudies import services
 from casestudies.models import CaseStudy, CaseStudyState, Contact, StateChange
@@ -322,7 +322,7 @@ def test_concurrent_publishes_move_the_story_once(alice):
         except services.TransitionError:
             outcomes.append("refused")
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=publish) for _ in range(2)]
     for t in threads:

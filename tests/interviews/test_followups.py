@@ -5,7 +5,7 @@ import uuid
 import pytest
 from celery.signals import task_postrun
 from django.core import mail
-from django.db import close_old_connections
+from django.db import connections
 
 from casestudies.services import TransitionError
 from interviews import services
@@ -92,7 +92,7 @@ def test_concurrent_sends_claim_the_questions_once(interview, alice):
         try:
             results.append(send_followups(interview.pk, sari.pk))
         finally:
-            close_old_connections()
+            connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for t in threads:
