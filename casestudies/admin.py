@@ -32,6 +32,7 @@ from casestudies.models import (
     StateChange,
     StoryVersion,
     UseCase,
+    review_area_label,
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.ids import is_id
@@ -509,6 +510,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                 "approved": approved.get(code),
                 "latest": latest.get(code),
                 "editable": services.story_editable(case_study, code),
+                "missing_review": (
+                    [review_area_label(a) for a in services.internal_review_missing(latest[code])]
+                    if code in latest
+                    else []
+                ),
             }
             for code, name in settings.LANGUAGES
             if main is None or code != main.language

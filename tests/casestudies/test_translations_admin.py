@@ -34,6 +34,7 @@ def test_a_translation_is_written_after_publication_then_approved_and_withdrawn(
     client.force_login(alice)
     page = client.get(url(cs)).content.decode()
     assert f"Approve version {version.number}" in page
+    assert "Internal review still needed from" in page
     # Not before product, marketing and legal signed off the translation.
     response = client.post(url(cs), {"action": "approve", "version": str(version.pk)}, follow=True)
     assert "Internal review of version" in response.content.decode()
