@@ -404,15 +404,13 @@ def case_study_submit_for_review(
         if latest is None:
             raise TransitionError(_("Save a version of the story before submitting it for review."))
         # The gate: product, marketing and legal approved this exact version.
-        missing = internal_review_missing(latest)
-        if missing:
-            raise TransitionError(
-                _(
-                    "Internal review of version %(n)s is not complete: %(areas)s must approve "
-                    "it before it goes to the customer."
-                )
-                % {"n": latest.number, "areas": ", ".join(review_area_label(a) for a in missing)}
-            )
+        _require_internal_review(
+            latest,
+            _(
+                "Internal review of version %(n)s is not complete: %(areas)s must approve "
+                "it before it goes to the customer."
+            ),
+        )
 
     return _transition(
         case_study.pk,
@@ -767,15 +765,13 @@ def story_translation_approve(
         _require_current(
             cs, version, stale=_("Version %(old)s is stale: version %(new)s was saved after it.")
         )
-        missing = internal_review_missing(version)
-        if missing:
-            raise TransitionError(
-                _(
-                    "Internal review of version %(n)s is not complete: %(areas)s must approve "
-                    "it before it is published."
-                )
-                % {"n": version.number, "areas": ", ".join(review_area_label(a) for a in missing)}
-            )
+        _require_internal_review(
+            version,
+            _(
+                "Internal review of version %(n)s is not complete: %(areas)s must approve "
+                "it before it is published."
+            ),
+        )
         translation, _created = StoryTranslation.objects.update_or_create(
             case_study=cs,
             language=version.language,
@@ -824,6 +820,17 @@ def story_translation_withdraw(
 # --------------------------------------------------------------------------
 
 COMMENT_MAX_LENGTH = 5000
+
+
+def _require_internal_review(version: StoryVersion, refusal: str) -> None:
+    """Refuse (``refusal`` with ``%(n)s`` and ``%(areas)s``) unless every
+    required area approved ``version``."""
+    missing = internal_review_missing(version)
+    if missing:
+        raise TransitionError(
+            refusal
+            % {"n": version.number, "areas": ", ".join(review_area_label(a) for a in missing)}
+        )
 
 
 def internal_review_missing(version: StoryVersion) -> list[str]:
