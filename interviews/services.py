@@ -172,9 +172,13 @@ def stakeholder_add(
     return stakeholder
 
 
-def _set_status(interview: Interview, *, to: str, sources: set[str], actor, reason, source):
+def _set_status(
+    interview: Interview, *, to: str, sources: set[str], actor, reason, source, check=None
+):
     with transaction.atomic():
         locked = _locked_interview(interview.pk)
+        if check is not None:
+            check(locked)
         if locked.status not in sources:
             raise TransitionError(
                 _("The interview is %(status)s; it cannot become %(new)s.")
@@ -197,6 +201,19 @@ def _set_status(interview: Interview, *, to: str, sources: set[str], actor, reas
 
 
 def interview_mark_held(*, interview: Interview, actor: Any, source: str = "") -> Interview:
+    def check(locked: Interview) -> None:
+        if locked.starts_at > timezone.now():
+            raise TransitionError(
+                _(
+                    "The interview starts on %(when)s (%(zone)s); it can be marked as held "
+                    "once it has started. If the date changed, edit it first."
+                )
+                % {
+                    "when": formats.date_format(locked.starts_at, "DATETIME_FORMAT"),
+                    "zone": locked.time_zone,
+                }
+            )
+
     return _set_status(
         interview,
         to=Interview.Status.HELD,
@@ -204,6 +221,7 @@ def interview_mark_held(*, interview: Interview, actor: Any, source: str = "") -
         actor=actor,
         reason="",
         source=source,
+        check=check,
     )
 
 

@@ -85,7 +85,7 @@ def test_alice_takes_a_customer_from_interview_to_a_signed_off_draft(
 
     # Schedule: from the case study, with the stakeholders on the next page.
     page.get_by_role("link", name="Schedule an interview").click()
-    page.get_by_label("Date").fill("2026-12-03")
+    page.get_by_label("Date").fill("2026-11-03")  # the call took place: it can be held
     page.get_by_label("Start time").fill("10:00")
     page.get_by_label("Duration (minutes)").fill("75")
     page.get_by_label("Meeting link").fill("https://meet.example.com/corner")

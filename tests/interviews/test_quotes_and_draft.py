@@ -208,3 +208,18 @@ def test_a_section_the_interview_left_unanswered_is_an_error_for_the_checker(
     empty = {f.section for f in checker.check_version(version) if f.code == "empty-section"}
     unanswered = {"solution", "implementation", "future_plans"}
     assert empty == unanswered
+
+
+def test_an_interview_in_the_future_cannot_be_marked_held(make_interview, alice):
+    import datetime
+
+    from django.utils import timezone
+
+    from casestudies.services import TransitionError
+    from interviews import services as interview_services
+
+    future = make_interview(date=timezone.localdate() + datetime.timedelta(days=3))
+    with pytest.raises(TransitionError, match="once it has started"):
+        interview_services.interview_mark_held(interview=future, actor=alice)
+    past = make_interview(date=timezone.localdate() - datetime.timedelta(days=3))
+    assert interview_services.interview_mark_held(interview=past, actor=alice).status == "held"
