@@ -28,10 +28,12 @@ def invitation_ics(interview: Interview, stakeholder: Stakeholder) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Interviews//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    cancelled = interview.status == Interview.Status.CANCELLED
+    # A cancellation is the same event (UID), a later SEQUENCE, METHOD:CANCEL.
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = icalendar.Event()
     event.add("uid", event_uid(interview))
-    event.add("sequence", interview.ics_sequence)
+    event.add("sequence", interview.ics_sequence + (1 if cancelled else 0))
     event.add("dtstamp", timezone.now())
     event.add("dtstart", interview.starts_at)
     event.add("duration", interview.duration)
@@ -39,9 +41,7 @@ def invitation_ics(interview: Interview, stakeholder: Stakeholder) -> bytes:
     event.add("description", description)
     event.add("location", interview.meeting_link)
     event.add("url", interview.meeting_link)
-    event.add(
-        "status", "CANCELLED" if interview.status == Interview.Status.CANCELLED else "CONFIRMED"
-    )
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = icalendar.vCalAddress(f"mailto:{organizer_email or 'storyline@localhost'}")
     organizer.params["cn"] = organizer_name or settings.SITE_NAME
     event.add("organizer", organizer)

@@ -31,6 +31,22 @@ def send_invitation_email(stakeholder: Stakeholder) -> None:
     )
 
 
+def send_cancellation_email(stakeholder: Stakeholder, reason: str) -> None:
+    interview = stakeholder.interview
+    send_templated_email(
+        name="interview_cancellation",
+        to=[stakeholder.contact.email],
+        language=interview.language,
+        context={
+            "interview": interview,
+            "contact": stakeholder.contact,
+            "customer": interview.case_study.customer,
+            "reason": reason,
+        },
+        attachments=[("interview.ics", invitation_ics(interview, stakeholder), "text/calendar")],
+    )
+
+
 def send_followups_email(interview: Interview, contact, questions: list[FollowUpQuestion]) -> None:
     send_templated_email(
         name="interview_followups",

@@ -164,6 +164,9 @@ class Stakeholder(models.Model):
     invitation_sent_at = models.DateTimeField(
         _("invitation sent"), null=True, blank=True, editable=False
     )
+    cancellation_sent_at = models.DateTimeField(
+        _("cancellation sent"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("stakeholder")

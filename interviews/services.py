@@ -231,26 +231,48 @@ def interview_cancel(
     reason = (reason or "").strip()
     if not reason:
         raise TransitionError(_("Cancelling an interview needs a reason."))
-    return _set_status(
-        interview,
-        to=Interview.Status.CANCELLED,
-        sources={Interview.Status.SCHEDULED},
-        actor=actor,
-        reason=reason,
-        source=source,
-    )
+    with transaction.atomic():
+        cancelled = _set_status(
+            interview,
+            to=Interview.Status.CANCELLED,
+            sources={Interview.Status.SCHEDULED},
+            actor=actor,
+            reason=reason,
+            source=source,
+        )
+        # Everyone who got the invitation gets the cancellation (once each).
+        invited = cancelled.stakeholders.filter(
+            invitation_sent_at__isnull=False, cancellation_sent_at__isnull=True
+        ).values_list("pk", flat=True)
+        for pk in invited:
+            transaction.on_commit(lambda pk=pk: _enqueue_cancellation(pk, reason), robust=True)
+    return cancelled
+
+
+def _enqueue_cancellation(stakeholder_id: int, reason: str) -> None:
+    from interviews.tasks import send_cancellation
+
+    send_cancellation.delay(stakeholder_id, reason)
 
 
 def interview_reopen(*, interview: Interview, actor: Any, source: str = "") -> Interview:
-    """Back to scheduled (a cancelled interview rescheduled, or held by mistake)."""
-    return _set_status(
-        interview,
-        to=Interview.Status.SCHEDULED,
-        sources={Interview.Status.CANCELLED, Interview.Status.HELD},
-        actor=actor,
-        reason="",
-        source=source,
-    )
+    """Back to scheduled (a cancelled interview rescheduled, or held by mistake).
+    After a cancellation everyone is to be invited again, with the next SEQUENCE."""
+    with transaction.atomic():
+        reopened = _set_status(
+            interview,
+            to=Interview.Status.SCHEDULED,
+            sources={Interview.Status.CANCELLED, Interview.Status.HELD},
+            actor=actor,
+            reason="",
+            source=source,
+        )
+        was_cancelled = reopened.stakeholders.filter(cancellation_sent_at__isnull=False)
+        if was_cancelled.exists():
+            reopened.ics_sequence += 2  # past the CANCEL, which used sequence + 1
+            reopened.save(update_fields=["ics_sequence", "updated_at"])
+            reopened.stakeholders.update(invitation_sent_at=None, cancellation_sent_at=None)
+    return reopened
 
 
 # --------------------------------------------------------------------------

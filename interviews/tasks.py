@@ -8,7 +8,11 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from interviews.emails import send_followups_email, send_invitation_email
+from interviews.emails import (
+    send_cancellation_email,
+    send_followups_email,
+    send_invitation_email,
+)
 from interviews.models import FollowUpQuestion, Interview, Stakeholder
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,34 @@ def send_invitation(stakeholder_id: int) -> bool:
         Stakeholder.objects.filter(pk=stakeholder_id).update(invitation_sent_at=None)
         raise
     logger.info("sent interview invitation to stakeholder %s", stakeholder_id)
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_cancellation(stakeholder_id: int, reason: str = "") -> bool:
+    """Tell an invited stakeholder the interview is cancelled (a METHOD:CANCEL
+    calendar file removes the event), once."""
+    with transaction.atomic():
+        stakeholder = (
+            Stakeholder.objects.select_for_update(of=("self",))
+            .select_related("contact", "interview__case_study__customer")
+            .filter(
+                pk=stakeholder_id,
+                invitation_sent_at__isnull=False,
+                cancellation_sent_at__isnull=True,
+            )
+            .first()
+        )
+        if stakeholder is None or stakeholder.interview.status != Interview.Status.CANCELLED:
+            return False
+        stakeholder.cancellation_sent_at = timezone.now()
+        stakeholder.save(update_fields=["cancellation_sent_at"])
+    try:
+        send_cancellation_email(stakeholder, reason)
+    except Exception:
+        Stakeholder.objects.filter(pk=stakeholder_id).update(cancellation_sent_at=None)
+        raise
+    logger.info("sent interview cancellation to stakeholder %s", stakeholder_id)
     return True
 
 

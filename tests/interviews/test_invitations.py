@@ -119,3 +119,51 @@ def test_stakeholders_come_from_the_stories_customer(interview, alice):
         services.stakeholder_add(interview=interview, contact=outsider, actor=alice)
     sari = interview.stakeholders.get(contact__name="Sari Wijaya")
     assert sari.role == "executive_sponsor"  # defaulted from the contact's role
+
+
+def test_cancelling_tells_the_invited_once_and_removes_the_event(
+    interview, alice, django_capture_on_commit_callbacks
+):
+    from interviews.tasks import send_cancellation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(interview=interview, actor=alice)
+    uid = str(_ics(mail.outbox[0])["UID"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.interview_cancel(interview=interview, actor=alice, reason="The CFO is ill.")
+    assert len(mail.outbox) == 3
+    message = mail.outbox[0]
+    assert message.subject.startswith("Cancelled: case study interview with")
+    assert "The CFO is ill." in message.body
+    calendar = icalendar.Calendar.from_ical(message.attachments[0][1])
+    assert str(calendar["METHOD"]) == "CANCEL"
+    event = next(iter(calendar.walk("VEVENT")))
+    assert str(event["UID"]) == uid
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1
+
+    # Retries send nothing more.
+    for stakeholder in interview.stakeholders.all():
+        assert send_cancellation(stakeholder.pk, "again") is False
+    assert len(mail.outbox) == 3
+
+    # Rescheduled: everyone is invited again, past the cancellation's sequence.
+    mail.outbox.clear()
+    services.interview_reopen(interview=interview, actor=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invitations_send(interview=interview, actor=alice) == 3
+    event = _ics(mail.outbox[0])
+    assert str(event["UID"]) == uid
+    assert int(event["SEQUENCE"]) == 2
+    assert str(event["STATUS"]) == "CONFIRMED"
+
+
+def test_cancelling_before_any_invitation_sends_nothing(
+    interview, alice, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.interview_cancel(interview=interview, actor=alice, reason="Not needed.")
+    assert mail.outbox == []
