@@ -221,3 +221,15 @@ def test_it_checks_a_saved_version_with_the_case_study_s_quotes(story_at, alice)
     )
     findings = checker.check_version(version)
     assert [(f.code, f.section) for f in findings] == [("quote-refused", "challenge")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The rollout delivered dramatic results across the team.",  # no number near it
+        "Peluncuran ini memberikan hasil yang luar biasa bagi tim.",
+    ],
+)
+def test_result_claims_without_a_number_are_vague(sentence):
+    findings = checker.find_vague_claims("results", sentence)
+    assert [f.code for f in findings] == ["vague-claim"]
