@@ -92,6 +92,19 @@ class StakeholderInline(ProgramManagersOnlyMixin, admin.TabularInline):
             kwargs["queryset"] = (
                 qs.filter(customer_id=interview.case_study.customer_id) if interview else qs.none()
             )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # "Sari Wijaya — CFO (Executive sponsor)": whom to pick, at a glance.
+            field.label_from_instance = lambda contact: " — ".join(
+                part
+                for part in (
+                    contact.name,
+                    f"{contact.title} ({contact.get_role_display()})"
+                    if contact.title
+                    else contact.get_role_display(),
+                )
+                if part
+            )
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("consent to record"))

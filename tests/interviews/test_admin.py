@@ -337,3 +337,13 @@ def test_status_buttons_and_follow_ups_say_what_happened(
         ).content.decode()
     assert f"2 questions queued for {contact.name}, in one email." in page
     assert "question(s)" not in page
+
+
+def test_the_stakeholder_choice_shows_each_contacts_title_and_role(client, alice, interview):
+    client.force_login(alice)
+    page = client.get(
+        reverse("admin:interviews_interview_change", args=[interview.pk])
+    ).content.decode()
+    contact = interview.stakeholders.select_related("contact").first().contact
+    expected = f"{contact.name} — {contact.title} ({contact.get_role_display()})"
+    assert expected in page
