@@ -95,9 +95,8 @@ def test_alice_takes_a_customer_from_interview_to_a_signed_off_draft(
         (("Sari Wijaya", "Executive sponsor"), ("Dewi Lestari", "End user"))
     ):
         page.locator("#stakeholders-group .add-row a").click()
-        page.locator(f"#id_stakeholders-{i}-contact").select_option(
-            label=f"{name} ({cs.customer.name})"
-        )
+        contact = cs.customer.contacts.get(name=name)
+        page.locator(f"#id_stakeholders-{i}-contact").select_option(value=str(contact.pk))
         page.locator(f"#id_stakeholders-{i}-role").select_option(label=role)
     page.get_by_role("button", name="Save and continue editing").click()
     assert "changed successfully" in _done(page)
