@@ -434,6 +434,18 @@ class CaseStudy(TimeStampedModel):
         pattern = re.compile(re.escape(self.customer.name), re.IGNORECASE)
         return pattern.sub(lambda _match: replacement, text)
 
+    def quote_attribution(self, quote: "Quote") -> str:
+        """Who said ``quote``, as a reader of this story sees it (page and
+        documents alike): the name only if the person agreed to be named, and
+        in anonymised mode nobody's name (it would give the company away),
+        only the job title with the customer's name replaced."""
+        if self.anonymised:
+            return self.anonymise_text(quote.speaker_title) or gettext("A customer spokesperson")
+        speaker = quote.public_speaker
+        if quote.speaker_title and speaker != quote.speaker_title:
+            return f"{speaker}, {quote.speaker_title}"
+        return speaker
+
 
 class StateChange(models.Model):
     """One row per transition (healthchecks' ``Flip``): old → new, who, why.

@@ -130,19 +130,6 @@ def source_fingerprint(case_study: CaseStudy, version: StoryVersion) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def quote_attribution(case_study: CaseStudy, quote: Quote) -> str:
-    """Who said it, as a reader may see it. Anonymised stories name nobody
-    (a name would give the company away): the speaker's title, with the
-    customer's name replaced."""
-    if case_study.anonymised:
-        title = case_study.anonymise_text(quote.speaker_title)
-        return title or _("A customer spokesperson")
-    speaker = quote.public_speaker
-    if quote.speaker_title and speaker != quote.speaker_title:
-        return f"{speaker}, {quote.speaker_title}"
-    return speaker
-
-
 def _metric_line(metric: Metric) -> MetricLine:
     detail = ""
     if metric.shows_absolute:
@@ -203,7 +190,7 @@ def document_data(case_study: CaseStudy, version: StoryVersion) -> DocumentData:
         ],
         metrics=[_metric_line(m) for m in metrics],
         metric_objects=metrics,
-        quotes=[QuoteLine(anonymise(q.text), quote_attribution(cs, q)) for q in quotes],
+        quotes=[QuoteLine(anonymise(q.text), cs.quote_attribution(q)) for q in quotes],
     )
     for metric in metrics:  # labels may name the customer too
         metric.label = anonymise(metric.label)
@@ -455,10 +442,7 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
 
     # Title slide: both logos, title, customer.
     slide = deck.slides.add_slide(blank)
-    cover = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, width, Inches(4.6))
-    cover.fill.solid()
-    cover.fill.fore_color.rgb = primary
-    cover.line.fill.background()
+    band(slide, Inches(4.6))
     text_box(
         slide,
         Inches(0.8),
@@ -603,10 +587,7 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
 
     # Closing: where to read the whole story.
     slide = deck.slides.add_slide(blank)
-    cover = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, width, deck.slide_height)
-    cover.fill.solid()
-    cover.fill.fore_color.rgb = primary
-    cover.line.fill.background()
+    band(slide, deck.slide_height)
     text_box(
         slide,
         Inches(0.8),

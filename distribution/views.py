@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -84,16 +84,20 @@ def _card(cs: CaseStudy, language: str) -> dict:
     }
 
 
-def gallery_queryset():
-    return selectors.gallery_case_studies().prefetch_related(
-        Prefetch(
-            "translations",
-            queryset=StoryTranslation.objects.select_related("version")
-            .defer(*(f"version__{name}" for name in VERSION_LONG_FIELDS))
-            .order_by("language"),
-            to_attr="public_translations",
-        )
+def _translations_prefetch() -> Prefetch:
+    """Each card's approved translations (short fields only), as
+    ``public_translations``, so a card can show the reader's language."""
+    return Prefetch(
+        "translations",
+        queryset=StoryTranslation.objects.select_related("version")
+        .defer(*(f"version__{name}" for name in VERSION_LONG_FIELDS))
+        .order_by("language"),
+        to_attr="public_translations",
     )
+
+
+def gallery_queryset():
+    return selectors.gallery_case_studies().prefetch_related(_translations_prefetch())
 
 
 @require_safe
@@ -380,18 +384,7 @@ def _seo(request, case_study: CaseStudy, version: StoryVersion, page_path: str, 
 
 
 def _with_translations(studies: list[CaseStudy]) -> list[CaseStudy]:
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(
-        studies,
-        Prefetch(
-            "translations",
-            queryset=StoryTranslation.objects.select_related("version")
-            .defer(*(f"version__{name}" for name in VERSION_LONG_FIELDS))
-            .order_by("language"),
-            to_attr="public_translations",
-        ),
-    )
+    prefetch_related_objects(studies, _translations_prefetch())
     return studies
 
 

@@ -7,7 +7,6 @@ import re
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -93,15 +92,8 @@ def anonymised(text, case_study) -> str:
 
 @register.filter
 def attribution(quote, case_study) -> str:
-    """Who said it, as a reader may see it: the name only if the person agreed
-    and the story is not anonymised (then the job title alone)."""
-    if case_study.anonymised:
-        title = case_study.anonymise_text(quote.speaker_title)
-        return title or _("A customer spokesperson")
-    speaker = quote.public_speaker
-    if quote.speaker_title and speaker != quote.speaker_title:
-        return f"{speaker}, {quote.speaker_title}"
-    return speaker
+    """Who said it, as a reader may see it (see ``CaseStudy.quote_attribution``)."""
+    return case_study.quote_attribution(quote)
 
 
 @register.filter
