@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
+from django.test import Client
 
 from casestudies.models import (
     CaseStudy,
@@ -100,6 +101,11 @@ class TestTheDemoProgram:
             v.verify_hash()
             for v in StoryVersion.objects.filter(case_study__slug__startswith="scale-")[:20]
         )
+        # Each has a publication date (SQLite once stored none) and a page.
+        assert not bulk.filter(published_at__isnull=True).exists()
+        assert bulk.values("published_at").distinct().count() == 150
+        story = bulk.order_by("pk").first()
+        assert Client().get(story.get_absolute_url()).status_code == 200
 
 
 def test_the_story_generator_is_deterministic():

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -542,6 +542,9 @@ class Command(BaseCommand):
                         owner=users["maya"],
                         state=S.DRAFTING,
                         state_changed_at=now,
+                        # Spread over time so "newest first" has an order. Set
+                        # here: SQLite cannot multiply a duration in an UPDATE.
+                        published_at=now - timedelta(minutes=(start + i) % 100_000),
                     )
                     for i, c in enumerate(customers)
                 ],
@@ -607,7 +610,6 @@ class Command(BaseCommand):
                 state=S.PUBLISHED,
                 approved_version=version_id,
                 published_version=version_id,
-                published_at=now - timedelta(minutes=1) * (F("id") % 100_000),
             )
             StateChange.objects.bulk_create(
                 [
