@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import prepare_database  # noqa: E402
 
 RENDERS = int(os.environ.get("BENCH_RENDERS", "5"))
 SERVES = int(os.environ.get("BENCH_SERVES", "200"))
@@ -57,21 +60,6 @@ def _paragraphs(words: int) -> str:
     return "\n\n".join(out)
 
 
-def _prepare_database() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        return f"sqlite:///{path}"
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
-
-
 def _png(colour: str) -> bytes:
     from PIL import Image, ImageDraw
 
@@ -83,7 +71,7 @@ def _png(colour: str) -> bytes:
 
 
 def main() -> None:
-    os.environ["DATABASE_URL"] = _prepare_database()
+    os.environ["DATABASE_URL"] = prepare_database()
     os.environ.pop("REDIS_URL", None)
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="storyline-bench-media-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")

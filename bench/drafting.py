@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from documents import _paragraphs, _prepare_database  # noqa: E402
+from common import prepare_database  # noqa: E402
+from documents import _paragraphs  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
@@ -57,7 +58,7 @@ def _vtt(minutes: int = 90) -> bytes:
 
 
 def main() -> None:
-    os.environ["DATABASE_URL"] = _prepare_database()
+    os.environ["DATABASE_URL"] = prepare_database()
     os.environ.pop("REDIS_URL", None)
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="storyline-bench-media-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")

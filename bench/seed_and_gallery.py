@@ -12,34 +12,21 @@ process (no network), so the times are the application's own.
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import prepare_database  # noqa: E402
 
 N = int(os.environ.get("BENCH_CASE_STUDIES", "10000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 
 
-def _prepare_database() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        return f"sqlite:///{path}"
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
-
-
 def main() -> None:
-    os.environ["DATABASE_URL"] = _prepare_database()
+    os.environ["DATABASE_URL"] = prepare_database()
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -80,7 +67,7 @@ def main() -> None:
         "/case-studies/?industry=healthcare&company_size=enterprise&region=europe",
         "/case-studies/?use_case=sales-analytics&page=40",
         "/case-studies/?q=month-end",
-        "/case-studies/scale-5000/",
+        f"/case-studies/scale-{N // 2}/",
         "/healthz",
     ]
     for label, client in (("rendered", rendered_client), ("page cache", cached_client)):
