@@ -364,7 +364,21 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("customer", "title", "slug", "owner", "featured")}),
         (_("State"), {"fields": state_fields}),
-        (_("Usage rights"), {"fields": ("anonymised", "percentage_only", "rights_expire_on")}),
+        (
+            _("Usage rights"),
+            {
+                "fields": (
+                    "anonymised",
+                    "percentage_only",
+                    "rights_expire_on",
+                    "logo_allowed",
+                    ("channel_web", "channel_pdf", "channel_sales_decks"),
+                    ("channel_social", "channel_events", "channel_paid"),
+                    "rights_confirmed_at",
+                    "rights_confirmed_by",
+                )
+            },
+        ),
         (
             _("Taxonomy"),
             {"fields": ("use_cases", "departments", "products", "objections", "competitors")},
@@ -386,7 +400,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A story stays with the customer it was created for.
-        readonly = super().get_readonly_fields(request, obj)
+        readonly = (
+            *super().get_readonly_fields(request, obj),
+            "rights_confirmed_at",
+            "rights_confirmed_by",
+        )
         return (*readonly, "customer") if obj is not None else readonly
 
     def save_model(self, request, obj, form, change):

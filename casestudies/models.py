@@ -264,6 +264,21 @@ EVIDENCE_LOCKED_STATES = [
 ]
 
 
+class UsageChannel(models.TextChoices):
+    """The channels a customer can allow or forbid (issue: usage rights)."""
+
+    WEB = "web", _("public website and gallery")
+    PDF = "pdf", _("PDF and one-pager")
+    SALES_DECKS = "sales_decks", _("sales decks and proposal packs")
+    SOCIAL = "social", _("social media")
+    EVENTS = "events", _("events and webinars")
+    PAID = "paid", _("paid promotion")
+
+    @property
+    def field(self) -> str:
+        return f"channel_{self.value}"
+
+
 class CaseStudyQuerySet(models.QuerySet):
     def published(self) -> "CaseStudyQuerySet":
         """What the public may see: published, with a published version, and
@@ -353,6 +368,43 @@ class CaseStudy(TimeStampedModel):
         blank=True,
         help_text=_("From this day the story leaves the gallery and every format by itself."),
     )
+    # Where the customer allows the story to be used ("usage rights"); one
+    # field per channel, read through ``allows(UsageChannel.X)``.
+    channel_web = models.BooleanField(
+        _("public website and gallery"),
+        default=True,
+        help_text=_("The story page, the gallery, search engines and the public API."),
+    )
+    channel_pdf = models.BooleanField(
+        _("PDF and one-pager"), default=True, help_text=_("Downloadable PDF and one-page summary.")
+    )
+    channel_sales_decks = models.BooleanField(
+        _("sales decks and proposal packs"),
+        default=True,
+        help_text=_("Slides, proposal packs and material reps send to prospects."),
+    )
+    channel_social = models.BooleanField(
+        _("social media"), default=True, help_text=_("Posts on LinkedIn, X and similar networks.")
+    )
+    channel_events = models.BooleanField(
+        _("events and webinars"), default=True, help_text=_("Talks, webinars and trade shows.")
+    )
+    channel_paid = models.BooleanField(
+        _("paid promotion"),
+        default=False,
+        help_text=_("Advertising and sponsored content; off unless the customer agrees."),
+    )
+    logo_allowed = models.BooleanField(
+        _("customer logo may be shown"),
+        default=True,
+        help_text=_("Ignored in anonymised mode, which never shows the logo."),
+    )
+    rights_confirmed_at = models.DateTimeField(
+        _("usage rights confirmed"), null=True, blank=True, editable=False
+    )
+    rights_confirmed_by = models.CharField(
+        _("usage rights confirmed by"), max_length=200, blank=True, editable=False
+    )
 
     objects = CaseStudyQuerySet.as_manager()
 
@@ -419,10 +471,22 @@ class CaseStudy(TimeStampedModel):
         phrase = phrases.get(customer.company_size) or gettext("A %(industry)s company")
         return phrase % {"industry": customer.industry.name.lower()}
 
+    def allows(self, channel: str) -> bool:
+        """Whether the usage rights allow ``channel`` (a :class:`UsageChannel`)
+        today: expired rights allow nothing."""
+        if self.rights_expired:
+            return False
+        return bool(getattr(self, UsageChannel(channel).field))
+
+    @property
+    def allowed_channels(self) -> list["UsageChannel"]:
+        return [c for c in UsageChannel if self.allows(c)]
+
     @property
     def public_logo(self):
-        """The customer's logo file, or None in anonymised mode or without one."""
-        if self.anonymised or not self.customer.logo:
+        """The customer's logo file, or None in anonymised mode, when the
+        logo is not allowed, or without one."""
+        if self.anonymised or not self.logo_allowed or not self.customer.logo:
             return None
         return self.customer.logo
 

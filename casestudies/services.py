@@ -240,7 +240,18 @@ def case_study_anonymise_slug(*, case_study: CaseStudy, actor: Any, source: str 
     return cs
 
 
-USAGE_RIGHTS_FIELDS = ("anonymised", "percentage_only", "rights_expire_on")
+USAGE_RIGHTS_FIELDS = (
+    "anonymised",
+    "percentage_only",
+    "rights_expire_on",
+    "channel_web",
+    "channel_pdf",
+    "channel_sales_decks",
+    "channel_social",
+    "channel_events",
+    "channel_paid",
+    "logo_allowed",
+)
 
 
 def case_study_usage_rights_changed(
