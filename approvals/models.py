@@ -446,6 +446,12 @@ class ReminderLog(models.Model):
     created_at = models.DateTimeField(_("claimed"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     recipients = models.TextField(_("sent to"), blank=True)
+    # Delivery of a claimed row (migration 0003): an unsent row is retried,
+    # never re-inserted. ``retry_at`` is the sender's lease: a sweep may take
+    # the row over (compare-and-set on ``attempts``) once it has passed.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    retry_at = models.DateTimeField(_("may be retried from"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -459,3 +465,37 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sequence} · {self.step}"
+
+
+# --- Reminders' delivery bookkeeping and the daily digest (migration 0003) ---
+
+
+class ApprovalDigest(models.Model):
+    """The ledger that makes each program manager's daily digest of overdue
+    approvals go out once per day: claimed (unique insert) before sending."""
+
+    day = models.DateField(_("day"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("program manager"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    retry_at = models.DateTimeField(_("may be retried from"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    recipients = models.TextField(_("sent to"), blank=True)
+    steps = models.PositiveIntegerField(_("overdue steps"), default=0)
+
+    class Meta:
+        verbose_name = _("approval digest")
+        verbose_name_plural = _("approval digests")
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "user"], name="approvals_digest_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.user}"

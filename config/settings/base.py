@@ -147,6 +147,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.prune_documents",
         "schedule": crontab(hour=0, minute=35),
     },
+    # Approval reminders and escalations (hourly; each goes out once), and the
+    # program managers' daily digest of overdue approvals.
+    "send-approval-reminders": {
+        "task": "approvals.tasks.send_approval_reminders",
+        "schedule": crontab(minute=15),
+    },
+    "send-approval-digests": {
+        "task": "approvals.tasks.send_approval_digests",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Email
@@ -262,4 +272,11 @@ STORYLINE = {
     "INTERVIEW_RECORDING_MAX_MB": env.int("INTERVIEW_RECORDING_MAX_MB", default=500),
     "INTERVIEW_TRANSCRIPT_MAX_MB": env.int("INTERVIEW_TRANSCRIPT_MAX_MB", default=10),
     "INTERVIEW_FILE_MAX_MB": env.int("INTERVIEW_FILE_MAX_MB", default=20),
+    # "Customer Review and Approval": allow 1-2 weeks; "others need three
+    # reminder emails". Reminders on these days after a step was asked, then
+    # escalation to the account owner and the program managers.
+    "APPROVAL_REMINDER_DAYS": tuple(
+        env.list("APPROVAL_REMINDER_DAYS", cast=int, default=[3, 7, 10])
+    ),
+    "APPROVAL_ESCALATION_DAY": env.int("APPROVAL_ESCALATION_DAY", default=12),
 }

@@ -1,0 +1,439 @@
+"""Approval reminders, escalation and the program managers' daily digest.
+
+The guide ("Customer Review and Approval"): allow one to two weeks; some
+customers answer within a day, "others need three reminder emails". A pending
+step (its request still open) is reminded on the days of
+``STORYLINE["APPROVAL_REMINDER_DAYS"]`` (3, 7, 10) counted from when it was
+asked (``activated_at``); on ``STORYLINE["APPROVAL_ESCALATION_DAY"]`` (12) the
+customer's account owner and the program managers are told instead, and the
+step's ``escalated_at`` is set. Program managers get one digest a day of
+what is overdue.
+
+Never twice
+-----------
+Each reminder is a :class:`ReminderLog` row ``(step, kind, sequence)`` with a
+unique constraint, inserted in its own transaction *before* the email is
+sent; a sweep whose insert fails leaves it to whoever inserted it. A failed
+send keeps the row (``sent_at`` empty, ``retry_at`` set) and a later sweep
+takes *that row* over with a compare-and-set on ``attempts``; a sender that
+died mid-send holds a lease (``retry_at``, :data:`LEASE`) before anyone else
+may retry. So redelivered tasks, restarts and concurrent sweeps send one
+email per row. The digest uses the same claim with :class:`ApprovalDigest`
+``(day, user)``.
+
+Only the latest due reminder goes out: a step first seen on day 8 gets
+reminder 2 and reminder 1 is simply never sent (no row is written for it);
+from the escalation day on, only the escalation is sent.
+
+Customer reviewers' reminders carry no link: tokens are stored only as
+hashes. They name the date of the email with the link and the person at our
+side who can re-send it. Internal reviewers get the admin request page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from approvals.models import (
+    ApprovalDigest,
+    ApprovalRequest,
+    ApprovalStep,
+    ReminderLog,
+    ReviewLink,
+)
+from core.audit import actor_name, audit_log
+from core.emails import send_templated_email
+from core.roles import PROGRAM_MANAGERS
+
+logger = logging.getLogger(__name__)
+
+# How long a sender owns a claimed row before another sweep may retry it
+# (a worker that died mid-send); far longer than one email takes.
+LEASE = timedelta(minutes=30)
+# A failed send is retried by the next sweep after this pause, at most
+# MAX_ATTEMPTS times in all.
+RETRY_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+# The digest lists at most this many steps (the oldest first) and says how
+# many more there are.
+DIGEST_LIMIT = 100
+
+REMINDER = ReminderLog.Kind.REMINDER
+ESCALATION = ReminderLog.Kind.ESCALATION
+
+
+@dataclass(frozen=True)
+class Due:
+    kind: str
+    sequence: int
+
+
+def reminder_days() -> tuple[int, ...]:
+    return tuple(sorted(int(d) for d in settings.STORYLINE.get("APPROVAL_REMINDER_DAYS", ())))
+
+
+def escalation_day() -> int | None:
+    day = settings.STORYLINE.get("APPROVAL_ESCALATION_DAY")
+    return int(day) if day else None
+
+
+def due_for(*, days: int, last_reminder: int, escalated: bool) -> Due | None:
+    """What a step pending for ``days`` full days should get now, if anything."""
+    escalate_on = escalation_day()
+    if escalate_on is not None and days >= escalate_on:
+        return None if escalated else Due(ESCALATION, 1)
+    reached = sum(1 for day in reminder_days() if days >= day)
+    if reached > last_reminder:
+        return Due(REMINDER, reached)
+    return None
+
+
+def _first_day() -> int:
+    days = [*reminder_days(), escalation_day() or 0]
+    return min(d for d in days if d > 0) if any(d > 0 for d in days) else 0
+
+
+def _pending():
+    return ApprovalStep.objects.filter(
+        status=ApprovalStep.Status.PENDING,
+        request__status=ApprovalRequest.Status.OPEN,
+        activated_at__isnull=False,
+    )
+
+
+def _candidates(now: datetime):
+    """Pending steps old enough for a reminder, with what they already got."""
+    last_reminder = (
+        ReminderLog.objects.filter(step=OuterRef("pk"), kind=REMINDER)
+        .order_by("-sequence")
+        .values("sequence")[:1]
+    )
+    return (
+        _pending()
+        .filter(activated_at__lte=now - timedelta(days=_first_day()))
+        .annotate(
+            last_reminder=Coalesce(Subquery(last_reminder, output_field=IntegerField()), Value(0)),
+            escalated=Exists(ReminderLog.objects.filter(step=OuterRef("pk"), kind=ESCALATION)),
+        )
+        .values_list("pk", "activated_at", "last_reminder", "escalated")
+    )
+
+
+# --- claiming -----------------------------------------------------------------
+
+
+def _claim(step_id: int, due: Due, now: datetime) -> ReminderLog | None:
+    """Insert the ledger row in its own transaction; None if it exists."""
+    try:
+        with transaction.atomic():
+            return ReminderLog.objects.create(
+                step_id=step_id,
+                kind=due.kind,
+                sequence=due.sequence,
+                created_at=now,
+                attempts=1,
+                retry_at=now + LEASE,
+            )
+    except IntegrityError:
+        return None
+
+
+def _take_over(row, model, now: datetime) -> bool:
+    """Compare-and-set on ``attempts``: exactly one sweep wins an unsent row."""
+    return (
+        model.objects.filter(pk=row.pk, sent_at__isnull=True, attempts=row.attempts).update(
+            attempts=F("attempts") + 1, retry_at=now + LEASE
+        )
+        == 1
+    )
+
+
+def _retryable_reminders(now: datetime):
+    """Claimed, unsent rows whose lease passed, for steps still pending; only
+    a step's newest row (an older one was overtaken by a later reminder)."""
+    newer = ReminderLog.objects.filter(
+        step=OuterRef("step_id"), created_at__gt=OuterRef("created_at")
+    )
+    return (
+        ReminderLog.objects.filter(
+            sent_at__isnull=True,
+            retry_at__lte=now,
+            attempts__lt=MAX_ATTEMPTS,
+            step__in=_pending(),
+        )
+        .exclude(Exists(newer))
+        .order_by("pk")
+    )
+
+
+# --- who hears, and what ----------------------------------------------------------
+
+
+def program_managers():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=PROGRAM_MANAGERS, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _emails(*users) -> list[str]:
+    seen: dict[str, str] = {}
+    for user in users:
+        email = (getattr(user, "email", "") or "").strip()
+        if email and email.lower() not in seen:
+            seen[email.lower()] = email
+    return sorted(seen.values(), key=str.lower)
+
+
+def request_admin_url(request_id: int) -> str:
+    """The staff page of an approval request (the admin's change page)."""
+    try:
+        path = reverse("admin:approvals_approvalrequest_change", args=[request_id])
+    except NoReverseMatch:
+        path = f"/admin/approvals/approvalrequest/{request_id}/change/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def _person(user) -> dict[str, str] | None:
+    if user is None or not user.is_active:
+        return None
+    return {"name": actor_name(user) or user.get_username(), "email": user.email}
+
+
+def _load_steps(step_ids):
+    return (
+        ApprovalStep.objects.select_related(
+            "request__case_study__customer__account_owner",
+            "request__case_study__owner",
+            "request__version",
+            "user",
+        )
+        .prefetch_related("links")
+        .in_bulk(step_ids)
+    )
+
+
+def _link_sent_on(step: ApprovalStep):
+    """When the reviewer was last emailed their link (the live one first)."""
+    links: list[ReviewLink] = sorted(
+        step.links.all(),
+        key=lambda link: (link.revoked_at is None, link.sent_at or link.created_at),
+    )
+    if not links:
+        return None
+    latest = links[-1]
+    return latest.sent_at or latest.created_at
+
+
+def _message(step: ApprovalStep, kind: str, sequence: int, now: datetime, managers: list):
+    """(template name, recipients, context) for one ledger row."""
+    case_study = step.request.case_study
+    owner = case_study.owner
+    account_owner = case_study.customer.account_owner
+    days = (now - step.activated_at).days if step.activated_at else 0
+    context = {
+        "step": step,
+        "approval_request": step.request,
+        "case_study": case_study,
+        "customer": case_study.customer,
+        "days": days,
+        "sequence": sequence,
+        "reminders_total": len(reminder_days()),
+        "admin_url": request_admin_url(step.request_id),
+    }
+    if kind == ESCALATION:
+        to = _emails(account_owner, owner, *managers)
+        return "approval_escalation", to, context
+    if step.is_customer:
+        ask = _person(owner) or _person(account_owner)
+        context.update({"link_sent_on": _link_sent_on(step), "ask": ask})
+        return "approval_reminder_customer", [step.reviewer_email], context
+    to = [step.user.email] if step.user_id and step.user.email else [step.reviewer_email]
+    return "approval_reminder_internal", to, context
+
+
+def _deliver(row: ReminderLog, step: ApprovalStep, now: datetime, managers: list) -> bool:
+    name, to, context = _message(step, row.kind, row.sequence, now, managers)
+    if not to:
+        ReminderLog.objects.filter(pk=row.pk).update(
+            retry_at=None, last_error="Nobody to send it to."
+        )
+        return False
+    try:
+        send_templated_email(name=name, to=to, context=context)
+    except Exception as exc:  # any transport error: the row is retried later
+        logger.warning(
+            "approval %s %s for step %s failed: %s", row.kind, row.sequence, step.pk, exc
+        )
+        ReminderLog.objects.filter(pk=row.pk).update(
+            retry_at=now + RETRY_AFTER, last_error=str(exc)[:300] or exc.__class__.__name__
+        )
+        return False
+    sent = timezone.now()
+    ReminderLog.objects.filter(pk=row.pk).update(
+        sent_at=sent, retry_at=None, last_error="", recipients=", ".join(to)
+    )
+    if row.kind == ESCALATION:
+        ApprovalStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=sent)
+    audit_log(
+        action=f"approvals.{row.kind}.sent",
+        obj=step.request,
+        data={
+            "step": step.pk,
+            "reviewer": step.reviewer_name,
+            "sequence": row.sequence,
+            "recipients": to,
+        },
+        source="approvals.reminders",
+    )
+    return True
+
+
+# --- the sweeps -------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.sent} sent ({self.claimed} new, {self.retried} retried), {self.failed} failed"
+        )
+
+
+def reminders_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
+    """Send every reminder and escalation that is due, each once."""
+    now = now or timezone.now()
+    result = SweepResult()
+    managers: list | None = None
+
+    work: list[ReminderLog] = []
+    # Read first, then claim: the claims are short transactions of their own.
+    for step_id, activated_at, last_reminder, escalated in list(_candidates(now)):
+        due = due_for(
+            days=(now - activated_at).days, last_reminder=last_reminder, escalated=escalated
+        )
+        if due is None:
+            continue
+        row = _claim(step_id, due, now)
+        if row is not None:
+            result.claimed += 1
+            work.append(row)
+    for row in _retryable_reminders(now):
+        if _take_over(row, ReminderLog, now):
+            result.retried += 1
+            row.attempts += 1
+            work.append(row)
+
+    for start in range(0, len(work), batch_size):
+        batch = work[start : start + batch_size]
+        steps = _load_steps([row.step_id for row in batch])
+        if managers is None and any(row.kind == ESCALATION for row in work):
+            managers = list(program_managers())
+        for row in batch:
+            if _deliver(row, steps[row.step_id], now, managers or []):
+                result.sent += 1
+            else:
+                result.failed += 1
+    if result.sent or result.failed:
+        logger.info("approval reminders: %s", result)
+    return result
+
+
+def overdue_steps(now: datetime | None = None):
+    """Pending steps past their due date, or pending longer than the whole
+    reminder cadence (no due date), the oldest first."""
+    now = now or timezone.now()
+    days = reminder_days()
+    longest = days[-1] if days else escalation_day() or 14
+    return (
+        _pending()
+        .filter(
+            Q(due_on__lt=timezone.localdate(now))
+            | Q(due_on__isnull=True, activated_at__lte=now - timedelta(days=longest))
+        )
+        .select_related("request__case_study__customer", "request__version")
+        .order_by("due_on", "activated_at", "pk")
+    )
+
+
+def _claim_digest(user, day, now: datetime) -> ApprovalDigest | None:
+    try:
+        with transaction.atomic():
+            return ApprovalDigest.objects.create(
+                day=day, user=user, created_at=now, attempts=1, retry_at=now + LEASE
+            )
+    except IntegrityError:
+        row = ApprovalDigest.objects.filter(
+            day=day,
+            user=user,
+            sent_at__isnull=True,
+            retry_at__lte=now,
+            attempts__lt=MAX_ATTEMPTS,
+        ).first()
+        if row is not None and _take_over(row, ApprovalDigest, now):
+            return row
+        return None
+
+
+def digests_send(*, now: datetime | None = None) -> int:
+    """Each program manager's digest of overdue approvals, once a day.
+    Nothing overdue: nothing is sent (and nothing claimed)."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    overdue = overdue_steps(now)
+    total = overdue.count()
+    if not total:
+        return 0
+    steps = list(overdue[:DIGEST_LIMIT])
+    rows = [
+        {
+            "step": step,
+            "days": (now - step.activated_at).days,
+            "late_days": (day - step.due_on).days if step.due_on else None,
+            "admin_url": request_admin_url(step.request_id),
+        }
+        for step in steps
+    ]
+    sent = 0
+    for user in program_managers():
+        row = _claim_digest(user, day, now)
+        if row is None:
+            continue
+        context = {
+            "user": user,
+            "rows": rows,
+            "total": total,
+            "more": total - len(rows),
+            "day": day,
+        }
+        try:
+            send_templated_email(name="approval_digest", to=[user.email], context=context)
+        except Exception as exc:
+            logger.warning("approval digest for user %s failed: %s", user.pk, exc)
+            ApprovalDigest.objects.filter(pk=row.pk).update(
+                retry_at=now + RETRY_AFTER, last_error=str(exc)[:300] or exc.__class__.__name__
+            )
+            continue
+        ApprovalDigest.objects.filter(pk=row.pk).update(
+            sent_at=timezone.now(), retry_at=None, last_error="", recipients=user.email, steps=total
+        )
+        sent += 1
+    return sent
