@@ -13,6 +13,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="gallery:list", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Approval staff pages (certificate, suggestions) beside the admin's own.
+    path("admin/approvals/approvalrequest/", include("approvals.staff_urls")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
     path(

@@ -1,0 +1,175 @@
+"""Staff pages of an approval request beside its admin page: the certificate
+of approval (PDF, rendered on demand) and the suggestions workspace.
+Program managers only; every write goes through :mod:`approvals.suggestions`."""
+
+from functools import wraps
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from approvals import suggestions as suggestion_services
+from approvals.certificate import certificate_filename, certificate_pdf
+from approvals.models import ApprovalRequest, ReviewComment
+from approvals.reminders import request_admin_url
+from casestudies.models import SECTIONS
+from casestudies.services import TransitionError, VersionConflict
+from core.ids import is_id
+from core.roles import PROGRAM_MANAGERS, in_group
+
+
+def program_manager_required(view):
+    """Logged-in staff in the Program managers group (or superusers)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_staff):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not in_group(request.user, PROGRAM_MANAGERS):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _approval_request(request_id: str) -> ApprovalRequest:
+    if not is_id(request_id):
+        raise Http404
+    return get_object_or_404(
+        ApprovalRequest.objects.select_related("case_study__customer", "version"),
+        pk=int(request_id),
+    )
+
+
+def _context(request, approval_request, title) -> dict:
+    return {
+        **admin.site.each_context(request),
+        "title": title,
+        "approval_request": approval_request,
+        "case_study": approval_request.case_study,
+        "request_admin_url": request_admin_url(approval_request.pk),
+    }
+
+
+@program_manager_required
+def certificate(request, request_id: str):
+    approval_request = _approval_request(request_id)
+    response = HttpResponse(certificate_pdf(approval_request), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certificate_filename(approval_request)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _parse(post, comments):
+    """(accept, reject, errors) from the form: one choice per open comment."""
+    accept, reject, errors = [], [], []
+    for comment in comments:
+        choice = post.get(f"decision-{comment.pk}", "keep")
+        note = post.get(f"note-{comment.pk}", "")
+        if choice == "accept":
+            text = None
+            if comment.section and comment.suggested_text:
+                text = post.get(f"text-{comment.pk}", comment.suggested_text)
+            accept.append(suggestion_services.Accept(comment.pk, text=text, note=note))
+        elif choice == "reject":
+            reject.append(suggestion_services.Reject(comment.pk, note=note))
+        elif choice != "keep":
+            errors.append(_("Unknown choice for a suggestion; reload the page."))
+    return accept, reject, errors
+
+
+@program_manager_required
+def suggestions(request, request_id: str):
+    approval_request = _approval_request(request_id)
+    url = reverse("approvals_staff:suggestions", args=[approval_request.pk])
+    base = suggestion_services.base_version(approval_request)
+    comments = list(
+        suggestion_services.request_comments(approval_request)
+        .select_related("step", "version", "resulting_version")
+        .order_by("created_at", "pk")
+    )
+    open_comments = [c for c in comments if c.status == ReviewComment.Status.OPEN]
+
+    if request.method == "POST":
+        raw_base = request.POST.get("base_number", "")
+        accept, reject, errors = _parse(request.POST, open_comments)
+        if not is_id(raw_base):
+            errors.append(_("The form is incomplete; reload the page."))
+        for error in errors:
+            messages.error(request, error)
+        if not errors:
+            try:
+                version = suggestion_services.suggestions_resolve(
+                    approval_request=approval_request,
+                    accept=accept,
+                    reject=reject,
+                    base_number=int(raw_base),
+                    actor=request.user,
+                    source="admin:suggestions",
+                )
+            except VersionConflict as exc:
+                messages.error(
+                    request,
+                    _("%(error)s Check the new version, then accept the suggestions again.")
+                    % {"error": exc},
+                )
+            except (suggestion_services.SuggestionError, TransitionError) as exc:
+                messages.error(request, str(exc))
+            else:
+                resolved = len(accept) + len(reject)
+                if version is not None:
+                    messages.success(
+                        request,
+                        _(
+                            "Version %(n)s created with %(accepted)s accepted suggestions. "
+                            "Re-send the request so the reviewers approve the new version."
+                        )
+                        % {"n": version.number, "accepted": len(accept)},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(n)s suggestion resolved.", "%(n)s suggestions resolved.", resolved
+                        )
+                        % {"n": resolved},
+                    )
+                return HttpResponseRedirect(url)
+
+    current = base.sections()
+    labels = dict(SECTIONS)
+    rows = [
+        {
+            "comment": c,
+            "section_label": labels.get(c.section, _("The whole story")),
+            "current_text": current.get(c.section, "") if c.section else "",
+            "replaceable": bool(c.section and c.suggested_text),
+            "text": request.POST.get(f"text-{c.pk}", c.suggested_text)
+            if request.method == "POST"
+            else c.suggested_text,
+            "choice": request.POST.get(f"decision-{c.pk}", "keep")
+            if request.method == "POST"
+            else "keep",
+            "note": request.POST.get(f"note-{c.pk}", "") if request.method == "POST" else "",
+        }
+        for c in open_comments
+    ]
+    context = {
+        **_context(
+            request,
+            approval_request,
+            _("Suggestions for %(title)s") % {"title": approval_request.case_study.title},
+        ),
+        "base": base,
+        "rows": rows,
+        "resolved": [c for c in comments if c.status != ReviewComment.Status.OPEN],
+        "stale_base": base.pk != approval_request.version_id,
+        "certificate_url": reverse("approvals_staff:certificate", args=[approval_request.pk]),
+    }
+    return TemplateResponse(request, "admin/approvals/suggestions.html", context)
