@@ -462,6 +462,14 @@ class ReminderLog(models.Model):
                 fields=["step", "kind", "sequence"], name="approvals_reminder_once"
             ),
         ]
+        indexes = [
+            # The sweep's retry query: claimed rows not sent yet (a few at most).
+            models.Index(
+                fields=["retry_at"],
+                condition=Q(sent_at__isnull=True),
+                name="approvals_reminder_unsent_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sequence} · {self.step}"

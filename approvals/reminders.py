@@ -12,8 +12,9 @@ what is overdue.
 Never twice
 -----------
 Each reminder is a :class:`ReminderLog` row ``(step, kind, sequence)`` with a
-unique constraint, inserted in its own transaction *before* the email is
-sent; a sweep whose insert fails leaves it to whoever inserted it. A failed
+unique constraint, inserted (``ON CONFLICT DO NOTHING``, in batches, each its
+own transaction) and committed *before* the email is sent; a row another
+sweep inserted first is not returned to this one, which leaves it alone. A failed
 send keeps the row (``sent_at`` empty, ``retry_at`` set) and a later sweep
 takes *that row* over with a compare-and-set on ``attempts``; a sender that
 died mid-send holds a lease (``retry_at``, :data:`LEASE`) before anyone else
@@ -38,7 +39,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
@@ -64,6 +65,8 @@ LEASE = timedelta(minutes=30)
 # MAX_ATTEMPTS times in all.
 RETRY_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+# Ledger rows claimed per INSERT statement.
+CLAIM_BATCH = 500
 # The digest lists at most this many steps (the oldest first) and says how
 # many more there are.
 DIGEST_LIMIT = 100
@@ -125,6 +128,7 @@ def _candidates(now: datetime):
             last_reminder=Coalesce(Subquery(last_reminder, output_field=IntegerField()), Value(0)),
             escalated=Exists(ReminderLog.objects.filter(step=OuterRef("pk"), kind=ESCALATION)),
         )
+        .order_by()
         .values_list("pk", "activated_at", "last_reminder", "escalated")
     )
 
@@ -132,20 +136,50 @@ def _candidates(now: datetime):
 # --- claiming -----------------------------------------------------------------
 
 
-def _claim(step_id: int, due: Due, now: datetime) -> ReminderLog | None:
-    """Insert the ledger row in its own transaction; None if it exists."""
-    try:
-        with transaction.atomic():
-            return ReminderLog.objects.create(
+def _claim(items: list[tuple[int, Due]], now: datetime) -> list[ReminderLog]:
+    """Insert the ledger rows, in transactions of their own, before anything
+    is sent; return the rows this call inserted. A row that already exists
+    (another sweep, an earlier run) is skipped by the database itself
+    (``ON CONFLICT DO NOTHING`` on the unique constraint, PostgreSQL and
+    SQLite alike), so a batch of claims is one statement, not one each."""
+    ops = connection.ops
+    field = ReminderLog._meta.get_field
+    columns = ["step", "kind", "sequence", "created_at", "attempts", "retry_at"]
+    names = ", ".join(ops.quote_name(field(c).column) for c in [*columns, "recipients"])
+    names += ", " + ops.quote_name(field("last_error").column)
+    conflict = ", ".join(ops.quote_name(field(c).column) for c in ("step", "kind", "sequence"))
+    table = ops.quote_name(ReminderLog._meta.db_table)
+    created = ops.adapt_datetimefield_value(now)
+    lease = ops.adapt_datetimefield_value(now + LEASE)
+    claimed: list[ReminderLog] = []
+    for start in range(0, len(items), CLAIM_BATCH):
+        chunk = items[start : start + CLAIM_BATCH]
+        values = ", ".join(["(%s, %s, %s, %s, 1, %s, '', '')"] * len(chunk))
+        params: list = []
+        for step_id, due in chunk:
+            params += [step_id, due.kind, due.sequence, created, lease]
+        sql = (
+            f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608 - our own names
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING "
+            f"{ops.quote_name('id')}, {ops.quote_name(field('step').column)}, "
+            f"{ops.quote_name('kind')}, {ops.quote_name('sequence')}"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        claimed += [
+            ReminderLog(
+                pk=pk,
                 step_id=step_id,
-                kind=due.kind,
-                sequence=due.sequence,
+                kind=kind,
+                sequence=sequence,
                 created_at=now,
                 attempts=1,
                 retry_at=now + LEASE,
             )
-    except IntegrityError:
-        return None
+            for pk, step_id, kind, sequence in returned
+        ]
+    return claimed
 
 
 def _take_over(row, model, now: datetime) -> bool:
@@ -283,22 +317,25 @@ def _deliver(row: ReminderLog, step: ApprovalStep, now: datetime, managers: list
         )
         return False
     sent = timezone.now()
-    ReminderLog.objects.filter(pk=row.pk).update(
-        sent_at=sent, retry_at=None, last_error="", recipients=", ".join(to)
-    )
-    if row.kind == ESCALATION:
-        ApprovalStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(escalated_at=sent)
-    audit_log(
-        action=f"approvals.{row.kind}.sent",
-        obj=step.request,
-        data={
-            "step": step.pk,
-            "reviewer": step.reviewer_name,
-            "sequence": row.sequence,
-            "recipients": to,
-        },
-        source="approvals.reminders",
-    )
+    with transaction.atomic():
+        ReminderLog.objects.filter(pk=row.pk).update(
+            sent_at=sent, retry_at=None, last_error="", recipients=", ".join(to)
+        )
+        if row.kind == ESCALATION:
+            ApprovalStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(
+                escalated_at=sent
+            )
+        audit_log(
+            action=f"approvals.{row.kind}.sent",
+            obj=step.request,
+            data={
+                "step": step.pk,
+                "reviewer": step.reviewer_name,
+                "sequence": row.sequence,
+                "recipients": to,
+            },
+            source="approvals.reminders",
+        )
     return True
 
 
@@ -324,18 +361,16 @@ def reminders_sweep(*, now: datetime | None = None, batch_size: int = 500) -> Sw
     result = SweepResult()
     managers: list | None = None
 
-    work: list[ReminderLog] = []
     # Read first, then claim: the claims are short transactions of their own.
+    due_now = []
     for step_id, activated_at, last_reminder, escalated in list(_candidates(now)):
         due = due_for(
             days=(now - activated_at).days, last_reminder=last_reminder, escalated=escalated
         )
-        if due is None:
-            continue
-        row = _claim(step_id, due, now)
-        if row is not None:
-            result.claimed += 1
-            work.append(row)
+        if due is not None:
+            due_now.append((step_id, due))
+    work = _claim(due_now, now)
+    result.claimed = len(work)
     for row in _retryable_reminders(now):
         if _take_over(row, ReminderLog, now):
             result.retried += 1
