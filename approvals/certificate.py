@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from approvals.models import ApprovalRequest, Decision, QuoteReview
 from core.pdf import render_pdf
@@ -121,6 +122,7 @@ def certificate_context(approval_request: ApprovalRequest) -> dict:
         "requests": requests,
         "decision_count": len(decisions),
         "generated_at": timezone.now(),
+        "LANGUAGE_CODE": translation.get_language() or settings.LANGUAGE_CODE,
     }
 
 
