@@ -273,7 +273,9 @@ def _link_sent_on(step: ApprovalStep):
 
 
 def _message(step: ApprovalStep, kind: str, sequence: int, now: datetime, managers: list):
-    """(template name, recipients, context) for one ledger row."""
+    """(template name, recipients, context, language) for one ledger row.
+    Customer reviewers read the reminder in the language of the story they
+    review; our own people in the site's language."""
     case_study = step.request.case_study
     owner = case_study.owner
     account_owner = case_study.customer.account_owner
@@ -290,24 +292,25 @@ def _message(step: ApprovalStep, kind: str, sequence: int, now: datetime, manage
     }
     if kind == ESCALATION:
         to = _emails(account_owner, owner, *managers)
-        return "approval_escalation", to, context
+        return "approval_escalation", to, context, None
     if step.is_customer:
         ask = _person(owner) or _person(account_owner)
         context.update({"link_sent_on": _link_sent_on(step), "ask": ask})
-        return "approval_reminder_customer", [step.reviewer_email], context
+        language = step.request.version.language
+        return "approval_reminder_customer", [step.reviewer_email], context, language
     to = [step.user.email] if step.user_id and step.user.email else [step.reviewer_email]
-    return "approval_reminder_internal", to, context
+    return "approval_reminder_internal", to, context, None
 
 
 def _deliver(row: ReminderLog, step: ApprovalStep, now: datetime, managers: list) -> bool:
-    name, to, context = _message(step, row.kind, row.sequence, now, managers)
+    name, to, context, language = _message(step, row.kind, row.sequence, now, managers)
     if not to:
         ReminderLog.objects.filter(pk=row.pk).update(
             retry_at=None, last_error="Nobody to send it to."
         )
         return False
     try:
-        send_templated_email(name=name, to=to, context=context)
+        send_templated_email(name=name, to=to, context=context, language=language)
     except Exception as exc:  # any transport error: the row is retried later
         logger.warning(
             "approval %s %s for step %s failed: %s", row.kind, row.sequence, step.pk, exc

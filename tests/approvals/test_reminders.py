@@ -240,3 +240,59 @@ def test_two_sweeps_in_parallel_send_one_email_each(open_request, alice, dave):
     assert errors == []
     assert len(mail.outbox) == 5
     assert ReminderLog.objects.filter(step__in=steps, sent_at__isnull=False).count() == 5
+
+
+def test_a_customer_reviewing_an_indonesian_story_is_reminded_in_indonesian(in_review, alice):
+    from casestudies import services
+
+    base = in_review.versions.order_by("-number").first()
+    version = services.story_version_create(
+        case_study=in_review,
+        actor=alice,
+        title="Tutup buku lebih cepat",
+        sections=base.sections(),
+        language="id",
+    )
+    request = factories_b.approval_request(in_review, actor=alice, version=version)
+    factories_b.customer_step(request, days_ago=3)
+    mail.outbox = []
+
+    reminders.reminders_sweep()
+
+    [message] = mail.outbox
+    assert message.subject == "Pengingat: tinjauan Anda atas “Tutup buku lebih cepat”"
+    assert "pengingat ini tidak berisi tautan" in message.body
+
+
+def test_with_no_owner_the_customer_is_told_to_reply(open_request):
+    case_study = open_request.case_study
+    case_study.owner = None
+    case_study.save(update_fields=["owner"])
+    case_study.customer.account_owner = None
+    case_study.customer.save(update_fields=["account_owner"])
+    factories_b.customer_step(open_request, days_ago=3)
+    mail.outbox = []
+
+    reminders.reminders_sweep()
+
+    assert "Reply to this email" in mail.outbox[0].body
+
+
+def test_escalation_with_nobody_to_tell_is_recorded_not_retried(open_request, alice):
+    Group = alice.groups.model
+    alice.groups.clear()
+    assert not Group.objects.get(name="Program managers").user_set.exists()
+    open_request.case_study.owner = None
+    open_request.case_study.save(update_fields=["owner"])
+    open_request.case_study.customer.account_owner = None
+    open_request.case_study.customer.save(update_fields=["account_owner"])
+    step = factories_b.customer_step(open_request, days_ago=12)
+    mail.outbox = []
+
+    result = reminders.reminders_sweep()
+    later = reminders.reminders_sweep(now=timezone.now() + timedelta(hours=2))
+
+    assert (result.failed, later.sent, later.retried) == (1, 0, 0)
+    assert mail.outbox == []
+    row = ReminderLog.objects.get(step=step)
+    assert row.sent_at is None and row.retry_at is None and "Nobody" in row.last_error
