@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
+    path("sales/", include("distribution.outreach_urls")),
+    path("", include("distribution.outreach_public_urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

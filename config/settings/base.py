@@ -147,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.prune_documents",
         "schedule": crontab(hour=0, minute=35),
     },
+    # Campaign batches lost with a worker are queued again (claims keep it to one email each).
+    "resume-campaigns": {
+        "task": "distribution.outreach_tasks.resume_campaigns",
+        "schedule": 900.0,
+    },
 }
 
 # --- Email
@@ -262,4 +267,13 @@ STORYLINE = {
     "INTERVIEW_RECORDING_MAX_MB": env.int("INTERVIEW_RECORDING_MAX_MB", default=500),
     "INTERVIEW_TRANSCRIPT_MAX_MB": env.int("INTERVIEW_TRANSCRIPT_MAX_MB", default=10),
     "INTERVIEW_FILE_MAX_MB": env.int("INTERVIEW_FILE_MAX_MB", default=20),
+    # Outreach (issue 7 B). "Sales Enablement": reps need reference contacts,
+    # but a customer asked too often stops helping ("Value harus flow both
+    # directions"): calls per contact per quarter, the ledger's warning
+    # threshold, how long a preference link works; "Email Campaigns": batches.
+    "REFERENCE_CALLS_PER_QUARTER": env.int("REFERENCE_CALLS_PER_QUARTER", default=2),
+    "ASK_FATIGUE_WINDOW_DAYS": 90,
+    "ASK_FATIGUE_WARNING": 3,
+    "PREFERENCE_LINK_DAYS": 90,
+    "CAMPAIGN_BATCH_SIZE": env.int("CAMPAIGN_BATCH_SIZE", default=200),
 }
