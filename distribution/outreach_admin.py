@@ -190,6 +190,11 @@ class CampaignAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             fields += list(CampaignForm.Meta.fields)
         return fields
 
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.status != Campaign.Status.DRAFT:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
     @admin.display(description=_("sent / total"))
     def progress_display(self, obj):
         if obj.status == Campaign.Status.DRAFT:
