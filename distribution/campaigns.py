@@ -11,6 +11,7 @@ marked *suppressed* instead of sent.
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from casestudies import selectors
@@ -79,7 +81,7 @@ def suppress(*, email: str, reason: str, note: str = "", actor: Any = None) -> S
 
 
 def unsubscribe_token(recipient: Recipient) -> str:
-    return signing.dumps(recipient.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.dumps(recipient.pk, salt=UNSUBSCRIBE_SALT)
 
 
 def recipient_for_token(token: str) -> Recipient | None:
@@ -95,9 +97,8 @@ def recipient_for_token(token: str) -> Recipient | None:
 
 
 def unsubscribe_url(recipient: Recipient) -> str:
-    return settings.SITE_URL + reverse(
-        "outreach_public:unsubscribe", args=[unsubscribe_token(recipient)]
-    )
+    pattern = settings.SITE_URL + reverse("outreach_public:unsubscribe", args=["TOKEN"])
+    return pattern.replace("TOKEN", unsubscribe_token(recipient))
 
 
 def recipient_unsubscribe(*, recipient: Recipient, source: str = "") -> Recipient:
@@ -153,8 +154,16 @@ def headline_text(case_study: CaseStudy, metric: Metric | None) -> str:
     text = f"{metric.improvement_display} · {label}"
     if metric.shows_absolute:
         unit = f" {metric.unit}" if metric.unit else ""
-        text += f" ({metric.before.normalize():f} → {metric.after.normalize():f}{unit})"
+        text += f" ({_figure(metric.before)} → {_figure(metric.after)}{unit})"
     return text
+
+
+def _figure(value: Decimal) -> str:
+    """12500000.0000 → "12,500,000" (grouped the reader's way), 2.5000 → "2.5"."""
+    value = value.normalize()
+    if value == value.to_integral_value():
+        return formats.number_format(int(value), force_grouping=True)
+    return formats.number_format(value, force_grouping=True)
 
 
 def story_card(case_study: CaseStudy, *, language: str, campaign_slug: str) -> StoryCard:
@@ -194,34 +203,63 @@ def campaign_cards(campaign: Campaign) -> list[StoryCard]:
         ]
 
 
+NAME_SLOT = "\x00name\x00"
+UNSUBSCRIBE_SLOT = "\x00unsubscribe\x00"
+
+
+class CampaignRenderer:
+    """Renders a campaign's email for each recipient. The templates are
+    rendered once per batch (with and without a greeting name) around two
+    slots, then each recipient's name (escaped for HTML) and unsubscribe link
+    are put in: the same bytes as rendering per recipient, many times faster."""
+
+    def __init__(self, campaign: Campaign, cards: list[StoryCard]):
+        self.campaign = campaign
+        self.cards = cards
+        self._bodies: dict[bool, tuple[str, str]] = {}
+
+    def _bodies_for(self, named: bool) -> tuple[str, str]:
+        if named not in self._bodies:
+            context = {
+                "SITE_NAME": settings.SITE_NAME,
+                "SITE_URL": settings.SITE_URL,
+                "campaign": self.campaign,
+                "cards": self.cards,
+                "recipient": {"name": NAME_SLOT if named else ""},
+                "unsubscribe_url": UNSUBSCRIBE_SLOT,
+            }
+            with translation.override(self.campaign.language):
+                self._bodies[named] = (
+                    render_to_string("emails/campaign_body.txt", context),
+                    render_to_string("emails/campaign_body.html", context),
+                )
+        return self._bodies[named]
+
+    def message(self, recipient: Recipient) -> EmailMultiAlternatives:
+        unsubscribe = unsubscribe_url(recipient)
+        name = recipient.name.replace("\x00", "")
+        text, html = self._bodies_for(bool(name))
+        text = text.replace(NAME_SLOT, name).replace(UNSUBSCRIBE_SLOT, unsubscribe)
+        html = html.replace(NAME_SLOT, escape(name)).replace(UNSUBSCRIBE_SLOT, escape(unsubscribe))
+        message = EmailMultiAlternatives(
+            subject=self.campaign.subject,
+            body=text,
+            to=[recipient.email],
+            headers={
+                # RFC 2369 / RFC 8058: mail clients show an unsubscribe button
+                # that POSTs to the link, one click.
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        return message
+
+
 def render_campaign_email(
     campaign: Campaign, cards: list[StoryCard], recipient: Recipient
 ) -> EmailMultiAlternatives:
-    unsubscribe = unsubscribe_url(recipient)
-    context = {
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
-        "campaign": campaign,
-        "cards": cards,
-        "recipient": recipient,
-        "unsubscribe_url": unsubscribe,
-    }
-    with translation.override(campaign.language):
-        text = render_to_string("emails/campaign_body.txt", context)
-        html = render_to_string("emails/campaign_body.html", context)
-    message = EmailMultiAlternatives(
-        subject=campaign.subject,
-        body=text,
-        to=[recipient.email],
-        headers={
-            # RFC 2369 / RFC 8058: mail clients show an unsubscribe button
-            # that POSTs to the link, one click.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return CampaignRenderer(campaign, cards).message(recipient)
 
 
 # --------------------------------------------------------------------------
@@ -324,14 +362,14 @@ def send_batch(*, campaign_id: int, delivery_ids: list[int]) -> int:
         CampaignDelivery.objects.filter(pk__in=[r.pk for r in to_send]).update(
             status=CampaignDelivery.Status.SENT, claimed_at=now
         )
-    cards = campaign_cards(campaign)
+    renderer = CampaignRenderer(campaign, campaign_cards(campaign))
     sent, failed = [], []
     connection = get_connection()
     connection.open()
     try:
         for row in to_send:
             try:
-                message = render_campaign_email(campaign, cards, row.recipient)
+                message = renderer.message(row.recipient)
                 message.connection = connection
                 message.send()
                 sent.append(row.pk)

@@ -49,6 +49,7 @@ from casestudies.models import (
     internal_review_areas,
 )
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
+from distribution.outreach_demo import seed_outreach
 from interviews.demo import seed_interviews
 
 SEED = 20261124
@@ -246,6 +247,7 @@ class Command(BaseCommand):
             # Bulk inserts send no signals: index the new stories for search.
             call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
+        seed_outreach(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
