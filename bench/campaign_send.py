@@ -29,6 +29,7 @@ from common import prepare_database  # noqa: E402
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "5000"))
 SUPPRESSED_EVERY = 50  # 2 % of the list unsubscribed or bounced
 
+SECTIONS = ("summary", "challenge", "solution", "implementation", "results", "future_plans")
 SECTION = (
     "Finance closed the books by hand across four spreadsheets. Month-end took fifteen "
     "days; now it takes five, and the numbers reconcile on day one. "
