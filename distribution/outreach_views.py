@@ -101,13 +101,15 @@ def reference_list(request):
     requests = ReferenceRequest.objects.select_related(
         "contact", "customer__account_owner", "case_study", "requested_by"
     ).order_by("-created_at")
-    if not in_group(user, PROGRAM_MANAGERS):
+    manager = in_group(user, PROGRAM_MANAGERS)
+    if not manager:
         requests = requests.filter(Q(requested_by=user) | Q(customer__account_owner=user))
     requests = list(requests[:200])
     awaiting = [
         r
         for r in requests
-        if r.state == ReferenceRequest.State.REQUESTED and references.can_decide(user, r)
+        if r.state == ReferenceRequest.State.REQUESTED
+        and (manager or r.customer.account_owner_id == user.pk)
     ]
     return _page(
         request,
@@ -480,9 +482,10 @@ def share_redirect(request, code: str):
     link = sharing.link_for_code(code)
     if link is None:
         return _not_found(request)
-    sharing.share_visit_record(
-        link=link,
-        user_agent=request.headers.get("User-Agent", ""),
-        ip=request.META.get("REMOTE_ADDR", ""),
-    )
+    if request.method == "GET":  # HEAD: link checkers and scanners, not a visit
+        sharing.share_visit_record(
+            link=link,
+            user_agent=request.headers.get("User-Agent", ""),
+            ip=request.META.get("REMOTE_ADDR", ""),
+        )
     return _private(HttpResponseRedirect(sharing.destination(link)))

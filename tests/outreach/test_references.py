@@ -264,3 +264,16 @@ def test_inviting_interview_stakeholders_is_recorded_as_asks(make_interview, ali
     assert {a.contact_id for a in asks} == set(
         interview.stakeholders.values_list("contact_id", flat=True)
     )
+
+
+@pytest.mark.django_db
+def test_the_request_list_has_a_constant_number_of_queries(
+    client, story, sari, budi, bob, dave, django_assert_max_num_queries
+):
+    for i in range(6):
+        ask(story, sari if i % 2 else budi, bob, prospect=f"P{i}")
+    for user in (bob, dave):
+        client.force_login(user)
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("outreach:references"))
+        assert page.content.decode().count("P5") == (2 if user == dave else 1)

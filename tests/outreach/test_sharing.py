@@ -51,6 +51,7 @@ def test_the_code_is_128_bits_and_each_request_is_one_visit(client, link):
 def test_bots_and_link_previews_are_redirected_but_not_counted(client, link):
     for agent in ("", "Slackbot-LinkExpanding 1.0", "LinkedInBot/1.0", "curl/8.0"):
         assert client.get(f"/s/{link.code}/", HTTP_USER_AGENT=agent).status_code == 302
+    assert client.head(f"/s/{link.code}/", HTTP_USER_AGENT=BROWSER).status_code == 302
     assert not ShareLinkVisit.objects.exists()
     assert not Event.objects.filter(kind="share_visit").exists()
     assert len(mail.outbox) == 0
