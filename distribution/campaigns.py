@@ -11,6 +11,7 @@ marked *suppressed* instead of sent.
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -402,7 +403,10 @@ def campaigns_resume() -> int:
     """Queue again the pending deliveries of campaigns still sending (a lost
     worker): claims keep every recipient at one email."""
     queued = 0
-    for pk in Campaign.objects.filter(status=Campaign.Status.SENDING).values_list("pk", flat=True):
+    stale = timezone.now() - timedelta(minutes=10)  # younger ones are still being sent
+    for pk in Campaign.objects.filter(
+        status=Campaign.Status.SENDING, queued_at__lt=stale
+    ).values_list("pk", flat=True):
         queued += enqueue_batches(pk)
     return queued
 

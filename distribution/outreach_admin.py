@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
 
-from casestudies.models import CaseStudy
+from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
 from distribution import campaigns, eventlog, references
@@ -115,8 +117,38 @@ class ReferenceRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         )
 
 
+class RecipientResource(resources.ModelResource):
+    """Recipient lists from CSV or Excel: one row per email (an existing
+    address is updated, never duplicated); industry and use case by slug.
+    The unsubscribed flag is never imported: only the recipient sets it."""
+
+    industry = fields.Field(
+        attribute="industry",
+        column_name="industry",
+        widget=widgets.ForeignKeyWidget(Industry, field="slug"),
+    )
+    use_case = fields.Field(
+        attribute="use_case",
+        column_name="use_case",
+        widget=widgets.ForeignKeyWidget(UseCase, field="slug"),
+    )
+
+    class Meta:
+        model = Recipient
+        import_id_fields = ["email"]
+        fields = ["email", "name", "kind", "company", "industry", "use_case", "language"]
+        export_order = fields
+        skip_unchanged = True
+        clean_model_instances = True
+
+    def before_import_row(self, row, **kwargs):
+        if row.get("email"):
+            row["email"] = str(row["email"]).strip().lower()
+
+
 @admin.register(Recipient)
-class RecipientAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+class RecipientAdmin(NoDeleteAdminMixin, ImportExportModelAdmin):
+    resource_classes = [RecipientResource]
     list_display = ["email", "name", "kind", "company", "industry", "use_case", "unsubscribed"]
     list_filter = ["kind", "unsubscribed", "industry", "use_case", "language"]
     list_select_related = ["industry", "use_case"]

@@ -244,3 +244,62 @@ def test_a_real_worker_sends_one_email_per_recipient_even_when_a_batch_is_redeli
     assert len(recipients) == len(set(recipients)) == 8
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENT
+
+
+@pytest.mark.django_db
+def test_segments_pick_prospects_by_industry_or_use_case_and_customers(story, audience):
+    use_case = factories.UseCaseFactory(name="Finance automation")
+    Recipient.objects.filter(email="ben@prospect.example").update(use_case=use_case)
+    by_use_case = Campaign(segment="prospects", use_case=use_case, slug="u")
+    assert [r.email for r in campaigns.segment_recipients(by_use_case)] == ["ben@prospect.example"]
+    peers = Campaign(segment="customers", slug="p")
+    assert [r.email for r in campaigns.segment_recipients(peers)] == ["peer@customer.example"]
+
+
+@pytest.mark.django_db
+def test_recipient_lists_import_from_csv_without_duplicates(story):
+    import tablib
+
+    from distribution.outreach_admin import RecipientResource
+
+    industry = story.customer.industry
+    Recipient.objects.create(email="ana@prospect.example", kind="prospect", unsubscribed=True)
+    data = tablib.Dataset(headers=["email", "name", "kind", "industry", "use_case", "language"])
+    data.append([" ANA@prospect.example", "Ana", "prospect", industry.slug, "", "id"])
+    data.append(["new@prospect.example", "New", "newsletter", "", "", "en"])
+    result = RecipientResource().import_data(data, dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    ana = Recipient.objects.get(email="ana@prospect.example")
+    assert (ana.name, ana.industry, ana.language, ana.unsubscribed) == ("Ana", industry, "id", True)
+    assert Recipient.objects.count() == 2
+
+    bad = tablib.Dataset(headers=["email", "kind", "industry"])
+    bad.append(["not-an-email", "prospect", "no-such-industry"])
+    result = RecipientResource().import_data(bad, dry_run=True)
+    assert result.has_errors() or result.has_validation_errors()
+    assert Recipient.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_recipient_admin_offers_import_and_export(client, alice):
+    client.force_login(alice)
+    assert client.get(reverse("admin:distribution_recipient_changelist")).status_code == 200
+    assert client.get(reverse("admin:distribution_recipient_import")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_campaign_left_sending_by_a_lost_worker_is_resumed_once(
+    campaign, audience, alice, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    campaigns.campaign_send(campaign=campaign, actor=alice)  # batches never queued
+    assert len(mail.outbox) == 0
+    assert campaigns.campaigns_resume() == 0  # too recent: may still be in the queue
+    Campaign.objects.filter(pk=campaign.pk).update(queued_at=timezone.now() - timedelta(minutes=30))
+    assert campaigns.campaigns_resume() == 1
+    assert len(mail.outbox) == 2
+    assert campaigns.campaigns_resume() == 0
+    assert len(mail.outbox) == 2

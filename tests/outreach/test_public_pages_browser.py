@@ -5,7 +5,6 @@ import pytest
 
 from distribution import campaigns, references
 from distribution.models import Recipient, ReferencePreference
-from tests.browser.conftest import browser  # noqa: F401 (fixture)
 from tests.browser.test_accessibility import _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +16,7 @@ def test_a_contact_sets_preferences_on_a_phone_without_javascript(
     browser,
     sari,
     alice,
-    language,  # noqa: F811
+    language,
 ):
     url = references.preference_link_issue(contact=sari, actor=alice)
     path = url.split("/preferences/", 1)[1]
