@@ -279,16 +279,17 @@ def share_list(request):
             return HttpResponseRedirect(reverse("outreach:share_detail", args=[link.pk]))
     elif request.method == "POST":
         return HttpResponse(status=405)
-    links = (
-        ShareLink.objects.filter(rep=request.user)
-        .select_related("case_study")
-        .order_by("-created_at")[:200]
-    )
+    manager = in_group(request.user, PROGRAM_MANAGERS)
+    links = ShareLink.objects.select_related("case_study", "rep").order_by("-created_at")
+    if not manager:  # a rep sees their own links; program managers everyone's
+        links = links.filter(rep=request.user)
+    links = links[:200]
     return _page(
         request,
         "outreach/share_list.html",
         _("Shared stories"),
         links=[(link, sharing.share_url(link)) for link in links],
+        all_reps=manager,
         story=story,
         shareable=story is not None and sharing.shareable(story),
         form=form,

@@ -128,7 +128,7 @@ def test_only_published_web_allowed_stories_can_be_shared(story_at, story, bob):
 
 
 @pytest.mark.django_db
-def test_a_rep_creates_a_link_and_sees_each_visit(client, story, bob, dave):
+def test_a_rep_creates_a_link_and_sees_each_visit(client, story, bob, dave, alice):
     client.force_login(bob)
     url = reverse("outreach:share") + f"?case_study={story.pk}"
     response = client.post(
@@ -139,9 +139,12 @@ def test_a_rep_creates_a_link_and_sees_each_visit(client, story, bob, dave):
     client.get(f"/s/{link.code}/", HTTP_USER_AGENT=BROWSER)
     page = client.get(reverse("outreach:share_detail", args=[link.pk])).content.decode()
     assert sharing.share_url(link) in page and "1 visit" in page
-    # Another rep does not see it.
+    # Another rep does not see it; program managers see every rep's links.
     client.force_login(dave)
     assert client.get(reverse("outreach:share_detail", args=[link.pk])).status_code == 404
+    assert "Pat Lee" not in client.get(reverse("outreach:share")).content.decode()
+    client.force_login(alice)
+    assert "Pat Lee" in client.get(reverse("outreach:share")).content.decode()
 
 
 @pytest.mark.django_db
