@@ -303,3 +303,40 @@ def test_a_campaign_left_sending_by_a_lost_worker_is_resumed_once(
     assert len(mail.outbox) == 2
     assert campaigns.campaigns_resume() == 0
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_on_the_same_batches_send_each_email_once(campaign, audience, alice):
+    import threading
+
+    from django.db import connections
+
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    for i in range(30):
+        Recipient.objects.create(
+            email=f"more{i}@prospect.example", kind="prospect", industry=campaign.industry
+        )
+    campaigns.campaign_send(campaign=campaign, actor=alice)  # transaction=True: batches ran
+    mail.outbox = []
+    CampaignDelivery.objects.update(status="pending", claimed_at=None, sent_at=None)
+    Campaign.objects.filter(pk=campaign.pk).update(status="sending")
+    ids = list(CampaignDelivery.objects.values_list("pk", flat=True))
+    barrier = threading.Barrier(4)
+    sent = []
+
+    def work():
+        barrier.wait()
+        try:
+            sent.append(campaigns.send_batch(campaign_id=campaign.pk, delivery_ids=ids))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    recipients = [m.to[0] for m in mail.outbox]
+    assert sum(sent) == len(recipients) == len(set(recipients)) == 32
