@@ -5,7 +5,8 @@ social handles and posts, share links and the event log."""
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,6 +16,7 @@ from import_export.admin import ImportExportModelAdmin
 from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
+from core.ids import is_id
 from distribution import campaigns, eventlog, references
 from distribution.models import (
     Campaign,
@@ -200,7 +202,7 @@ class CampaignAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["stories"]
     actions = ["send"]
-    readonly_fields = ["status", "progress_detail", "queued_at", "finished_at"]
+    readonly_fields = ["status", "preview_link", "progress_detail", "queued_at", "finished_at"]
 
     def get_queryset(self, request):
         return (
@@ -250,6 +252,41 @@ class CampaignAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<str:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="distribution_campaign_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        if obj.pk is None:
+            return _("Save the campaign to preview it.")
+        url = reverse("admin:distribution_campaign_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">{}</a>', url, _("Open the email"))
+
+    def preview_view(self, request, object_id):
+        """The email as a recipient will see it (HTML part), with the stories
+        that may still be sent. GET only: nothing is sent or recorded."""
+        if not is_id(object_id):
+            raise Http404
+        campaign = self.get_object(request, object_id)
+        if campaign is None or not self.has_view_permission(request, campaign):
+            raise Http404
+        sample = Recipient(pk=0, email="preview@example.com", name=request.user.first_name)
+        message = campaigns.render_campaign_email(
+            campaign, campaigns.campaign_cards(campaign), sample
+        )
+        response = HttpResponse(message.alternatives[0][0], content_type="text/html")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
+        return response
 
     @admin.action(description=_("Send the selected campaigns"))
     def send(self, request, queryset):

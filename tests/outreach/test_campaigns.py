@@ -340,3 +340,22 @@ def test_concurrent_workers_on_the_same_batches_send_each_email_once(campaign, a
         t.join()
     recipients = [m.to[0] for m in mail.outbox]
     assert sum(sent) == len(recipients) == len(set(recipients)) == 32
+
+
+@pytest.mark.django_db
+def test_staff_preview_the_email_before_sending(client, campaign, alice, charlie):
+    url = reverse("admin:distribution_campaign_preview", args=[campaign.pk])
+    client.force_login(charlie)
+    assert client.get(url).status_code in (302, 403, 404)
+    client.force_login(alice)
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Acme closes the books faster" in html and "utm_campaign=retail-spring" in html
+    assert "Hello Alice," in html
+    assert not CampaignDelivery.objects.exists() and len(mail.outbox) == 0
+    for bad in ("x", "999999"):
+        bad_url = reverse("admin:distribution_campaign_preview", args=[bad])
+        assert client.get(bad_url).status_code == 404
+    change = client.get(reverse("admin:distribution_campaign_change", args=[campaign.pk]))
+    assert url in change.content.decode()
