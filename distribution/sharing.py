@@ -92,6 +92,9 @@ def share_link_create(
             data={"case_study": case_study.pk, "prospect_company": link.prospect_company},
             source=source,
         )
+        from analytics import events
+
+        events.record("sales_use", case_study=case_study, user=rep, detail="share_link")
     return link
 
 

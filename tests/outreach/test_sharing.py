@@ -136,6 +136,8 @@ def test_a_rep_creates_a_link_and_sees_each_visit(client, story, bob, dave, alic
     )
     link = ShareLink.objects.get()
     assert response.status_code == 302 and link.rep == bob
+    use = Event.objects.get(kind="sales_use")  # the impact measures count reps' use
+    assert (use.case_study, use.user, use.detail) == (story, bob, "share_link")
     client.get(f"/s/{link.code}/", HTTP_USER_AGENT=BROWSER)
     page = client.get(reverse("outreach:share_detail", args=[link.pk])).content.decode()
     assert sharing.share_url(link) in page and "1 visit" in page
