@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/approvals/approvalrequest/", include("approvals.staff_urls")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
+    path("sales/", include("distribution.outreach_urls")),
+    path("", include("distribution.outreach_public_urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

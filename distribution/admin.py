@@ -104,3 +104,7 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 )
                 % {"n": done},
             )
+
+
+# Outreach (references, campaigns, social, share links, event log).
+from distribution import outreach_admin  # noqa: E402, F401

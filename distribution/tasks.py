@@ -20,3 +20,7 @@ def expire_usage_rights() -> int:
 def prune_documents() -> int:
     """Daily: remove stored documents of versions no longer public."""
     return services.documents_prune()
+
+
+# Outreach tasks (campaign batches, share and reference notifications).
+from distribution.outreach_tasks import *  # noqa: E402, F403

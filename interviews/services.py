@@ -316,6 +316,10 @@ def invitations_send(
         )
         for pk in pending:
             transaction.on_commit(lambda pk=pk: _enqueue_invitation(pk), robust=True)
+        if not update:  # the fatigue ledger of every ask of a customer
+            from distribution.references import record_interview_asks
+
+            record_interview_asks(interview=locked, stakeholder_ids=pending, actor=actor)
     return len(pending)
 
 

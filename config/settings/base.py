@@ -157,6 +157,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "approvals.tasks.send_approval_digests",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Campaign batches lost with a worker are queued again (claims keep it to one email each).
+    "resume-campaigns": {
+        "task": "distribution.outreach_tasks.resume_campaigns",
+        "schedule": 900.0,
+    },
 }
 
 # --- Email
@@ -279,4 +284,13 @@ STORYLINE = {
         env.list("APPROVAL_REMINDER_DAYS", cast=int, default=[3, 7, 10])
     ),
     "APPROVAL_ESCALATION_DAY": env.int("APPROVAL_ESCALATION_DAY", default=12),
+    # Outreach (issue 7 B). "Sales Enablement": reps need reference contacts,
+    # but a customer asked too often stops helping ("Value harus flow both
+    # directions"): calls per contact per quarter, the ledger's warning
+    # threshold, how long a preference link works; "Email Campaigns": batches.
+    "REFERENCE_CALLS_PER_QUARTER": env.int("REFERENCE_CALLS_PER_QUARTER", default=2),
+    "ASK_FATIGUE_WINDOW_DAYS": 90,
+    "ASK_FATIGUE_WARNING": 3,
+    "PREFERENCE_LINK_DAYS": 90,
+    "CAMPAIGN_BATCH_SIZE": env.int("CAMPAIGN_BATCH_SIZE", default=200),
 }

@@ -50,6 +50,7 @@ from casestudies.models import (
     internal_review_areas,
 )
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
+from distribution.outreach_demo import seed_outreach
 from interviews.demo import seed_interviews
 
 SEED = 20261124
@@ -248,6 +249,7 @@ class Command(BaseCommand):
             call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
         seed_approvals(stdout=self.stdout)
+        seed_outreach(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
