@@ -236,7 +236,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Review-link tokens never reach the logs (request paths are redacted).
+    "filters": {"redact_review_tokens": {"()": "approvals.logging.RedactReviewTokens"}},
     "loggers": {
+        "django.request": {"filters": ["redact_review_tokens"]},
+        "django.security.csrf": {"filters": ["redact_review_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact_review_tokens"],
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
         # WeasyPrint logs every render step at INFO and fontTools every glyph.
@@ -262,4 +271,14 @@ STORYLINE = {
     "INTERVIEW_RECORDING_MAX_MB": env.int("INTERVIEW_RECORDING_MAX_MB", default=500),
     "INTERVIEW_TRANSCRIPT_MAX_MB": env.int("INTERVIEW_TRANSCRIPT_MAX_MB", default=10),
     "INTERVIEW_FILE_MAX_MB": env.int("INTERVIEW_FILE_MAX_MB", default=20),
+    # "Customer Review and Approval": allow 1-2 weeks (legal/PR 2-4 weeks), so
+    # review links live 30 days and can be extended; the mailbox code is
+    # 6 digits, valid 15 minutes, 5 tries; 20 unknown links per address per
+    # 10 minutes, then the neutral page answers 429.
+    "REVIEW_LINK_DAYS": env.int("REVIEW_LINK_DAYS", default=30),
+    "REVIEW_CODE_MINUTES": 15,
+    "REVIEW_CODE_ATTEMPTS": 5,
+    "REVIEW_CODE_RESEND_SECONDS": 60,
+    "REVIEW_BAD_TOKEN_LIMIT": env.int("REVIEW_BAD_TOKEN_LIMIT", default=20),
+    "REVIEW_BAD_TOKEN_WINDOW_SECONDS": 600,
 }
