@@ -118,9 +118,7 @@ class DecisionForm(forms.Form):
         label=_("Your decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
     message = forms.CharField(label=_("Message"), required=False, max_length=10000)
-    facts_checked = forms.BooleanField(
-        label=_("I checked the facts and figures"), required=False
-    )
+    facts_checked = forms.BooleanField(label=_("I checked the facts and figures"), required=False)
     attribution_checked = forms.BooleanField(
         label=_("Names and job titles are correct"), required=False
     )
@@ -128,7 +126,8 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         outcome = data.get("outcome")
-        if outcome == Decision.Outcome.CHANGES_REQUESTED and not (data.get("message") or "").strip():
+        message = (data.get("message") or "").strip()
+        if outcome == Decision.Outcome.CHANGES_REQUESTED and not message:
             self.add_error("message", _("Say what should change: the message is required."))
         if outcome == Decision.Outcome.APPROVED and not (
             data.get("facts_checked") and data.get("attribution_checked")

@@ -237,22 +237,17 @@ def approval_request_start(
                 % {"old": version.number, "new": latest.number}
             )
         if not version.verify_hash():
-            raise ApprovalError(
-                _("Version %(n)s fails its content check.") % {"n": version.number}
-            )
+            raise ApprovalError(_("Version %(n)s fails its content check.") % {"n": version.number})
         _check_specs(cs, specs)
 
         previous = cs.approval_requests.order_by("-created_at", "-pk").first()
         open_request = (
-            ApprovalRequest.objects.select_for_update()
-            .filter(case_study=cs, status=R.OPEN)
-            .first()
+            ApprovalRequest.objects.select_for_update().filter(case_study=cs, status=R.OPEN).first()
         )
         if open_request is not None:
             if open_request.version_id == version.pk:
                 raise ApprovalError(
-                    _("Approval of version %(n)s is already in progress.")
-                    % {"n": version.number}
+                    _("Approval of version %(n)s is already in progress.") % {"n": version.number}
                 )
             open_request.status = R.SUPERSEDED
             open_request.completed_at = timezone.now()
@@ -392,7 +387,8 @@ def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = ""
                 % {"name": step.reviewer_name, "status": step.get_status_display()}
             )
         now = timezone.now()
-        for old in ReviewLink.objects.select_for_update().filter(step=step, revoked_at__isnull=True):
+        live = ReviewLink.objects.select_for_update().filter(step=step, revoked_at__isnull=True)
+        for old in live:
             old.revoked_at = now
             old.revoked_by_name = _("replaced by a new link")
             old.save(update_fields=["revoked_at", "revoked_by_name"])
@@ -431,9 +427,7 @@ def review_link_revoke(*, link: ReviewLink, actor: Any, source: str = "") -> Rev
     return link
 
 
-def review_link_extend(
-    *, link: ReviewLink, days: int, actor: Any, source: str = ""
-) -> ReviewLink:
+def review_link_extend(*, link: ReviewLink, days: int, actor: Any, source: str = "") -> ReviewLink:
     if not 1 <= days <= 365:
         raise ApprovalError(_("Extend by 1 to 365 days."))
     with transaction.atomic():

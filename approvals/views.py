@@ -81,7 +81,7 @@ def _neutral(request, status: int = 404):
     response = render(request, "approvals/review/neutral.html", status=status)
     # Django's request logger would print "Not Found: /review/<token>/".
     response._has_been_logged = True
-    logger.info("review link refused (%s) from %s: /review/<redacted>/", status, _client_ip(request))
+    logger.info("review link refused (%s) from %s", status, _client_ip(request))
     return _private(response)
 
 
@@ -215,9 +215,7 @@ def review_page(request, link: ReviewLink, token: str):
             "code_sent": link.code_sent_at is not None,
             "code_form": CodeForm(),
             "section_choices": [("", _("The whole story")), *SECTIONS],
-            "channels": [
-                (c.value, c.label, getattr(case_study, c.field)) for c in UsageChannel
-            ],
+            "channels": [(c.value, c.label, getattr(case_study, c.field)) for c in UsageChannel],
             "rights_confirmed": step.rights_confirmations.exists(),
         }
     )

@@ -29,7 +29,9 @@ def in_review(story_at):
     cs = story_at("in_review")
     customer = cs.customer
     factories.ContactFactory(
-        customer=customer, name="Pat Participant", email="pat@customer.example",
+        customer=customer,
+        name="Pat Participant",
+        email="pat@customer.example",
         role=Contact.Role.END_USER,
     )
     factories.ContactFactory(

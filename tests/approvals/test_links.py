@@ -77,7 +77,9 @@ def test_refused_links_all_get_the_same_neutral_page(client, in_review, start_ch
     assert "no-store" in response["Cache-Control"]
 
 
-def test_the_neutral_page_is_identical_for_unknown_and_revoked(client, in_review, start_chain, alice):
+def test_the_neutral_page_is_the_same_for_unknown_and_revoked(
+    client, in_review, start_chain, alice
+):
     _request, tokens = start_chain(in_review)
     token = tokens["pat@customer.example"]
     services.review_link_revoke(link=link_for(token), actor=alice)
@@ -107,12 +109,15 @@ def test_extending_a_link_moves_its_expiry(in_review, start_chain, alice):
     assert link.expires_at == old + timedelta(days=7)
 
 
-def test_resending_replaces_the_link(client, in_review, start_chain, alice, django_capture_on_commit_callbacks):
+def test_resending_replaces_the_link(
+    client, in_review, start_chain, alice, django_capture_on_commit_callbacks
+):
     request, tokens = start_chain(in_review)
     old = tokens["pat@customer.example"]
     before = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        new = services.review_link_resend(step=step_of(request, "pat@customer.example"), actor=alice)
+        step = step_of(request, "pat@customer.example")
+        new = services.review_link_resend(step=step, actor=alice)
     assert len(mail.outbox) == before + 1 and new in mail.outbox[-1].body
     assert client.get(url(old)).status_code == 404
     assert client.get(url(new)).status_code == 200
@@ -127,7 +132,8 @@ def test_unknown_tokens_are_rate_limited_per_address(client, settings, in_review
     assert blocked.status_code == 429
     assert NEUTRAL in blocked.content.decode()
     # Another address is not affected.
-    assert client.get(url(tokens["pat@customer.example"]), REMOTE_ADDR="203.0.113.10").status_code == 200
+    other = client.get(url(tokens["pat@customer.example"]), REMOTE_ADDR="203.0.113.10")
+    assert other.status_code == 200
 
 
 def test_the_token_never_reaches_the_request_log(client, caplog, in_review, start_chain, alice):
@@ -174,7 +180,11 @@ def test_a_stale_link_says_a_newer_version_is_coming(client, in_review, start_ch
     # Starting the chain for the new version supersedes the old request.
     new_request = services.approval_request_start(
         case_study=in_review,
-        steps=[services.StepSpec(kind="participant", contact=step_of(request, "pat@customer.example").contact)],
+        steps=[
+            services.StepSpec(
+                kind="participant", contact=step_of(request, "pat@customer.example").contact
+            )
+        ],
         actor=alice,
     )
     request.refresh_from_db()
@@ -192,7 +202,7 @@ def test_a_token_of_story_a_never_shows_story_b(client, in_review, start_chain, 
 
 
 def test_a_closed_review_explains_itself(client, in_review, start_chain):
-    request, tokens = start_chain(in_review, verify_email_for_approve=False)
+    _request, tokens = start_chain(in_review, verify_email_for_approve=False)
     services.review_decision_record(
         link=link_for(tokens["lee@customer.example"]), outcome="changes_requested", message="No."
     )
