@@ -176,3 +176,19 @@ def test_a_returning_reviewer_sees_what_changed_first(
     assert "<ins>" in body and "fifteen" in body
     changes = body[body.index('id="changes"') : body.index('id="story"')]
     assert "Results" in changes and "The challenge" not in changes
+
+
+def test_posts_work_without_a_csrf_cookie_as_browsers_send_origin_null(chain):
+    """With Referrer-Policy: no-referrer a browser posts with ``Origin: null``;
+    the token in the address is what authorises the post."""
+    from django.test import Client
+
+    _request, token = chain
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        page(token, "comment/"), {"section": "", "body": "Fine by me."}, HTTP_ORIGIN="null"
+    )
+    assert response.status_code == 302
+    assert ReviewComment.objects.get().body == "Fine by me."
+    forged = client.post(page("x" * 43, "comment/"), {"body": "Hi"}, HTTP_ORIGIN="null")
+    assert forged.status_code == 404
