@@ -170,6 +170,8 @@ def _story_context(link: ReviewLink) -> dict:
     verdicts = {r.quote_id: r for r in step.quote_reviews.all()}
     quotes = services.review_quotes(case_study)
     metrics = list(case_study.metrics.order_by("position", "id"))
+    for metric in metrics:  # "percentage only" reads the story: no query per figure
+        metric.case_study = case_study
     return {
         "case_study": case_study,
         "version": version,

@@ -192,3 +192,20 @@ def test_posts_work_without_a_csrf_cookie_as_browsers_send_origin_null(chain):
     assert ReviewComment.objects.get().body == "Fine by me."
     forged = client.post(page("x" * 43, "comment/"), {"body": "Hi"}, HTTP_ORIGIN="null")
     assert forged.status_code == 404
+
+
+def test_the_page_runs_a_constant_number_of_queries(
+    client, in_review, start_chain, django_assert_max_num_queries
+):
+    _request, tokens = start_chain(in_review)
+    token = tokens[PAT]
+    client.get(page(token))
+    for _ in range(5):
+        factories.MetricFactory(case_study=in_review)
+        factories.QuoteFactory(case_study=in_review)
+    link = services.ReviewLink.objects.get(step__reviewer_email=PAT)
+    for i in range(5):
+        services.review_comment_add(link=link, section="results", body=f"Comment {i}")
+        services.confidential_flag_add(link=link, phrase=f"phrase {i}")
+    with django_assert_max_num_queries(14):
+        assert client.get(page(token)).status_code == 200
