@@ -137,6 +137,7 @@ def test_the_page_speaks_bahasa_indonesia(client, chain):
     assert response.status_code == 302 and response["Location"] == page(token)
     body = client.get(page(token)).content.decode()
     assert 'lang="id"' in body
+    assert "Kirim keputusan saya" in body and "Ada yang rahasia?" in body
 
 
 def test_an_anonymised_story_is_shown_anonymised(client, in_review, start_chain):
