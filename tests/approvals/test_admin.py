@@ -152,8 +152,12 @@ def test_the_list_runs_a_constant_number_of_queries(
 ):
     start_chain(in_review)
     client.force_login(alice)
+    url = reverse("admin:approvals_approvalrequest_changelist")
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("admin:approvals_approvalrequest_changelist")).status_code == 200
+        assert client.get(url).status_code == 200
+    # The case study page links here, filtered to its requests.
+    response = client.get(f"{url}?case_study__id__exact={in_review.pk}")
+    assert response.status_code == 200 and in_review.title in response.content.decode()
 
 
 def test_an_internal_reviewer_decides_on_the_request_page(client, alice, in_review):

@@ -367,3 +367,14 @@ def test_reviewers_must_be_the_customers_contacts(in_review, alice):
             ],
             actor=alice,
         )
+
+
+def test_a_decision_on_a_stale_version_is_refused(in_review, start_chain, alice):
+    _request, tokens = start_chain(in_review, verify_email_for_approve=False)
+    cs_services.case_study_request_changes(case_study=in_review, actor=alice, reason="Typo.")
+    cs_services.story_version_create(
+        case_study=in_review, actor=alice, title="Newer", sections=factories.sections(205)
+    )
+    with pytest.raises(ApprovalError, match="newer version"):
+        approve(tokens[PAT])
+    assert not Decision.objects.exists()
