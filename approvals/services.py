@@ -348,6 +348,9 @@ def _advance(request: ApprovalRequest, *, actor: Any, source: str) -> None:
         data={"version": request.version.number, "content_hash": request.content_hash},
         source=source,
     )
+    cs = CaseStudy.objects.get(pk=request.case_study_id)
+    if cs.state == CaseStudyState.APPROVED and cs.approved_version_id == request.version_id:
+        return  # staff recorded this approval by hand meanwhile: nothing left to move
     try:
         cs_services.case_study_approve(
             case_study=request.case_study,
@@ -805,18 +808,25 @@ def _decide(
                 ):
                     other.status = St.SKIPPED
                     other.save(update_fields=["status"])
+                in_review = (
+                    CaseStudy.objects.filter(pk=request.case_study_id)
+                    .values_list("state", flat=True)
+                    .get()
+                    == CaseStudyState.IN_REVIEW
+                )
                 try:
-                    cs_services.case_study_request_changes(
-                        case_study=request.case_study,
-                        actor=actor,
-                        reason=_("%(name)s (%(role)s) requested changes: %(message)s")
-                        % {
-                            "name": step.reviewer_name,
-                            "role": step.get_kind_display(),
-                            "message": message,
-                        },
-                        source=source or "approvals",
-                    )
+                    if in_review:  # else staff already took it back to drafting
+                        cs_services.case_study_request_changes(
+                            case_study=request.case_study,
+                            actor=actor,
+                            reason=_("%(name)s (%(role)s) requested changes: %(message)s")
+                            % {
+                                "name": step.reviewer_name,
+                                "role": step.get_kind_display(),
+                                "message": message,
+                            },
+                            source=source or "approvals",
+                        )
                 except cs_services.TransitionError as exc:
                     raise ApprovalError(str(exc)) from exc
         else:

@@ -378,3 +378,15 @@ def test_a_decision_on_a_stale_version_is_refused(in_review, start_chain, alice)
     with pytest.raises(ApprovalError, match="newer version"):
         approve(tokens[PAT])
     assert not Decision.objects.exists()
+
+
+def test_a_chain_completes_even_if_staff_recorded_the_approval_by_hand(
+    in_review, start_chain, alice
+):
+    request, tokens = start_chain(in_review, verify_email_for_approve=False)
+    cs_services.case_study_approve(case_study=in_review, version=request.version, actor=alice)
+    for email in (PAT, LEE, ROBIN):
+        approve(tokens[email])
+    request.refresh_from_db()
+    assert request.status == ApprovalRequest.Status.APPROVED
+    assert StateChange.objects.filter(case_study=in_review, to_state="approved").count() == 1
