@@ -221,6 +221,12 @@ def approval_request_start(
     specs = [_spec(s) for s in steps]
     lifetime = link_lifetime_days or conf("REVIEW_LINK_DAYS")
     with transaction.atomic():
+        # Lock order as in every decision: the open request, then the case study.
+        open_request = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(case_study_id=case_study.pk, status=R.OPEN)
+            .first()
+        )
         cs = CaseStudy.objects.select_for_update(of=("self",)).get(pk=case_study.pk)
         if cs.state != CaseStudyState.IN_REVIEW:
             raise ApprovalError(
@@ -241,9 +247,6 @@ def approval_request_start(
         _check_specs(cs, specs)
 
         previous = cs.approval_requests.order_by("-created_at", "-pk").first()
-        open_request = (
-            ApprovalRequest.objects.select_for_update().filter(case_study=cs, status=R.OPEN).first()
-        )
         if open_request is not None:
             if open_request.version_id == version.pk:
                 raise ApprovalError(
@@ -381,8 +384,11 @@ def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = ""
     if not step.is_customer:
         raise ApprovalError(_("Internal reviewers decide in the admin; they get no link."))
     with transaction.atomic():
-        step = ApprovalStep.objects.select_for_update().select_related("request").get(pk=step.pk)
-        if step.request.status != R.OPEN:
+        # The request first, then the step: the order every writer uses.
+        request = ApprovalRequest.objects.select_for_update().get(pk=step.request_id)
+        step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+        step.request = request
+        if request.status != R.OPEN:
             raise ApprovalError(_("This approval request is closed; links cannot be sent."))
         if step.status != St.PENDING:
             raise ApprovalError(
