@@ -18,3 +18,24 @@ class RedactReviewTokens(logging.Filter):
             record.msg = TOKEN_IN_PATH.sub("/review/<redacted>", message)
             record.args = ()
         return True
+
+
+def redact(text: str) -> str:
+    return TOKEN_IN_PATH.sub("/review/<redacted>", text) if "/review/" in text else text
+
+
+try:  # the production web server; absent where only the tests run
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = None
+
+if _GunicornLogger is not None:
+
+    class GunicornLogger(_GunicornLogger):
+        """gunicorn's access log with review-link tokens redacted from the
+        path and request line (``--logger-class approvals.logging.GunicornLogger``)."""
+
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            # The path, the request line and any environ or header atom.
+            return {k: redact(v) if isinstance(v, str) else v for k, v in atoms.items()}

@@ -209,3 +209,34 @@ def test_a_closed_review_explains_itself(client, in_review, start_chain):
     body = client.get(url(tokens["pat@customer.example"])).content.decode()
     assert "This review is closed" in body
     assert "Another reviewer asked for changes" in body
+
+
+def test_the_gunicorn_access_log_redacts_the_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from approvals.logging import GunicornLogger
+
+    token = new_token()[0]
+    logger = GunicornLogger(Config())
+    req = SimpleNamespace(
+        method="GET",
+        path=f"/review/{token}/",
+        query="",
+        uri=f"/review/{token}/",
+        version=(1, 1),
+        headers=[],
+    )
+    resp = SimpleNamespace(status="404 Not Found", sent=10, headers=[], response_length=10)
+    environ = {
+        "REMOTE_ADDR": "192.0.2.1",
+        "RAW_URI": f"/review/{token}/",
+        "PATH_INFO": f"/review/{token}/",
+        "REQUEST_METHOD": "GET",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    atoms = logger.atoms(resp, req, environ, timedelta(seconds=0.01))
+    assert token not in atoms["U"] and token not in atoms["r"]
+    assert not any(token in v for v in atoms.values() if isinstance(v, str))
+    assert atoms["U"] == "/review/<redacted>/"
