@@ -281,4 +281,7 @@ STORYLINE = {
     "REVIEW_CODE_RESEND_SECONDS": 60,
     "REVIEW_BAD_TOKEN_LIMIT": env.int("REVIEW_BAD_TOKEN_LIMIT", default=20),
     "REVIEW_BAD_TOKEN_WINDOW_SECONDS": 600,
+    # Behind a reverse proxy: the header carrying the client's address (its
+    # last entry), for decision evidence and the rate limit, e.g. X-Forwarded-For.
+    "CLIENT_IP_HEADER": env("CLIENT_IP_HEADER", default=""),
 }

@@ -210,3 +210,30 @@ def test_the_page_runs_a_constant_number_of_queries(
         services.confidential_flag_add(link=link, phrase=f"phrase {i}")
     with django_assert_max_num_queries(14):
         assert client.get(page(token)).status_code == 200
+
+
+def test_behind_a_proxy_the_evidence_records_the_forwarded_address(client, settings, chain):
+    settings.STORYLINE = {**settings.STORYLINE, "CLIENT_IP_HEADER": "X-Forwarded-For"}
+    request, token = chain
+    request.verify_email_for_approve = False
+    request.save(update_fields=["verify_email_for_approve"])
+    decide = {"outcome": "approved", "facts_checked": "on", "attribution_checked": "on"}
+    client.post(
+        page(token, "decide/"),
+        decide,
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.50",
+    )
+    assert Decision.objects.get().ip_address == "203.0.113.50"
+
+
+def test_a_garbage_forwarded_header_falls_back_to_the_peer(client, settings, chain):
+    settings.STORYLINE = {**settings.STORYLINE, "CLIENT_IP_HEADER": "X-Forwarded-For"}
+    request, token = chain
+    request.verify_email_for_approve = False
+    request.save(update_fields=["verify_email_for_approve"])
+    decide = {"outcome": "approved", "facts_checked": "on", "attribution_checked": "on"}
+    client.post(
+        page(token, "decide/"), decide, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="<script>"
+    )
+    assert Decision.objects.get().ip_address == "10.0.0.2"
