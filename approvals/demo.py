@@ -1,150 +1,121 @@
-"""Demo approval evidence for ``seed_demo``: on one story in review, an open
-approval request in which the participant approved (a decision with its
-evidence), the customer's legal reviewer was asked eight days ago and left
-two suggestions, and the executive sponsor waits for the next stage. It shows
-the suggestions page, the certificate and a due reminder
-(``manage.py send_approval_reminders``). Idempotent: a story that already has
-an approval request is left alone, and only one story gets one."""
+"""Demo approvals for ``seed_demo``: the first story in review gets an open
+chain of three customer reviewers (participant, legal and PR, in parallel so
+each can open the page at once), and the
+command prints one review link, so ``make run`` users can open the customer's
+side. Idempotent: a story with a chain keeps it, and the printed link is
+derived from SECRET_KEY (demo only: real links are random and never stored),
+so running again prints the same link and writes nothing."""
 
-import secrets
+import base64
+import hashlib
+import hmac
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.models import (
-    ApprovalRequest,
-    ApprovalStep,
-    Decision,
-    ReviewComment,
-    ReviewLink,
-    StepKind,
-)
+from approvals import services
+from approvals.emails import review_url
+from approvals.models import ApprovalRequest, ApprovalStep, ReviewLink, StepKind
 from approvals.tokens import hash_token
 from casestudies.models import CaseStudy, CaseStudyState, Contact
+from core.audit import audit_log
 
-DEMO_NOTE = "demo:approvals"
+REVIEWERS = [
+    (StepKind.PARTICIPANT, Contact.Role.END_USER, "Dewi Lestari", "Finance Operations Lead"),
+    (StepKind.CUSTOMER_LEGAL, Contact.Role.LEGAL, "Budi Santoso", "Legal Counsel"),
+    (StepKind.CUSTOMER_PR, Contact.Role.PR, "Sari Wijaya", "Head of Communications"),
+]
 
 
-def _contact(customer, role, name, title):
-    contact = customer.contacts.filter(role=role).first()
-    if contact is None:
-        contact = Contact.objects.create(
-            customer=customer,
-            name=name,
-            title=title,
-            role=role,
-            email=f"{name.split()[0].lower()}@{customer.slug}.example",
-        )
+def _contact(case_study: CaseStudy, role: str, name: str, title: str) -> Contact:
+    existing = case_study.customer.contacts.filter(
+        role=role, left_company=False, archived=False
+    ).first()
+    if existing is not None:
+        return existing
+    domain = case_study.customer.slug or "customer"
+    email = f"{name.split()[0].lower()}@{domain}.example"
+    contact, _created = Contact.objects.get_or_create(
+        customer=case_study.customer,
+        email=email,
+        defaults={"name": name, "title": title, "role": role, "agreed_to_participate": True},
+    )
     return contact
 
 
-def _step(request, kind, contact, *, stage, status, asked):
-    step = ApprovalStep.objects.create(
-        request=request,
-        stage=stage,
-        kind=kind,
-        contact=contact,
-        reviewer_name=contact.name,
-        reviewer_email=contact.email,
-        status=status,
-        activated_at=asked,
-        due_on=(asked + timedelta(days=10)).date() if asked else None,
-    )
-    if asked:
-        # The token itself was "emailed" and is not kept, as in real life.
-        ReviewLink.objects.create(
-            step=step,
-            token_hash=hash_token(secrets.token_urlsafe(32)),
-            created_at=asked,
-            sent_at=asked,
-            expires_at=asked + timedelta(days=request.link_lifetime_days),
-        )
-    return step
-
-
-def seed_approvals(stdout=None) -> int:
-    if ApprovalRequest.objects.filter(message=DEMO_NOTE).exists():
-        return 0
-    case_study = (
-        CaseStudy.objects.filter(state=CaseStudyState.IN_REVIEW, approval_requests__isnull=True)
-        .exclude(versions__isnull=True)
-        .select_related("customer", "owner")
-        .order_by("-pk")
+def seed_approvals(stdout=None) -> str | None:
+    """Returns the printed review URL (or None without a story in review)."""
+    actor = get_user_model().objects.filter(username="maya.demo").first()
+    request = (
+        ApprovalRequest.objects.filter(status=ApprovalRequest.Status.OPEN)
+        .select_related("case_study")
+        .order_by("pk")
         .first()
     )
-    if case_study is None:
-        return 0
-    version = case_study.versions.order_by("-number").first()
-    now = timezone.now()
-    asked = now - timedelta(days=8, hours=1)
-    customer = case_study.customer
     with transaction.atomic():
-        request = ApprovalRequest.objects.create(
-            case_study=case_study,
-            version=version,
-            content_hash=version.content_hash,
-            message=DEMO_NOTE,
-            created_by=case_study.owner,
-            created_by_name=case_study.owner.get_full_name() if case_study.owner else "",
+        if request is None:
+            case_study = (
+                CaseStudy.objects.filter(state=CaseStudyState.IN_REVIEW)
+                .exclude(approval_requests__isnull=False)
+                .order_by("pk")
+                .first()
+            )
+            if case_study is None:
+                return None
+            specs = [
+                services.StepSpec(kind=kind, contact=_contact(case_study, role, name, title))
+                for kind, role, name, title in REVIEWERS
+            ]
+            request = services.approval_request_start(
+                case_study=case_study,
+                steps=specs,
+                actor=actor,
+                message="Thank you for the interview! Please check the figures and your quotes.",
+                source="seed_demo",
+            )
+        step = (
+            request.steps.filter(status=ApprovalStep.Status.PENDING, contact__isnull=False)
+            .order_by("stage", "pk")
+            .first()
         )
-        participant = _step(
-            request,
-            StepKind.PARTICIPANT,
-            _contact(customer, Contact.Role.END_USER, "Rina Kusuma", "Finance lead"),
-            stage=1,
-            status=ApprovalStep.Status.APPROVED,
-            asked=asked,
-        )
-        legal = _step(
-            request,
-            StepKind.CUSTOMER_LEGAL,
-            _contact(customer, Contact.Role.LEGAL, "Agus Pratama", "Legal counsel"),
-            stage=1,
-            status=ApprovalStep.Status.PENDING,
-            asked=asked,
-        )
-        _step(
-            request,
-            StepKind.EXECUTIVE_SPONSOR,
-            _contact(customer, Contact.Role.EXECUTIVE_SPONSOR, "Sari Wijaya", "CFO"),
-            stage=2,
-            status=ApprovalStep.Status.WAITING,
-            asked=None,
-        )
-        decided_at = asked + timedelta(days=1, hours=3)
-        ApprovalStep.objects.filter(pk=participant.pk).update(decided_at=decided_at)
-        Decision.objects.create(
-            step=participant,
-            request=request,
-            version=version,
-            content_hash=version.content_hash,
-            outcome=Decision.Outcome.APPROVED,
-            message="Looks right to me. Thank you!",
-            reviewer_name=participant.reviewer_name,
-            reviewer_email=participant.reviewer_email,
-            verified_email=participant.reviewer_email,
-            decided_at=decided_at,
-            ip_address="203.0.113.24",
-            user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Safari/604.1",
-            seen={"content_hash": version.content_hash},
-            decided={"usage_rights": {"channels": ["web", "pdf", "sales decks"], "logo": True}},
-        )
-        ReviewComment.objects.create(
-            step=legal,
-            version=version,
-            section="summary",
-            body="Please do not name our bank partner.",
-            suggested_text=version.summary.replace("bank", "financial partner")
-            or "A shorter summary without our partners' names.",
-        )
-        ReviewComment.objects.create(
-            step=legal,
-            version=version,
-            section="results",
-            body="Revenue figures are confidential; percentages are fine.",
-            suggested_text="Revenue grew by a double-digit percentage in the first year.",
-        )
+        if step is None:
+            return None
+        token = _demo_link(step)
+    url = review_url(token)
     if stdout is not None:
-        stdout.write(f"Demo approval request on “{case_study.title}”.")
-    return 1
+        stdout.write(
+            f"Demo approval: “{request.case_study.title}” awaits {step.reviewer_name}. "
+            f"Open the customer's review page: {url}"
+        )
+    return url
+
+
+def _demo_link(step: ApprovalStep) -> str:
+    """The demo reviewer's link: the same token on every run (see above)."""
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"storyline-demo-review:{step.pk}".encode(), hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    token_hash = hash_token(token)
+    link = ReviewLink.objects.filter(token_hash=token_hash).first()
+    if link is not None and link.is_live:
+        return token
+    now = timezone.now()
+    ReviewLink.objects.filter(step=step, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by_name="seed_demo"
+    )
+    if link is not None:  # expired or revoked since: the demo link comes back
+        ReviewLink.objects.filter(pk=link.pk).update(
+            revoked_at=None, expires_at=now + timedelta(days=step.request.link_lifetime_days)
+        )
+    else:
+        link = ReviewLink.objects.create(
+            step=step,
+            token_hash=token_hash,
+            expires_at=now + timedelta(days=step.request.link_lifetime_days),
+            sent_at=now,
+        )
+    audit_log(action="approvals.link.issued", obj=link, data={"step": step.pk}, source="seed_demo")
+    return token

@@ -215,6 +215,8 @@ class ReviewLink(models.Model):
     code_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
     verified_at = models.DateTimeField(_("mailbox verified"), null=True, blank=True)
     verified_email = models.EmailField(_("verified mailbox"), blank=True)
+    # The code email's "done" marker: a redelivered task never sends it twice.
+    code_emailed_at = models.DateTimeField(_("code emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review link")
@@ -507,3 +509,25 @@ class ApprovalDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.user}"
+
+
+class UsageRightsConfirmation(models.Model):
+    """A customer reviewer's confirmation of the usage rights, as submitted:
+    evidence next to the decision (the case study keeps the current rights)."""
+
+    step = models.ForeignKey(
+        ApprovalStep,
+        verbose_name=_("step"),
+        on_delete=models.CASCADE,
+        related_name="rights_confirmations",
+    )
+    rights = models.JSONField(_("rights confirmed"), default=dict)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("usage rights confirmation")
+        verbose_name_plural = _("usage rights confirmations")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.step} · {self.created_at:%Y-%m-%d}"

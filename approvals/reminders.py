@@ -52,6 +52,7 @@ from approvals.models import (
     ReminderLog,
     ReviewLink,
 )
+from casestudies.models import StoryVersion
 from core.audit import actor_name, audit_log
 from core.emails import send_templated_email
 from core.roles import PROGRAM_MANAGERS
@@ -107,11 +108,19 @@ def _first_day() -> int:
 
 
 def _pending():
+    """Pending steps of open requests whose version is still the newest of
+    its language (a stale request is about to be replaced: nobody is chased
+    to approve text that has already changed)."""
+    newer = StoryVersion.objects.filter(
+        case_study_id=OuterRef("request__case_study_id"),
+        language=OuterRef("request__version__language"),
+        number__gt=OuterRef("request__version__number"),
+    )
     return ApprovalStep.objects.filter(
         status=ApprovalStep.Status.PENDING,
         request__status=ApprovalRequest.Status.OPEN,
         activated_at__isnull=False,
-    )
+    ).exclude(Exists(newer))
 
 
 def _candidates(now: datetime):

@@ -489,6 +489,13 @@ def case_study_publish(
         approved = cs.approved_version
         if approved is None:
             raise TransitionError(_("No approved version to publish."))
+        if not cs.channel_web:
+            raise TransitionError(
+                _(
+                    "The customer's usage rights do not allow the public website; "
+                    "the story can be used only where they allow it."
+                )
+            )
         _require_current(
             cs,
             approved,

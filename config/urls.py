@@ -19,6 +19,7 @@ urlpatterns = [
     path("case-studies/", include("distribution.urls")),
     path("sales/", include("distribution.outreach_urls")),
     path("", include("distribution.outreach_public_urls")),
+    path("review/", include("approvals.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -40,6 +40,8 @@ REVIEWER_PERMISSIONS = {
     ("casestudies", "add_internalsignoff"),
     ("casestudies", "view_internalreviewcomment"),
     ("casestudies", "add_internalreviewcomment"),
+    # Our legal/marketing decide their approval step on the request's page.
+    ("approvals", "view_approvalrequest"),
 }
 
 

@@ -16,13 +16,19 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from casestudies.models import CaseStudy
+from casestudies.models import CaseStudy, UsageChannel
 from casestudies.selectors import public_version
 from distribution import services
 from distribution.models import RenderedDocument
 
 Doc = RenderedDocument
 URL_NAMES = {Doc.Kind.PDF: "pdf", Doc.Kind.ONE_PAGER: "one_pager", Doc.Kind.SLIDES: "slides"}
+# The usage right each format needs: what the customer forbids does not exist.
+CHANNELS = {
+    Doc.Kind.PDF: UsageChannel.PDF,
+    Doc.Kind.ONE_PAGER: UsageChannel.PDF,
+    Doc.Kind.SLIDES: UsageChannel.SALES_DECKS,
+}
 
 
 def _public_story(request, slug: str):
@@ -99,6 +105,8 @@ def _waiting_page(request, case_study, version, kind, paper, document):
 
 def _document_view(request, slug: str, kind: str):
     case_study, version, paper = _public_story(request, slug)
+    if not case_study.allows(CHANNELS[kind]):
+        raise Http404
     document, servable = services.document_for(
         case_study=case_study, version=version, kind=kind, paper=paper
     )
@@ -132,7 +140,9 @@ def story_slides(request, slug: str):
 
 def _status(request, slug: str, kind: str):
     """Where the render is (read only: never queues anything)."""
-    _case_study, version, paper = _public_story(request, slug)
+    case_study, version, paper = _public_story(request, slug)
+    if not case_study.allows(CHANNELS[kind]):
+        raise Http404
     if kind == Doc.Kind.SLIDES:
         paper = Doc.Paper.NONE
     document = Doc.objects.filter(

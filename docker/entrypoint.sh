@@ -12,8 +12,10 @@ case "$1" in
     # one, run `python manage.py migrate` as a one-off step before rolling out.
     python manage.py migrate --noinput
     # The access log records the path without the query string (%(U)s), so
-    # tokens passed in URLs never reach the logs.
+    # tokens passed in URLs never reach the logs; the logger class redacts the
+    # review-link tokens that are part of the path (/review/<token>/).
     exec gunicorn config.wsgi:application \
+      --logger-class approvals.logging.GunicornLogger \
       --bind 0.0.0.0:8000 \
       --workers "${GUNICORN_WORKERS:-3}" \
       --timeout 60 \

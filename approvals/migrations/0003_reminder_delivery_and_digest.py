@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0001_approval_chain'),
+        ('approvals', '0002_review_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

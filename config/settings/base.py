@@ -251,7 +251,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Review-link tokens never reach the logs (request paths are redacted).
+    "filters": {"redact_review_tokens": {"()": "approvals.logging.RedactReviewTokens"}},
     "loggers": {
+        "django.request": {"filters": ["redact_review_tokens"]},
+        "django.security.csrf": {"filters": ["redact_review_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact_review_tokens"],
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
         # WeasyPrint logs every render step at INFO and fontTools every glyph.
@@ -293,4 +302,17 @@ STORYLINE = {
     "ASK_FATIGUE_WARNING": 3,
     "PREFERENCE_LINK_DAYS": 90,
     "CAMPAIGN_BATCH_SIZE": env.int("CAMPAIGN_BATCH_SIZE", default=200),
+    # "Customer Review and Approval": allow 1-2 weeks (legal/PR 2-4 weeks), so
+    # review links live 30 days and can be extended; the mailbox code is
+    # 6 digits, valid 15 minutes, 5 tries; 20 unknown links per address per
+    # 10 minutes, then the neutral page answers 429.
+    "REVIEW_LINK_DAYS": env.int("REVIEW_LINK_DAYS", default=30),
+    "REVIEW_CODE_MINUTES": 15,
+    "REVIEW_CODE_ATTEMPTS": 5,
+    "REVIEW_CODE_RESEND_SECONDS": 60,
+    "REVIEW_BAD_TOKEN_LIMIT": env.int("REVIEW_BAD_TOKEN_LIMIT", default=20),
+    "REVIEW_BAD_TOKEN_WINDOW_SECONDS": 600,
+    # Behind a reverse proxy: the header carrying the client's address (its
+    # last entry), for decision evidence and the rate limit, e.g. X-Forwarded-For.
+    "CLIENT_IP_HEADER": env("CLIENT_IP_HEADER", default=""),
 }

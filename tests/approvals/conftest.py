@@ -1,34 +1,75 @@
+"""A story in review with three customer reviewers, and the links they were emailed."""
+
+import re
+
 import pytest
-from django.contrib.auth.models import Group
+from django.core import mail
 
-from core.roles import PROGRAM_MANAGERS
+from approvals import services
+from approvals.models import ApprovalStep, StepKind
+from casestudies.models import Contact
 from tests import factories
-from tests.approvals import factories_b
+
+LINK_RE = re.compile(r"/review/([A-Za-z0-9_-]{43})/")
+
+
+def tokens_from_outbox(start: int = 0) -> dict[str, str]:
+    """{recipient email: token} of the review links emailed since ``start``."""
+    found = {}
+    for message in mail.outbox[start:]:
+        match = LINK_RE.search(message.body)
+        if match:
+            found[message.to[0]] = match.group(1)
+    return found
 
 
 @pytest.fixture
-def dave(groups):
-    """A second program manager."""
-    user = factories.UserFactory(username="dave", first_name="Dave", is_staff=True)
-    user.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
-    return user
-
-
-@pytest.fixture
-def erin(db):
-    """The customer's account owner (sales)."""
-    return factories.UserFactory(username="erin", first_name="Erin", is_staff=True)
-
-
-@pytest.fixture
-def in_review(story_at, erin):
-    """A story in review whose customer's account owner is erin."""
+def in_review(story_at):
+    """A story in review whose customer has a participant, a legal and a PR contact."""
     cs = story_at("in_review")
-    cs.customer.account_owner = erin
-    cs.customer.save(update_fields=["account_owner"])
+    customer = cs.customer
+    factories.ContactFactory(
+        customer=customer,
+        name="Pat Participant",
+        email="pat@customer.example",
+        role=Contact.Role.END_USER,
+    )
+    factories.ContactFactory(
+        customer=customer, name="Lee Legal", email="lee@customer.example", role=Contact.Role.LEGAL
+    )
+    factories.ContactFactory(
+        customer=customer, name="Robin PR", email="robin@customer.example", role=Contact.Role.PR
+    )
     return cs
 
 
+def contact(cs, email: str) -> Contact:
+    return cs.customer.contacts.get(email=email)
+
+
 @pytest.fixture
-def open_request(in_review, alice):
-    return factories_b.approval_request(in_review, actor=alice)
+def start_chain(alice, django_capture_on_commit_callbacks):
+    """``start_chain(cs, [(kind, email, stage, required), ...])`` → (request, tokens)."""
+
+    def start(cs, steps=None, **kwargs):
+        steps = steps or [
+            (StepKind.PARTICIPANT, "pat@customer.example", 1, True),
+            (StepKind.CUSTOMER_LEGAL, "lee@customer.example", 1, True),
+            (StepKind.CUSTOMER_PR, "robin@customer.example", 1, True),
+        ]
+        specs = [
+            services.StepSpec(kind=k, contact=contact(cs, e), stage=s, required=r)
+            for k, e, s, r in steps
+        ]
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            request = services.approval_request_start(
+                case_study=cs, steps=specs, actor=alice, **kwargs
+            )
+        return request, tokens_from_outbox(before)
+
+    return start
+
+
+def step_of(request, email: str) -> ApprovalStep:
+    return request.steps.get(reviewer_email=email)

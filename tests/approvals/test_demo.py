@@ -1,24 +1,27 @@
-"""The demo program shows an approval request with evidence, suggestions and
-a due reminder; seeding twice adds nothing."""
+"""The demo chain: three customer reviewers and one printed link that works,
+the same on every run."""
 
-from django.core import mail
-from django.core.management import call_command
+import io
 
-from approvals import reminders
-from approvals.certificate import certificate_html
-from approvals.demo import DEMO_NOTE, seed_approvals
-from approvals.models import ApprovalRequest, ReviewComment
+import pytest
+
+from approvals.demo import seed_approvals
+from approvals.models import ApprovalRequest
+from core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_adds_one_approval_request_once(db, groups):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert seed_approvals() == 0
-    request = ApprovalRequest.objects.get(message=DEMO_NOTE)
-    assert request.case_study.state == "in_review"
-    assert ReviewComment.objects.filter(step__request=request, status="open").count() == 2
-    participant = request.steps.get(kind="participant")
-    assert participant.reviewer_name in certificate_html(request)
-
-    mail.outbox = []
-    assert reminders.reminders_sweep().sent == 1
-    assert mail.outbox[0].to == [request.steps.get(kind="customer_legal").reviewer_email]
+def test_the_demo_starts_a_chain_and_prints_a_working_link(client, story_at):
+    cs = story_at("in_review")
+    out = io.StringIO()
+    url = seed_approvals(stdout=out)
+    assert url in out.getvalue()
+    request = ApprovalRequest.objects.get(case_study=cs)
+    assert request.steps.filter(contact__isnull=False, status="pending").count() == 3
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path)
+    assert response.status_code == 200 and cs.title in response.content.decode()
+    audits = AuditEntry.objects.count()
+    assert seed_approvals() == url  # idempotent: same link, nothing written
+    assert AuditEntry.objects.count() == audits

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from approvals.demo import seed_approvals
+from approvals.demo_evidence import seed_approval_evidence
 from casestudies import services
 from casestudies.demo_content import (
     INDUSTRIES,
@@ -249,6 +250,7 @@ class Command(BaseCommand):
             call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
         seed_approvals(stdout=self.stdout)
+        seed_approval_evidence(stdout=self.stdout)
         seed_outreach(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from approvals.models import ApprovalStep, StepKind
 from casestudies import services
 from tests import factories
-from tests.approvals import factories_b
+from tests.approvals.staff import factories_b
 from tests.conftest import IN_CI
 
 

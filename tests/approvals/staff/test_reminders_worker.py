@@ -9,7 +9,7 @@ from celery.signals import task_postrun
 from django.core import mail
 
 from approvals.models import ReminderLog
-from tests.approvals import factories_b
+from tests.approvals.staff import factories_b
 from tests.conftest import celery_conf, require_redis
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

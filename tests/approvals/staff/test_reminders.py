@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from approvals import reminders, tasks
 from approvals.models import ApprovalDigest, ApprovalStep, ReminderLog, StepKind
 from core.models import AuditEntry
-from tests.approvals import factories_b
+from tests.approvals.staff import factories_b
 from tests.conftest import require_postgres
 
 
@@ -296,3 +296,28 @@ def test_escalation_with_nobody_to_tell_is_recorded_not_retried(open_request, al
     assert mail.outbox == []
     row = ReminderLog.objects.get(step=step)
     assert row.sent_at is None and row.retry_at is None and "Nobody" in row.last_error
+
+
+def test_a_request_whose_version_was_replaced_is_not_chased(open_request, alice):
+    """Text saved after the request went out makes it stale: reminding people
+    to approve words that already changed would only confuse them."""
+    from casestudies import services as cs_services
+    from casestudies.models import SECTION_FIELDS
+
+    step = factories_b.customer_step(open_request, days_ago=3)
+    version = open_request.version
+    cs_services.story_version_create(
+        case_study=open_request.case_study,
+        actor=alice,
+        title=version.title,
+        sections={
+            **{name: getattr(version, name) for name in SECTION_FIELDS},
+            "summary": version.summary + " Edited after the request went out.",
+        },
+        language=version.language,
+    )
+    mail.outbox = []
+
+    assert reminders.reminders_sweep().sent == 0
+    assert mail.outbox == []
+    assert ReminderLog.objects.filter(step=step).count() == 0

@@ -14,7 +14,7 @@ from approvals.models import ReviewComment, StepKind
 from casestudies import services
 from casestudies.models import StoryVersion
 from core.models import AuditEntry
-from tests.approvals import factories_b
+from tests.approvals.staff import factories_b
 from tests.conftest import require_postgres
 
 

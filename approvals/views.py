@@ -1,0 +1,398 @@
+"""The customer's side: ``/review/<token>/``.
+
+A token is looked up by its SHA-256 only. Unknown, expired and revoked links
+all get the same neutral page (404, same words); too many unknown tokens from
+one address get that page with 429 before any lookup. Every response says
+``Referrer-Policy: no-referrer``, ``Cache-Control: no-store`` and
+``X-Robots-Tag: noindex``, the page loads nothing from third parties, and the
+neutral page is never logged with its path (the token would be in it).
+
+Thin views: GET only reads; every POST validates a form, calls one service
+and redirects back (works without JavaScript).
+
+The POSTs are exempt from Django's CSRF check, on purpose: with
+``Referrer-Policy: no-referrer`` browsers send ``Origin: null`` on form posts,
+which the check refuses, and the check adds nothing here: a request is
+authorised only by the 256-bit token in its address, which a forging site
+cannot know (it is the CSRF secret). No cookie or session grants anything.
+"""
+
+import ipaddress
+import logging
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from approvals import services
+from approvals.forms import (
+    CodeForm,
+    CommentForm,
+    DecisionForm,
+    FlagForm,
+    QuoteVerdictForm,
+    RightsForm,
+)
+from approvals.models import ApprovalRequest, ApprovalStep, Decision, ReviewLink
+from approvals.services import ApprovalError, conf
+from approvals.tokens import hash_token
+from casestudies.diffing import diff_sections
+from casestudies.models import SECTIONS, UsageChannel
+
+logger = logging.getLogger(__name__)
+
+# secrets.token_urlsafe(32) is 43 characters; anything else is not a token.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+R = ApprovalRequest.Status
+
+
+def _client_ip(request) -> str:
+    """The reviewer's address: REMOTE_ADDR, or behind a reverse proxy the
+    last address in the header it sets (``CLIENT_IP_HEADER``, e.g.
+    X-Forwarded-For: earlier entries are whatever the client sent)."""
+    header = conf("CLIENT_IP_HEADER")
+    if header:
+        key = "HTTP_" + header.upper().replace("-", "_")
+        candidate = request.META.get(key, "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _guess_key(request) -> str:
+    return f"approvals:bad-token:{_client_ip(request)}"
+
+
+def _blocked(request) -> bool:
+    return (cache.get(_guess_key(request)) or 0) >= conf("REVIEW_BAD_TOKEN_LIMIT")
+
+
+def _count_bad_guess(request) -> None:
+    key = _guess_key(request)
+    if cache.add(key, 1, timeout=conf("REVIEW_BAD_TOKEN_WINDOW_SECONDS")):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=conf("REVIEW_BAD_TOKEN_WINDOW_SECONDS"))
+
+
+def _private(response):
+    """Headers every response under /review/ carries."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+def _neutral(request, status: int = 404):
+    response = render(request, "approvals/review/neutral.html", status=status)
+    # Django's request logger would print "Not Found: /review/<token>/".
+    response._has_been_logged = True
+    logger.info("review link refused (%s) from %s", status, _client_ip(request))
+    return _private(response)
+
+
+def review_view(view):
+    """Resolve ``token`` to a live link (or answer the neutral page) and add
+    the private headers; the view gets the link."""
+
+    @wraps(view)
+    def wrapped(request, token: str, *args, **kwargs):
+        if _blocked(request):
+            return _neutral(request, status=429)
+        link = None
+        if TOKEN_RE.fullmatch(token or ""):
+            link = (
+                ReviewLink.objects.select_related(
+                    "step__request__case_study__customer__industry",
+                    "step__request__case_study__customer__region",
+                    "step__request__version",
+                    "step__contact",
+                )
+                .filter(token_hash=hash_token(token))
+                .first()
+            )
+        if link is None:
+            _count_bad_guess(request)
+            return _neutral(request)
+        if not link.is_live:
+            return _neutral(request)
+        return _private(view(request, link, token, *args, **kwargs))
+
+    return wrapped
+
+
+def _page_url(token: str, anchor: str = "") -> str:
+    return reverse("review:page", kwargs={"token": token}) + (f"#{anchor}" if anchor else "")
+
+
+def link_state(link: ReviewLink) -> str:
+    """open, decided, stale (a newer version replaces this one) or closed."""
+    step = link.step
+    request = step.request
+    if step.is_decided:
+        return "decided"
+    if request.status == R.SUPERSEDED or (
+        request.status == R.OPEN and not services.request_is_current(request)
+    ):
+        return "stale"
+    if request.status != R.OPEN or step.status != ApprovalStep.Status.PENDING:
+        return "closed"
+    return "open"
+
+
+def _earlier_decision(step: ApprovalStep) -> Decision | None:
+    """This person's latest decision on an earlier version of the story."""
+    if step.contact_id is None:
+        return None
+    return (
+        Decision.objects.filter(
+            step__contact_id=step.contact_id,
+            request__case_study_id=step.request.case_study_id,
+            version__number__lt=step.request.version.number,
+        )
+        .select_related("version")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def _story_context(link: ReviewLink) -> dict:
+    step = link.step
+    request = step.request
+    case_study = request.case_study
+    version = request.version
+    anonymise = case_study.anonymise_text
+    my_comments = list(step.comments.order_by("created_at", "pk"))
+    by_section: dict[str, list] = {}
+    for comment in my_comments:
+        by_section.setdefault(comment.section, []).append(comment)
+    verdicts = {r.quote_id: r for r in step.quote_reviews.all()}
+    quotes = services.review_quotes(case_study)
+    metrics = list(case_study.metrics.order_by("position", "id"))
+    for metric in metrics:  # "percentage only" reads the story: no query per figure
+        metric.case_study = case_study
+    return {
+        "case_study": case_study,
+        "version": version,
+        "title": anonymise(version.title),
+        "sections": [
+            (name, label, anonymise(getattr(version, name)), by_section.get(name, []))
+            for name, label in SECTIONS
+        ],
+        "story_comments": by_section.get("", []),
+        "metrics": metrics,
+        "quotes": [(q, verdicts.get(q.pk)) for q in quotes],
+        "flags": list(step.flags.select_related("metric").order_by("created_at", "pk")),
+    }
+
+
+@require_safe
+@review_view
+def review_page(request, link: ReviewLink, token: str):
+    step = link.step
+    review = step.request
+    state = link_state(link)
+    ReviewLink.objects.filter(pk=link.pk).update(last_seen_at=timezone.now())
+    context = {
+        "link": link,
+        "step": step,
+        "review": review,
+        "state": state,
+        "token_url": _page_url(token),
+        "token": token,
+    }
+    if state == "decided":
+        context["decision"] = Decision.objects.get(step=step)
+        context.update(_story_context(link))
+        return render(request, "approvals/review/decided.html", context)
+    if state in ("stale", "closed"):
+        return render(request, "approvals/review/closed.html", context)
+
+    context.update(_story_context(link))
+    case_study = review.case_study
+    earlier = _earlier_decision(step)
+    if earlier is not None:
+        diffs = diff_sections(earlier.version.sections(), review.version.sections())
+        context["earlier"] = earlier
+        context["changes"] = [d for d in diffs if d.changed]
+    needs_code = review.verify_email_for_approve and link.verified_at is None
+    context.update(
+        {
+            "needs_code": needs_code,
+            "comments_need_code": review.verify_email_for_comments and link.verified_at is None,
+            "code_sent": link.code_sent_at is not None,
+            "code_form": CodeForm(),
+            "section_choices": [("", _("The whole story")), *SECTIONS],
+            "channels": [(c.value, c.label, getattr(case_study, c.field)) for c in UsageChannel],
+            "rights_confirmed": step.rights_confirmations.exists(),
+        }
+    )
+    return render(request, "approvals/review/page.html", context)
+
+
+def _act(request, token: str, anchor: str, action, success: str):
+    try:
+        action()
+    except ApprovalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return HttpResponseRedirect(_page_url(token, anchor))
+
+
+def _form_errors(request, form, token: str, anchor: str):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return HttpResponseRedirect(_page_url(token, anchor))
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_code_send(request, link: ReviewLink, token: str):
+    return _act(
+        request,
+        token,
+        "decision",
+        lambda: services.code_send(link=link),
+        _("We sent a code to %(email)s.") % {"email": link.step.reviewer_email},
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_code_verify(request, link: ReviewLink, token: str):
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, token, "decision")
+    return _act(
+        request,
+        token,
+        "decision",
+        lambda: services.code_verify(link=link, code=form.cleaned_data["code"]),
+        _("Thank you: your email address is confirmed."),
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_comment(request, link: ReviewLink, token: str):
+    form = CommentForm(request.POST)
+    anchor = request.POST.get("section") or "story"
+    anchor = anchor if anchor in dict(SECTIONS) else "story"
+    if not form.is_valid():
+        return _form_errors(request, form, token, anchor)
+    return _act(
+        request,
+        token,
+        anchor,
+        lambda: services.review_comment_add(link=link, **form.cleaned_data),
+        _("Your comment is saved. Thank you."),
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_quote(request, link: ReviewLink, token: str):
+    form = QuoteVerdictForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, token, "quotes")
+    data = form.cleaned_data
+    return _act(
+        request,
+        token,
+        f"quote-{data['quote']}",
+        lambda: services.quote_verdict_set(
+            link=link, quote_id=data["quote"], verdict=data["verdict"], comment=data["comment"]
+        ),
+        _("Your verdict on the quote is saved."),
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_flag(request, link: ReviewLink, token: str):
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, token, "confidential")
+    data = form.cleaned_data
+    return _act(
+        request,
+        token,
+        "confidential",
+        lambda: services.confidential_flag_add(
+            link=link,
+            section=data["section"],
+            phrase=data["phrase"],
+            metric_id=data["metric"],
+            show_as_percentage=data["show_as_percentage"],
+            note=data["note"],
+        ),
+        _("Noted: we will keep that confidential or change it as you asked."),
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_rights(request, link: ReviewLink, token: str):
+    form = RightsForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, token, "rights")
+    data = form.cleaned_data
+    return _act(
+        request,
+        token,
+        "rights",
+        lambda: services.usage_rights_confirm(
+            link=link,
+            channels=form.channels(),
+            logo_allowed=data["logo_allowed"],
+            anonymised=data["anonymised"],
+            percentage_only=data["percentage_only"],
+            rights_expire_on=data["rights_expire_on"],
+        ),
+        _("Thank you: the usage rights are recorded."),
+    )
+
+
+@csrf_exempt
+@require_POST
+@review_view
+def review_decide(request, link: ReviewLink, token: str):
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, token, "decision")
+    data = form.cleaned_data
+    return _act(
+        request,
+        token,
+        "decision",
+        lambda: services.review_decision_record(
+            link=link,
+            outcome=data["outcome"],
+            message=data["message"],
+            ip=_client_ip(request) if _client_ip(request) != "unknown" else None,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            checklist=form.checklist(),
+        ),
+        _("Thank you: your decision is recorded."),
+    )
