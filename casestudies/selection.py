@@ -458,6 +458,18 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
         dimensions.append({"key": key, "title": title, "rows": rows})
 
     gaps = find_gaps(targets, stories, terms=terms)
+    # A cell shows the gaps inside it too (e.g. only in one region).
+    industry_index = {row["industry"].pk: row for row in matrix}
+    size_index = {size.value: n for n, size in enumerate(sizes)}
+    for gap in gaps:
+        row = industry_index.get(gap.target.industry_id)
+        if row is None:
+            continue
+        columns = (
+            [size_index[gap.target.company_size]] if gap.target.company_size else range(len(sizes))
+        )
+        for column in columns:
+            row["cells"][column].setdefault("gaps", []).append(gap.name)
     if with_candidates and gaps:
         rank_candidates_for_gaps(gaps)
     return Coverage(
