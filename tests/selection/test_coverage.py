@@ -98,11 +98,11 @@ def test_the_score_is_recomputed_when_its_inputs_change(
     with django_capture_on_commit_callbacks(execute=True):
         factories.MetricFactory(
             case_study=weak,
-                kind=Metric.Kind.EFFICIENCY,
-                before=100,
-                after=150,
-                higher_is_better=True,
-                label="Claims",
+            kind=Metric.Kind.EFFICIENCY,
+            before=100,
+            after=150,
+            higher_is_better=True,
+            label="Claims",
         )
     after_metric = CandidateScore.objects.get(case_study=weak)
     assert after_metric.total > before
@@ -140,7 +140,9 @@ def test_the_coverage_data_takes_constant_queries(portfolio):
     for _n in range(6):
         factories.CaseStudyFactory(
             customer=factories.CustomerFactory(
-                industry=portfolio["healthcare"], region=portfolio["apac"], company_size="enterprise"
+                industry=portfolio["healthcare"],
+                region=portfolio["apac"],
+                company_size="enterprise",
             )
         )
     assert _queries(selection.coverage) == few

@@ -68,7 +68,7 @@ def test_weights_are_configurable(settings):
     }
     assert combine(parts) == 100
     assert combine(parts, {"results": 30, "arc": 70}) == 30
-    assert combine(parts, {name: 0 for name in selection.COMPONENTS}) == 0
+    assert combine(parts, dict.fromkeys(selection.COMPONENTS, 0)) == 0
 
 
 def test_the_arc_counts_the_five_known_parts():
