@@ -31,7 +31,10 @@ def test_no_signal_means_no_verdict_to_ask(customer):
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"last_milestone": "Go-live in 12 branches", "last_milestone_on": days_ago(10)}, "Milestone"),
+        (
+            {"last_milestone": "Go-live in 12 branches", "last_milestone_on": days_ago(10)},
+            "Milestone",
+        ),
         (
             {"last_business_review_sentiment": "positive", "last_business_review_on": days_ago(20)},
             "Positive business review",

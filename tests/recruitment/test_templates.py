@@ -28,7 +28,12 @@ def test_the_default_english_template_frames_an_opportunity_with_expectations(ca
     body = email.body
     assert body.startswith("Hi Sari,")
     assert "Your 45% increase in claims processed per day is exactly" in body
-    for framing in ("innovative approach", "visibility to Medika Prima", "help peers", "backlink to https://medika.example"):
+    for framing in (
+        "innovative approach",
+        "visibility to Medika Prima",
+        "help peers",
+        "backlink to https://medika.example",
+    ):
         assert framing in body
     assert "about 3 hours in total, spread over 4-6 weeks" in body
     assert "Interview (60-90 minutes)" in body
