@@ -10,7 +10,10 @@ from casestudies.models import Contact, Customer
 from recruitment import crm
 from tests import factories
 
-HEADER = "name,slug,industry,company_size,region,nps_score,nps_recorded_on,implementation_status,renewal_date\n"
+HEADER = (
+    "name,slug,industry,company_size,region,nps_score,nps_recorded_on,"
+    "implementation_status,renewal_date\n"
+)
 
 
 @pytest.fixture
