@@ -209,7 +209,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     list_display = ("case_study", "contact", "status", "sent_at", "followups_sent", "language")
     list_filter = ("status", "language")
     search_fields = ("case_study__title", "contact__name", "contact__customer__name")
-    list_select_related = ("case_study", "contact")
+    list_select_related = ("case_study", "contact__customer")
     readonly_fields = (
         "case_study",
         "contact",
@@ -544,4 +544,4 @@ class ApprovalChainContactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("case_study", "role", "contact", "expected_review_days", "completed_on")
     list_filter = ("role",)
-    list_select_related = ("case_study", "contact")
+    list_select_related = ("case_study", "contact__customer")
