@@ -105,7 +105,7 @@ def test_freshness_lists_old_left_renamed_and_churned(story_at, alice, client):
     assert stale[left.pk].reasons == ["Dewi, quoted in the story, has left the company"]
     assert stale[renamed.pk].reasons == ["Core platform was renamed Storyline Cloud"]
     assert stale[churned.pk].retire
-    assert list(stale)[0] == churned.pk  # retire first
+    assert next(iter(stale)) == churned.pk  # retire first
 
     client.force_login(alice)
     page = client.get(reverse("admin:casestudies_freshness")).content.decode()
