@@ -308,7 +308,8 @@ def describe_cell(target: PortfolioTarget, *, terms: dict | None = None) -> str:
 
     words = []
     if target.company_size:
-        words.append(str(CompanySize(target.company_size).label).lower())
+        label = str(CompanySize(target.company_size).label)
+        words.append(label if label.isupper() else label.lower())  # "SMB" stays
     industry = name("industry", Industry)
     if industry:
         words.append(industry.lower())

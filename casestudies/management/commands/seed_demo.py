@@ -50,6 +50,7 @@ from casestudies.models import (
 )
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
 from interviews.demo import seed_interviews
+from recruitment.demo import seed_recruitment
 
 SEED = 20261124
 DESCRIBED_SIZE = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "a small"}
@@ -246,6 +247,7 @@ class Command(BaseCommand):
             # Bulk inserts send no signals: index the new stories for search.
             call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
+        seed_recruitment(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
