@@ -255,6 +255,64 @@ class StoryFacts:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A target's dimensions as plain values (model attribute access is a
+    descriptor call: too slow for thousands of stories x hundreds of targets)."""
+
+    industry_id: int | None
+    company_size: str
+    region_id: int | None
+    use_case_id: int | None
+    product_id: int | None
+
+    @classmethod
+    def of(cls, target: PortfolioTarget) -> "Cell":
+        return cls(
+            target.industry_id,
+            target.company_size,
+            target.region_id,
+            target.use_case_id,
+            target.product_id,
+        )
+
+
+class StoryIndex:
+    """Stories by each dimension, so a target is matched against the smallest
+    pool of stories that can match it, not against every story."""
+
+    def __init__(self, stories: list[StoryFacts]):
+        self.stories = stories
+        self.industry = defaultdict(list)
+        self.size = defaultdict(list)
+        self.region = defaultdict(list)
+        self.use_case = defaultdict(list)
+        self.product = defaultdict(list)
+        for story in stories:
+            self.industry[story.industry_id].append(story)
+            self.size[story.company_size].append(story)
+            self.region[story.region_id].append(story)
+            for use_case_id in story.use_case_ids:
+                self.use_case[use_case_id].append(story)
+            for product_id in story.product_ids:
+                self.product[product_id].append(story)
+
+    def matching(self, cell: Cell) -> list[StoryFacts]:
+        pools = []
+        if cell.industry_id is not None:
+            pools.append(self.industry.get(cell.industry_id, []))
+        if cell.company_size:
+            pools.append(self.size.get(cell.company_size, []))
+        if cell.region_id is not None:
+            pools.append(self.region.get(cell.region_id, []))
+        if cell.use_case_id is not None:
+            pools.append(self.use_case.get(cell.use_case_id, []))
+        if cell.product_id is not None:
+            pools.append(self.product.get(cell.product_id, []))
+        pool = min(pools, key=len) if pools else self.stories
+        return [story for story in pool if story.matches(cell)]
+
+
 def story_facts(states: Iterable[str], *, customer_products: bool = False) -> list[StoryFacts]:
     """Facts of every story in ``states``, in three or four queries.
     ``customer_products``: a candidate not yet tagged counts the products its
@@ -279,9 +337,8 @@ def story_facts(states: Iterable[str], *, customer_products: bool = False) -> li
         facts[cs_id].product_ids.add(product_id)
     if customer_products:
         by_customer = defaultdict(set)
-        through = Customer.products.through.objects.filter(
-            customer__case_studies__state__in=states
-        ).distinct()
+        customer_ids = {fact.customer_id for fact in facts.values()}
+        through = Customer.products.through.objects.filter(customer_id__in=customer_ids)
         for customer_id, product_id in through.values_list("customer_id", "product_id"):
             by_customer[customer_id].add(product_id)
         for fact in facts.values():
@@ -336,6 +393,10 @@ class Gap:
     candidates: list[dict] = field(default_factory=list)
 
     @property
+    def cell(self) -> Cell:
+        return Cell.of(self.target)
+
+    @property
     def missing(self) -> int:
         return self.target.target - self.have
 
@@ -364,12 +425,14 @@ def find_gaps(
     stories: list[StoryFacts],
     *,
     terms: dict | None = None,
+    index: StoryIndex | None = None,
 ) -> list[Gap]:
     """Targets with fewer published and in-progress stories than wanted,
     most important first (priority, then the most missing)."""
     gaps = []
+    index = index or StoryIndex(stories)
     for target in targets:
-        matching = [s for s in stories if s.matches(target)]
+        matching = index.matching(Cell.of(target))
         have = len(matching)
         if have >= target.target:
             continue
@@ -408,20 +471,21 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
     stories = story_facts(COVERED_STATES)
     targets = list(PortfolioTarget.objects.all())
 
+    # Targets by their exact cell, for the matrix and the dimension tables.
+    wanted: dict[Cell, int] = {}
+    for t in targets:
+        wanted.setdefault(Cell.of(t), t.target)
+
     def single_target(**dims) -> int | None:
-        for t in targets:
-            values = {
-                "industry": t.industry_id,
-                "company_size": t.company_size or None,
-                "region": t.region_id,
-                "use_case": t.use_case_id,
-                "product": t.product_id,
-            }
-            if all(values[k] == v for k, v in dims.items()) and all(
-                values[k] is None for k in values if k not in dims
-            ):
-                return t.target
-        return None
+        return wanted.get(
+            Cell(
+                dims.get("industry"),
+                dims.get("company_size", ""),
+                dims.get("region"),
+                dims.get("use_case"),
+                dims.get("product"),
+            )
+        )
 
     # Index the stories by cell once: O(stories) instead of O(cells x stories).
     by_cell = defaultdict(list)
@@ -440,15 +504,16 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
             cells.append(counts)
         matrix.append({"industry": industry, "cells": cells})
 
+    index = StoryIndex(stories)
     dimensions = []
-    for key, title, pred in (
-        ("use_case", _("By use case"), lambda t: lambda s: t.pk in s.use_case_ids),
-        ("region", _("By region"), lambda t: lambda s: s.region_id == t.pk),
-        ("product", _("By product or module"), lambda t: lambda s: t.pk in s.product_ids),
+    for key, title in (
+        ("use_case", _("By use case")),
+        ("region", _("By region")),
+        ("product", _("By product or module")),
     ):
         rows = []
         for term in terms[key].values():
-            counts = _count(stories, pred(term))
+            counts = _count(getattr(index, key).get(term.pk, []), lambda s: True)
             target = single_target(**{key: term.pk})
             counts.update(
                 term=term,
@@ -458,7 +523,7 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
             rows.append(counts)
         dimensions.append({"key": key, "title": title, "rows": rows})
 
-    gaps = find_gaps(targets, stories, terms=terms)
+    gaps = find_gaps(targets, stories, terms=terms, index=index)
     # A cell shows the gaps inside it too (e.g. only in one region).
     industry_index = {row["industry"].pk: row for row in matrix}
     size_index = {size.value: n for n, size in enumerate(sizes)}
@@ -483,6 +548,23 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
     )
 
 
+# What the readiness verdict reads of a customer (recruitment.readiness).
+READINESS_FIELDS = (
+    "name",
+    "archived",
+    "implementation_status",
+    "open_support_issues",
+    "last_support_issue_on",
+    "last_business_review_on",
+    "last_business_review_sentiment",
+    "last_milestone",
+    "last_milestone_on",
+    "renewal_date",
+    "nps_score",
+    "nps_recorded_on",
+)
+
+
 def rank_candidates_for_gaps(gaps: list[Gap], *, limit: int = 5) -> None:
     """Fill ``gap.candidates`` with the candidate stories that match each gap,
     highest score first, each with its readiness verdict."""
@@ -491,24 +573,28 @@ def rank_candidates_for_gaps(gaps: list[Gap], *, limit: int = 5) -> None:
     candidates = story_facts(CANDIDATE_STATES, customer_products=True)
     if not candidates:
         return
-    ids = [c.id for c in candidates]
+    index = StoryIndex(candidates)
+    matches = {gap.target.pk: index.matching(Cell.of(gap.target)) for gap in gaps}
+    ids = {fact.id for matching in matches.values() for fact in matching}
     studies = {
         cs.pk: cs
-        for cs in CaseStudy.objects.filter(pk__in=ids).select_related(
-            "customer__industry", "customer__region", "candidate_score"
-        )
+        for cs in CaseStudy.objects.filter(pk__in=ids)
+        .select_related("customer")
+        .only("id", "title", "state", "customer_id", *(f"customer__{f}" for f in READINESS_FIELDS))
     }
+    scores = dict(
+        CandidateScore.objects.filter(case_study_id__in=ids).values_list("case_study_id", "total")
+    )
     verdicts = readiness_for_customers([cs.customer for cs in studies.values()])
     for gap in gaps:
-        matching = [c for c in candidates if c.matches(gap.target)]
+        matching = matches[gap.target.pk]
         rows = []
         for fact in matching:
             cs = studies[fact.id]
-            score = getattr(cs, "candidate_score", None)
             rows.append(
                 {
                     "case_study": cs,
-                    "score": score.total if score else 0,
+                    "score": scores.get(cs.pk, 0),
                     "readiness": verdicts.get(cs.customer_id),
                 }
             )
@@ -533,13 +619,13 @@ def score_parts(
     metrics: list[Metric],
     contacts: list[Contact],
     stored: CandidateScore | None,
-    gaps: list[Gap],
+    gaps: list[tuple[Gap, Cell]],
     fact: StoryFacts | None,
     target_industry_ids: set[int],
     competitor_names: list[str],
     objection_names: list[str],
 ) -> dict[str, Part]:
-    matched = [g for g in gaps if fact is not None and fact.matches(g.target)]
+    matched = [g for g, cell in gaps if fact is not None and fact.matches(cell)]
     return {
         "results": results_strength(metrics),
         "arc": arc_completeness(stored),
@@ -557,7 +643,9 @@ def score_parts(
 def recompute_scores(case_study_ids: Iterable[int] | None = None) -> int:
     """Recompute and store the score of the candidate stories (all, or those
     of ``case_study_ids`` still candidates). Returns how many were stored.
-    A constant number of queries whatever the number of candidates."""
+    Unchanged scores are not rewritten (``computed_at`` is when the score
+    last changed). A constant number of queries whatever the number of
+    candidates."""
     candidates = CaseStudy.objects.filter(state__in=CANDIDATE_STATES).select_related("customer")
     if case_study_ids is not None:
         ids = list(case_study_ids)
@@ -567,34 +655,44 @@ def recompute_scores(case_study_ids: Iterable[int] | None = None) -> int:
     candidates = list(candidates)
     if not candidates:
         return 0
-    ids = [cs.pk for cs in candidates]
-    customer_ids = {cs.customer_id for cs in candidates}
+    # All candidates: filter by state (a join) rather than by a long IN list.
+    if case_study_ids is None:
+        by_story = {"case_study__state__in": CANDIDATE_STATES}
+        by_customer = {"customer__case_studies__state__in": CANDIDATE_STATES}
+        by_through = {"casestudy__state__in": CANDIDATE_STATES}
+    else:
+        ids = [cs.pk for cs in candidates]
+        by_story = {"case_study_id__in": ids}
+        by_customer = {"customer_id__in": {cs.customer_id for cs in candidates}}
+        by_through = {"casestudy_id__in": ids}
     metrics = defaultdict(list)
-    for metric in Metric.objects.filter(case_study_id__in=ids):
+    for metric in Metric.objects.filter(**by_story):
         metrics[metric.case_study_id].append(metric)
     contacts = defaultdict(list)
-    for contact in Contact.objects.filter(customer_id__in=customer_ids):
+    for contact in Contact.objects.filter(**by_customer).distinct():
         contacts[contact.customer_id].append(contact)
-    stored = {s.pk: s for s in CandidateScore.objects.filter(case_study_id__in=ids)}
+    stored = {s.pk: s for s in CandidateScore.objects.filter(**by_story)}
     competitors = defaultdict(list)
-    for cs_id, name in CaseStudy.competitors.through.objects.filter(
-        casestudy_id__in=ids
-    ).values_list("casestudy_id", "competitor__name"):
+    for cs_id, name in CaseStudy.competitors.through.objects.filter(**by_through).values_list(
+        "casestudy_id", "competitor__name"
+    ):
         competitors[cs_id].append(name)
     objections = defaultdict(list)
-    for cs_id, name in CaseStudy.objections.through.objects.filter(
-        casestudy_id__in=ids
-    ).values_list("casestudy_id", "objection__name"):
+    for cs_id, name in CaseStudy.objections.through.objects.filter(**by_through).values_list(
+        "casestudy_id", "objection__name"
+    ):
         objections[cs_id].append(name)
     targets = list(
         PortfolioTarget.objects.select_related("industry", "region", "use_case", "product")
     )
     target_industry_ids = {t.industry_id for t in targets if t.industry_id}
     gaps = find_gaps(targets, story_facts(COVERED_STATES)) if targets else []
+    gap_cells = [(gap, gap.cell) for gap in gaps]
     facts = {f.id: f for f in story_facts(CANDIDATE_STATES, customer_products=True)}
 
     now = timezone.now()
     rows = []
+    unchanged = 0
     for cs in candidates:
         previous = stored.get(cs.pk)
         parts = score_parts(
@@ -602,26 +700,36 @@ def recompute_scores(case_study_ids: Iterable[int] | None = None) -> int:
             metrics=metrics[cs.pk],
             contacts=contacts[cs.customer_id],
             stored=previous,
-            gaps=gaps,
+            gaps=gap_cells,
             fact=facts.get(cs.pk),
             target_industry_ids=target_industry_ids,
             competitor_names=sorted(competitors[cs.pk]),
             objection_names=sorted(objections[cs.pk]),
         )
+        values = {name: round(part.value * 100) for name, part in parts.items()}
+        values["total"] = combine(parts)
+        values["breakdown"] = {name: part.reasons for name, part in parts.items()}
+        if (
+            previous is not None
+            and previous.computed_at is not None
+            and all(getattr(previous, name) == value for name, value in values.items())
+        ):
+            unchanged += 1
+            continue  # nothing to write
         row = previous or CandidateScore(case_study=cs)
-        for name, part in parts.items():
-            setattr(row, name, round(part.value * 100))
-        row.total = combine(parts)
-        row.breakdown = {name: part.reasons for name, part in parts.items()}
+        for name, value in values.items():
+            setattr(row, name, value)
         row.computed_at = now
         rows.append(row)
+    if not rows:
+        return unchanged
     CandidateScore.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["case_study"],
         update_fields=[*COMPONENTS, "total", "breakdown", "computed_at"],
     )
-    return len(rows)
+    return len(rows) + unchanged
 
 
 def schedule_recompute(case_study_ids: Iterable[int] | None = None) -> None:
@@ -649,7 +757,17 @@ def stale_stories() -> list[StaleStory]:
     max_age = timedelta(days=settings.STORYLINE["FRESHNESS_MAX_AGE_DAYS"])
     now = timezone.now()
     stories = {
-        cs.pk: cs for cs in CaseStudy.objects.filter(state=S.PUBLISHED).select_related("customer")
+        cs.pk: cs
+        for cs in CaseStudy.objects.filter(state=S.PUBLISHED)
+        .select_related("customer")
+        .only(
+            "id",
+            "title",
+            "published_at",
+            "customer__name",
+            "customer__implementation_status",
+            "customer__archived",
+        )
     }
     reasons = defaultdict(list)
     retire = set()

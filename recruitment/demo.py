@@ -39,9 +39,7 @@ def _targets() -> None:
     covered = selection.story_facts(selection.COVERED_STATES)
     taken = set()
     candidates = (
-        CaseStudy.objects.filter(state=S.CANDIDATE)
-        .select_related("customer")
-        .order_by("pk")
+        CaseStudy.objects.filter(state=S.CANDIDATE).select_related("customer").order_by("pk")
     )
     made = 0
     for cs in candidates:
@@ -50,11 +48,7 @@ def _targets() -> None:
         if cell in taken:
             continue
         taken.add(cell)
-        have = sum(
-            1
-            for s in covered
-            if (s.industry_id, s.company_size, s.region_id) == cell
-        )
+        have = sum(1 for s in covered if (s.industry_id, s.company_size, s.region_id) == cell)
         PortfolioTarget.objects.get_or_create(
             industry_id=c.industry_id,
             company_size=c.company_size,
