@@ -20,7 +20,7 @@ PLACEHOLDERS = {
     "contact_first_name": gettext_lazy("the contact's first name"),
     "contact_title": gettext_lazy("the contact's job title"),
     "industry": gettext_lazy("the customer's industry"),
-    "result": gettext_lazy("their best measured result, e.g. “45% increase in efficiency”"),
+    "result": gettext_lazy("their best measured result, e.g. “45 percent increase in efficiency”"),
     "website": gettext_lazy("the customer's website (the backlink)"),
     "sender_name": gettext_lazy("your name"),
 }
