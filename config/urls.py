@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -104,6 +104,11 @@ class Outreach(TimeStampedModel):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # The customer's own yes/no link in the email: only its SHA-256 is kept;
+    # set when the email is sent (a resend makes a new one).
+    response_token_hash = models.CharField(
+        _("response link (hash)"), max_length=64, blank=True, db_index=True, editable=False
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from approvals.tokens import new_token
 from recruitment.emails import send_outreach, send_outreach_followup
 from recruitment.models import Outreach, OutreachFollowUp
 
@@ -30,10 +31,11 @@ def send_outreach_email(outreach_id: int) -> bool:
         )
         if outreach is None:
             return False
+        token, outreach.response_token_hash = new_token()
         outreach.email_sent_at = timezone.now()
-        outreach.save(update_fields=["email_sent_at"])
+        outreach.save(update_fields=["email_sent_at", "response_token_hash"])
     try:
-        send_outreach(outreach)
+        send_outreach(outreach, token=token)
     except Exception:
         Outreach.objects.filter(pk=outreach_id).update(email_sent_at=None)
         raise

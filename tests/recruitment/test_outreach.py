@@ -211,3 +211,58 @@ def test_a_real_worker_sends_each_follow_up_once(candidate, alice):
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject == "Following up: Your story"
     assert OutreachFollowUp.objects.filter(outreach=outreach).count() == 1
+
+
+def _respond_url(message):
+    import re
+
+    match = re.search(r"https?://\S+/recruitment/respond/(\S+)/", message.body)
+    assert match, message.body
+    return f"/recruitment/respond/{match.group(1)}/"
+
+
+@pytest.mark.django_db
+def test_the_customer_accepts_through_the_link_in_the_email(
+    candidate, alice, client, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach = send(candidate, alice)
+    url = _respond_url(mail.outbox[0])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "About 3 hours in total" in page.content.decode()
+    outreach.refresh_from_db()
+    assert outreach.status == "sent"  # a GET changes nothing
+    assert client.post(url, {"answer": "yes"}).status_code == 200
+    outreach.refresh_from_db()
+    candidate.refresh_from_db()
+    assert outreach.status == "accepted"
+    assert candidate.state == CaseStudyState.INTERVIEWING
+    assert AuditEntry.objects.filter(
+        action="recruitment.outreach.accepted", source="response-link"
+    ).exists()
+    # Answered: the link now says so; a second POST changes nothing.
+    assert "Already answered" in client.post(url, {"answer": "no"}).content.decode()
+    outreach.refresh_from_db()
+    assert outreach.status == "accepted"
+
+
+@pytest.mark.django_db
+def test_the_customer_can_say_not_now_through_the_link(
+    candidate, alice, client, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        outreach = send(candidate, alice)
+    url = _respond_url(mail.outbox[0])
+    client.post(url, {"answer": "no", "reason": "Ask us after the audit"})
+    outreach.refresh_from_db()
+    assert outreach.status == "declined" and outreach.decline_reason == "Ask us after the audit"
+
+
+@pytest.mark.django_db
+def test_a_wrong_link_is_a_plain_404(client):
+    for token in ("nope", "x" * 300, "%00", "²"):
+        response = client.get(f"/recruitment/respond/{token}/")
+        assert response.status_code in (400, 404)
