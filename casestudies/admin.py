@@ -36,6 +36,7 @@ from casestudies.models import (
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.ids import is_id
+from recruitment.timeline import expected_publication
 
 # --------------------------------------------------------------------------
 # Taxonomy
@@ -586,6 +587,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["can_add_version"] = services.story_editable(case_study)
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
             extra_context["has_versions"] = case_study.versions.exists()
+            extra_context["timeline"] = expected_publication(case_study)  # recruitment
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -729,3 +731,7 @@ class QuoteAdmin(EvidenceLockMixin, admin.ModelAdmin):
     @admin.display(description=_("quote"))
     def short_text(self, obj):
         return obj.text[:80]
+
+
+# Selection: nominations, portfolio targets, coverage, scores, freshness.
+from casestudies import admin_selection  # noqa: E402, F401

@@ -8,3 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class CasestudiesConfig(AppConfig):
     name = "casestudies"
     verbose_name = _("Case studies")
+
+    def ready(self) -> None:
+        from casestudies.selection import connect_signals
+
+        connect_signals()

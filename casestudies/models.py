@@ -979,3 +979,231 @@ class InternalSignOff(TimeStampedModel):
     @property
     def approved(self) -> bool:
         return self.decision == self.Decision.APPROVED
+
+
+# --------------------------------------------------------------------------
+# Selection: nominations, portfolio targets, candidate scores, freshness
+# (the guide's "Seleksi Case Study Strategis" and "Membangun Portfolio
+# Beragam"; the logic lives in casestudies/selection.py, the state changes in
+# casestudies/selection_services.py)
+# --------------------------------------------------------------------------
+
+
+class Nomination(TimeStampedModel):
+    """A staff member (sales, customer success) proposes a customer; the
+    program manager accepts (a candidate story is created) or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="nominations"
+    )
+    reason = models.TextField(
+        _("why this customer"),
+        help_text=_("Their results, their story, why now. The program manager decides on this."),
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    nominated_by_name = models.CharField(
+        _("nominated by (name)"), max_length=200, blank=True, editable=False
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        editable=False,
+    )
+    decided_by_name = models.CharField(_("decided by"), max_length=200, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("decision note"), blank=True, editable=False)
+    case_study = models.ForeignKey(
+        CaseStudy,
+        verbose_name=_("candidate story"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two colleagues nominating the same customer: one open nomination.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status="pending"),
+                name="casestudies_nomination_one_pending_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "declined"]),
+                name="casestudies_nomination_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(case_study__isnull=False),
+                name="casestudies_nomination_accepted_has_story",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(customer)s, nominated by %(name)s") % {
+            "customer": self.customer,
+            "name": self.nominated_by_name or "—",
+        }
+
+
+class PortfolioTarget(TimeStampedModel):
+    """How many stories the program wants for one cell of the portfolio: any
+    combination of industry, company size, region, use case and product
+    (e.g. "2 enterprise healthcare stories in Asia-Pacific"). Blank
+    dimensions match everything."""
+
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    company_size = models.CharField(
+        _("company size"), max_length=20, choices=CompanySize.choices, blank=True
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    use_case = models.ForeignKey(
+        UseCase, verbose_name=_("use case"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product or module"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    target = models.PositiveSmallIntegerField(
+        _("stories wanted"), default=1, help_text=_("Published and in-progress stories count.")
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=2, help_text=_("1 is the most important gap to fill.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("portfolio target")
+        verbose_name_plural = _("portfolio targets")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(industry__isnull=False)
+                | ~Q(company_size="")
+                | Q(region__isnull=False)
+                | Q(use_case__isnull=False)
+                | Q(product__isnull=False),
+                name="casestudies_portfoliotarget_names_a_cell",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=1), name="casestudies_portfoliotarget_target_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(company_size="") | Q(company_size__in=CompanySize.values),
+                name="casestudies_portfoliotarget_company_size_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        from casestudies.selection import describe_cell
+
+        return describe_cell(self)
+
+
+class CandidateScore(models.Model):
+    """The stored score of a candidate story (candidate or recruiting), with
+    its breakdown. Recomputed by ``casestudies.selection.recompute_scores``
+    whenever an input changes (metrics, contacts, customer signals, taxonomy,
+    targets, other stories' states). What is known of the story arc is input
+    the program manager records here."""
+
+    case_study = models.OneToOneField(
+        CaseStudy,
+        verbose_name=_("case study"),
+        on_delete=models.CASCADE,
+        related_name="candidate_score",
+        primary_key=True,
+    )
+    # Story arc: what we already know (the guide's "Story Arc yang Jelas").
+    arc_challenge = models.BooleanField(_("a significant challenge is known"), default=False)
+    arc_selection = models.BooleanField(_("their evaluation and selection is known"), default=False)
+    arc_implementation = models.BooleanField(_("implementation details are known"), default=False)
+    arc_results = models.BooleanField(_("lasting results are known"), default=False)
+    arc_future_plans = models.BooleanField(_("future plans are known"), default=False)
+
+    # Computed (0-100 each, the total weighted by STORYLINE["SELECTION_WEIGHTS"]).
+    results = models.PositiveSmallIntegerField(_("results strength"), default=0, editable=False)
+    arc = models.PositiveSmallIntegerField(_("story arc"), default=0, editable=False)
+    willingness = models.PositiveSmallIntegerField(_("willingness"), default=0, editable=False)
+    appeal = models.PositiveSmallIntegerField(_("target buyer appeal"), default=0, editable=False)
+    gap_fill = models.PositiveSmallIntegerField(_("fills a gap"), default=0, editable=False)
+    total = models.PositiveSmallIntegerField(_("score"), default=0, editable=False)
+    breakdown = models.JSONField(_("breakdown"), default=dict, editable=False)
+    computed_at = models.DateTimeField(_("computed"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("candidate score")
+        verbose_name_plural = _("candidate scores")
+        ordering = ["-total"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__lte=100)
+                & Q(results__lte=100)
+                & Q(arc__lte=100)
+                & Q(willingness__lte=100)
+                & Q(appeal__lte=100)
+                & Q(gap_fill__lte=100),
+                name="casestudies_candidatescore_bounds",
+            ),
+        ]
+        indexes = [
+            # Ranked candidates: highest score first.
+            models.Index(fields=["-total"], name="casestudies_score_total_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study}: {self.total}"
+
+    ARC_FIELDS = (
+        "arc_challenge",
+        "arc_selection",
+        "arc_implementation",
+        "arc_results",
+        "arc_future_plans",
+    )
+
+
+class ProductRename(models.Model):
+    """A product or module's earlier name, recorded when it is renamed: stories
+    published before the rename name the old product (freshness)."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="renames"
+    )
+    old_name = models.CharField(_("old name"), max_length=100)
+    new_name = models.CharField(_("new name"), max_length=100)
+    renamed_at = models.DateTimeField(_("renamed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("product rename")
+        verbose_name_plural = _("product renames")
+        ordering = ["-renamed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sales/", include("distribution.outreach_urls")),
     path("", include("distribution.outreach_public_urls")),
     path("review/", include("approvals.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -26,9 +26,11 @@ STORYLINE_APPS = (
 
 # Program managers never delete records with history (they archive or decline);
 # the evidence they may remove while a story is still a draft is listed here.
-MANAGER_DELETABLE = {"delete_metric", "delete_quote"}
+MANAGER_DELETABLE = {"delete_metric", "delete_quote", "delete_portfoliotarget"}
 # Sales read stories and what backs them, not the program's internals.
 SALES_HIDDEN_MODELS = {"auditentry", "statechange"}
+# Anyone on staff nominates a customer for a case study (selection).
+SALES_EXTRA_PERMISSIONS = {"add_nomination"}
 # Internal reviewers read what they review and write their comments and sign-offs.
 REVIEWER_PERMISSIONS = {
     ("casestudies", "view_casestudy"),
@@ -58,9 +60,12 @@ def ensure_groups() -> None:
     )
     sales, _ = Group.objects.get_or_create(name=SALES)
     sales.permissions.set(
-        storyline.filter(codename__startswith="view_").exclude(
-            content_type__model__in=SALES_HIDDEN_MODELS
-        )
+        [
+            *storyline.filter(codename__startswith="view_").exclude(
+                content_type__model__in=SALES_HIDDEN_MODELS
+            ),
+            *storyline.filter(codename__in=SALES_EXTRA_PERMISSIONS),
+        ]
     )
 
     reviewers, _ = Group.objects.get_or_create(name=INTERNAL_REVIEWERS)

@@ -133,6 +133,11 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # Recruitment: follow up unanswered outreach (each follow-up sent once).
+    "outreach-followups": {
+        "task": "recruitment.tasks.send_due_followups",
+        "schedule": 3600.0,
+    },
     "sweep-state-change-notifications": {
         "task": "casestudies.tasks.sweep_state_change_notifications",
         "schedule": 600.0,
@@ -316,3 +321,51 @@ STORYLINE = {
     # last entry), for decision evidence and the rate limit, e.g. X-Forwarded-For.
     "CLIENT_IP_HEADER": env("CLIENT_IP_HEADER", default=""),
 }
+# Selection and recruitment (guide: "Seleksi Case Study Strategis", "Membangun
+# Portfolio Beragam", "Target Buyer Appeal", "Proses Rekrutmen Pelanggan").
+STORYLINE.update(
+    {
+        # Candidate score: the weight of each part (any positive numbers; the
+        # total is normalised to 0-100).
+        "SELECTION_WEIGHTS": {
+            "results": 30,
+            "arc": 20,
+            "willingness": 20,
+            "appeal": 15,
+            "gap_fill": 15,
+        },
+        # Freshness: stories older than two years are listed for refresh.
+        "FRESHNESS_MAX_AGE_DAYS": 730,
+        # "Timing Request Matters": ask after a milestone, a positive business
+        # review, a renewal, an enthusiastic message or an NPS of 9-10 (each
+        # counts for this many days); wait during implementation or shortly
+        # after a support issue.
+        "READINESS": {
+            "MILESTONE_DAYS": 90,
+            "BUSINESS_REVIEW_DAYS": 60,
+            "RENEWAL_DAYS": 90,
+            "ENTHUSIASM_DAYS": 60,
+            "NPS_DAYS": 180,
+            "NPS_PROMOTER": 9,
+            "SUPPORT_ISSUE_QUIET_DAYS": 30,
+        },
+        # Automatic follow-ups of an unanswered outreach.
+        "OUTREACH_FOLLOWUP_AFTER_DAYS": env.int("OUTREACH_FOLLOWUP_AFTER_DAYS", default=5),
+        "OUTREACH_FOLLOWUP_MAX": env.int("OUTREACH_FOLLOWUP_MAX", default=2),
+        # After the last follow-up, an outreach with no reply becomes "no answer".
+        "OUTREACH_NO_ANSWER_AFTER_DAYS": 7,
+        # "Work Through the Approval Chain": days each customer reviewer is
+        # expected to take; large companies need 4-6 weeks of approvals.
+        "APPROVAL_REVIEW_DAYS": {
+            "participant": 5,
+            "department_leader": 5,
+            "customer_legal": 10,
+            "customer_pr": 7,
+            "executive_sponsor": 5,
+        },
+        "ENTERPRISE_APPROVAL_DAYS": (28, 42),
+        # Days before approvals: interview scheduled and held, draft written;
+        # after approval: design and publication.
+        "TIMELINE_DAYS": {"interview": 10, "drafting": 14, "publication": 5},
+    }
+)

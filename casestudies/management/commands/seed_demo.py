@@ -53,6 +53,7 @@ from casestudies.models import (
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
 from distribution.outreach_demo import seed_outreach
 from interviews.demo import seed_interviews
+from recruitment.demo import seed_recruitment
 
 SEED = 20261124
 DESCRIBED_SIZE = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "a small"}
@@ -252,6 +253,7 @@ class Command(BaseCommand):
         seed_approvals(stdout=self.stdout)
         seed_approval_evidence(stdout=self.stdout)
         seed_outreach(stdout=self.stdout)
+        seed_recruitment(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
