@@ -14,6 +14,8 @@ from casestudies import services as cs_services
 from casestudies.models import CaseStudy, CaseStudyState, Contact
 from casestudies.services import TransitionError
 from core.audit import actor_name, audit_log
+from distribution.models import AskKind
+from distribution.references import record_ask
 from recruitment import templating
 from recruitment.models import (
     CHAIN_ROLES,
@@ -91,6 +93,14 @@ def outreach_send(
             raise TransitionError(
                 _("A request for this story is already waiting for an answer.")
             ) from None
+        # The fatigue ledger: a case study request is an ask of this customer.
+        record_ask(
+            customer=locked.customer_id,
+            contact=contact,
+            kind=AskKind.CASE_STUDY,
+            source=_("Case study request: %(title)s") % {"title": locked.title},
+            by=actor,
+        )
         audit_log(
             action="recruitment.outreach.sent",
             obj=outreach,

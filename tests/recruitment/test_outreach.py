@@ -56,9 +56,15 @@ def test_sending_moves_a_candidate_to_recruiting_and_emails_once(
     outreach.refresh_from_db()
     assert outreach.status == "sent" and outreach.email_sent_at
     assert AuditEntry.objects.filter(action="recruitment.outreach.sent").count() == 1
+    # The ask is in the customer's fatigue ledger, once.
+    from distribution.models import CustomerAsk
+
+    asks = CustomerAsk.objects.filter(customer=candidate.customer)
+    assert [(a.kind, a.contact_id) for a in asks] == [("case_study", outreach.contact_id)]
     # One open request per story.
     with pytest.raises(TransitionError, match="already waiting"):
         send(candidate, alice)
+    assert asks.count() == 1
 
 
 @pytest.mark.django_db
