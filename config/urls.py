@@ -13,7 +13,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="gallery:list", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/analytics/dashboard/", include("analytics.dashboard_urls")),
     path("admin/", admin.site.urls),
+    path("a/", include("analytics.urls")),
     path("case-studies/", include("distribution.urls")),
     path(
         "sitemap.xml",
