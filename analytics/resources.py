@@ -40,16 +40,30 @@ class OutcomeWidget(widgets.CharWidget):
         return OUTCOMES[text]
 
 
+class LookupWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a readable key; an unknown value is a validation
+    error of its row (not a crash of the import)."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("Unknown %(what)s “%(value)s”.")
+                % {"what": self.model._meta.verbose_name, "value": value}
+            ) from None
+
+
 class DealResource(resources.ModelResource):
     industry = fields.Field(
         attribute="industry",
         column_name="industry",
-        widget=widgets.ForeignKeyWidget(Industry, field="slug"),
+        widget=LookupWidget(Industry, field="slug"),
     )
     owner = fields.Field(
         attribute="owner",
         column_name="owner",
-        widget=widgets.ForeignKeyWidget(get_user_model(), field="username"),
+        widget=LookupWidget(get_user_model(), field="username"),
     )
     outcome = fields.Field(attribute="outcome", column_name="outcome", widget=OutcomeWidget())
     stories = fields.Field(column_name="stories", readonly=False)
@@ -120,7 +134,7 @@ class BacklinkResource(resources.ModelResource):
     case_study = fields.Field(
         attribute="case_study",
         column_name="story",
-        widget=widgets.ForeignKeyWidget(CaseStudy, field="slug"),
+        widget=LookupWidget(CaseStudy, field="slug"),
     )
 
     class Meta:
