@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from analytics.demo import seed_analytics
 from casestudies import services
 from casestudies.demo_content import (
     INDUSTRIES,
@@ -246,6 +247,7 @@ class Command(BaseCommand):
             # Bulk inserts send no signals: index the new stories for search.
             call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
+        seed_analytics(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics
