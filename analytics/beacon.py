@@ -54,18 +54,21 @@ def _text(value, limit: int, name: str) -> str:
 
 
 def _story_id(slug: str) -> int | None:
-    """The published story's id (cached for the current page generation)."""
-    from distribution.cache import generation
+    """The published story's id, cached with the page generation it was read
+    under (one cache round trip; a publication change bumps the generation)."""
+    from distribution.cache import GENERATION_KEY, generation
 
-    key = f"analytics:story:{generation()}:{slug}"
-    found = cache.get(key)
-    if found is None:
-        found = (
-            CaseStudy.objects.published().filter(slug=slug).values_list("pk", flat=True).first()
-            or 0
-        )
-        cache.set(key, found, 300)
-    return found or None
+    key = f"analytics:story:{slug}"
+    found = cache.get_many([GENERATION_KEY, key])
+    current = found.get(GENERATION_KEY) or generation()
+    stored = found.get(key)
+    if stored is not None and stored[0] == current:
+        return stored[1] or None
+    story_id = (
+        CaseStudy.objects.published().filter(slug=slug).values_list("pk", flat=True).first() or 0
+    )
+    cache.set(key, (current, story_id), 300)
+    return story_id or None
 
 
 def parse(body: bytes) -> dict:

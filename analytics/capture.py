@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
 from django.utils import timezone
 
@@ -74,15 +75,24 @@ def visitor_hash(request, day=None) -> str:
 
 def rate_limited(scope: str, visitor: str, *, limit: int, window: int) -> bool:
     """True once ``visitor`` went over ``limit`` hits of ``scope`` in the
-    current ``window`` seconds (a fixed-window counter in the cache)."""
+    current ``window`` seconds (a fixed-window counter in the cache; on Redis
+    one INCR + EXPIRE round trip)."""
     bucket = int(timezone.now().timestamp()) // window
     key = f"analytics:rate:{scope}:{visitor}:{bucket}"
-    cache.add(key, 0, window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window + 5)
-        count = 1
+    backend = getattr(cache, "_cache", None)
+    if isinstance(cache, RedisCache) and backend is not None:
+        full_key = cache.make_and_validate_key(key)
+        pipe = backend.get_client(full_key, write=True).pipeline()
+        pipe.incr(full_key)
+        pipe.expire(full_key, window + 5)
+        count = pipe.execute()[0]
+    else:
+        cache.add(key, 0, window + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window + 5)
+            count = 1
     return count > limit
 
 
