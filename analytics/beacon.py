@@ -129,13 +129,6 @@ def _bad(message: str, status: int = 400):
     return response
 
 
-def _foreign_origin(request) -> bool:
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return False
-    return capture.referrer_host(origin) not in capture.own_hosts(request)
-
-
 @csrf_exempt
 @never_cache
 @require_POST
@@ -145,7 +138,7 @@ def beacon(request):
             return _bad("Payload too large.", 413)
     except ValueError:
         return _bad("Bad Content-Length.")
-    if _foreign_origin(request):
+    if capture.foreign_origin(request):
         return _bad("Cross-site beacons are not accepted.", 403)
     if not capture.countable(request):
         return HttpResponse(status=204)

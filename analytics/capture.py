@@ -115,6 +115,14 @@ def referrer_host(url: str, request=None) -> str:
     return host
 
 
+def foreign_origin(request) -> bool:
+    """A browser's Origin header naming another site (cross-site POST)."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return False
+    return referrer_host(origin) not in own_hosts(request)
+
+
 def is_search_engine(host: str) -> bool:
     host = (host or "").lower()
     return any(

@@ -1,10 +1,11 @@
 """Public views of the impact app: the lead form in front of gated downloads.
 (The beacon is in analytics/beacon.py, the staff dashboard in dashboard.py.)"""
 
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from analytics import capture, gating, services
@@ -40,10 +41,17 @@ def _attribution(request, case_study, kind: str) -> dict:
     }
 
 
+# No CSRF cookie: anonymous readers get no cookie at all. What CSRF would
+# protect here is weak (a lead in someone else's name, rate limited); the form
+# carries its own signed render time, and cross-site posts are refused by
+# their Origin header.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def lead_form(request, slug: str, kind: str):
     if kind not in gating.KINDS:
         raise Http404
+    if request.method == "POST" and capture.foreign_origin(request):
+        return HttpResponseForbidden(_("Cross-site form submissions are not accepted."))
     case_study = CaseStudy.objects.published().filter(slug=slug).first()
     if case_study is None or public_version(case_study) is None:
         raise Http404

@@ -202,3 +202,19 @@ def test_a_redelivered_email_task_sends_nothing(browser, gated, committed):
     lead = Lead.objects.get()
     assert send_lead_email(lead.pk) is False
     assert len(mail.outbox) == 1
+
+
+def test_the_form_sets_no_cookie_and_needs_no_csrf_cookie(gated):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0 Chrome/130")
+    page = strict.get(form_url(gated))
+    assert not page.cookies
+    assert strict.post(form_url(gated), data()).status_code == 302
+    assert Lead.objects.count() == 1
+
+
+def test_a_cross_site_post_is_refused(browser, gated):
+    response = browser.post(form_url(gated), data(), HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assert not Lead.objects.exists()
