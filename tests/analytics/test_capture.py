@@ -185,3 +185,18 @@ def test_search_engines_are_recognised():
     assert capture.is_search_engine("m.bing.com")
     assert not capture.is_search_engine("googleblog.example")
     assert not capture.is_search_engine("linkedin.com")
+
+
+def test_a_story_archived_after_its_first_beacon_is_refused_at_once(browser, story, alice):
+    from casestudies import services
+
+    assert post(browser, {"k": "view", "s": story.slug}).status_code == 204  # cached id
+    services.case_study_archive(case_study=story, actor=alice, reason="Rights ended.")
+    assert post(browser, {"k": "view", "s": story.slug}).status_code == 400
+    assert Event.objects.count() == 1
+
+
+def test_the_gallery_carries_the_beacon_without_a_story(client, story):
+    html = client.get("/case-studies/").content.decode()
+    assert 'src="/static/js/impact.js"' in html
+    assert "data-story" not in html
