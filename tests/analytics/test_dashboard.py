@@ -215,3 +215,51 @@ def test_the_monthly_report_is_sent_once_a_month(alice, django_capture_on_commit
 def test_the_monthly_report_is_scheduled(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["analytics-monthly-report"]
     assert entry["task"] == "analytics.tasks.send_monthly_report"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_monthly_report_once(alice):
+    import time
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from tests.conftest import celery_conf, require_redis
+
+    url = require_redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    alice.email = "alice@storyline.example"
+    alice.save()
+    finished: dict[str, object] = {}
+
+    def done(task_id=None, retval=None, **kwargs):
+        finished[task_id] = retval
+
+    def wait_for(predicate, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.1)
+        return False
+
+    task_postrun.connect(done, weak=False)
+    try:
+        with (
+            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
+            start_worker(
+                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+            ),
+        ):
+            first = tasks.send_monthly_report.apply_async(queue=queue)
+            second = tasks.send_monthly_report.apply_async(queue=queue)  # beat fired twice
+            assert wait_for(lambda: first.id in finished and second.id in finished)
+            assert sorted([finished[first.id], finished[second.id]]) == [False, True]
+            assert wait_for(lambda: len(mail.outbox) == 1)
+            time.sleep(0.5)
+    finally:
+        task_postrun.disconnect(done)
+    assert len(mail.outbox) == 1
+    assert ReportDispatch.objects.get().sent_at is not None
