@@ -218,3 +218,41 @@ def test_a_cross_site_post_is_refused(browser, gated):
     response = browser.post(form_url(gated), data(), HTTP_ORIGIN="https://evil.example")
     assert response.status_code == 403
     assert not Lead.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_twin_submissions_make_one_lead_and_one_email(alice):
+    import threading
+
+    from django.db import connections
+
+    from analytics import services
+    from casestudies.models import CaseStudyState
+    from tests import factories
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    story = factories.case_study_in_state(CaseStudyState.PUBLISHED, actor=alice)
+    barrier = threading.Barrier(4)
+    created = []
+
+    def submit():
+        barrier.wait()
+        try:
+            _lead, was_created = services.lead_submit(
+                case_study=story,
+                data={"name": "Dewi", "email": "dewi@firm.example", "company": "F", "role": "R"},
+                attribution={"document": "pdf"},
+            )
+            created.append(was_created)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(created) == [False, False, False, True]
+    assert Lead.objects.count() == 1
+    assert len(mail.outbox) == 1  # eager Celery: the email went once, after commit
