@@ -1,6 +1,8 @@
 """Public views of the impact app: the lead form in front of gated downloads.
 (The beacon is in analytics/beacon.py, the staff dashboard in dashboard.py.)"""
 
+from urllib.parse import urlsplit
+
 from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
@@ -29,9 +31,9 @@ def _attribution(request, case_study, kind: str) -> dict:
         else capture.utm_from_referer(request)
     )
     referer = request.headers.get("Referer", "")
-    page = ""
-    if referer and not capture.referrer_host(referer, request):
-        page = referer[:500]  # our own page: keep where the form was opened from
+    # The page the form was opened from: the form carries it (the POST's own
+    # Referer is the form); otherwise the Referer, when it is one of ours.
+    page = _own_page(request, request.POST.get("page", "")) or _own_page(request, referer)
     return {
         "document": kind,
         "page": page or case_study.get_absolute_url(),
@@ -39,6 +41,20 @@ def _attribution(request, case_study, kind: str) -> dict:
         "share_link_id": capture.share_link_id(utm["utm_campaign"]),
         **utm,
     }
+
+
+def _own_page(request, url: str) -> str:
+    """``url`` if it is a page of this site (not the lead form), else ""."""
+    url = str(url or "")[:500]
+    if not url or capture.referrer_host(url, request) or "/a/download/" in url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("", "http", "https") or not parts.path.startswith("/"):
+        return ""
+    return url
 
 
 # No CSRF cookie: anonymous readers get no cookie at all. What CSRF would
@@ -108,6 +124,9 @@ def lead_form(request, slug: str, kind: str):
             "kind_label": _kind_label(kind),
             "utm": {k: v for k, v in utm.items() if v},
             "story_url": case_study.get_absolute_url(),
+            "origin_page": _own_page(request, request.POST.get("page", ""))
+            if request.method == "POST"
+            else _own_page(request, request.headers.get("Referer", "")),
         },
         status=status,
     )

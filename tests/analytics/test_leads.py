@@ -256,3 +256,23 @@ def test_concurrent_twin_submissions_make_one_lead_and_one_email(alice):
     assert sorted(created) == [False, False, False, True]
     assert Lead.objects.count() == 1
     assert len(mail.outbox) == 1  # eager Celery: the email went once, after commit
+
+
+def test_the_form_remembers_the_page_it_was_opened_from(browser, gated):
+    story_page = f"http://testserver{gated.get_absolute_url()}?utm_source=share"
+    html = browser.get(form_url(gated), HTTP_REFERER=story_page).content.decode()
+    assert 'name="page" value="http://testserver' in html
+    browser.post(
+        form_url(gated),
+        data(page=story_page),
+        HTTP_REFERER=f"http://testserver{form_url(gated)}",
+    )
+    assert Lead.objects.get().page == story_page
+
+
+@pytest.mark.parametrize(
+    "page", ["https://evil.example/x", "javascript:alert(1)", "http://testserver/a/download/x/pdf/"]
+)
+def test_a_forged_origin_page_falls_back_to_the_story(browser, gated, page):
+    browser.post(form_url(gated), data(page=page))
+    assert Lead.objects.get().page == gated.get_absolute_url()
