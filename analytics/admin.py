@@ -73,7 +73,7 @@ class DealStoryInline(admin.TabularInline):
     model = DealStory
     extra = 1
     autocomplete_fields = ["case_study"]
-    fields = ["case_study", "source", "created_at"]
+    fields = ["case_study", "source", "rep_feedback", "customer_reaction", "created_at"]
     readonly_fields = ["created_at"]
 
 

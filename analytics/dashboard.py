@@ -135,9 +135,19 @@ def story_report(request, story_id: str):
         .select_related("deal", "deal__industry")
         .order_by("-deal__opened_on")[:50]
     )
+    labels = dict(DealStory.Feedback.choices)
+    feedback = [
+        {"label": labels[row["rep_feedback"]], "n": row["n"]}
+        for row in DealStory.objects.filter(case_study=story)
+        .exclude(rep_feedback="")
+        .values("rep_feedback")
+        .annotate(n=Count("pk"))
+        .order_by("rep_feedback")
+    ]
     context = {
         **admin.site.each_context(request),
         "title": _("Impact of “%(title)s”") % {"title": story.title},
+        "feedback": feedback,
         "story": story,
         "form": form,
         "r": data,

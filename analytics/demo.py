@@ -39,6 +39,16 @@ REFERRERS = [
 ]
 FIRST = ["Ayu", "Budi", "Citra", "Dimas", "Eka", "Fajar", "Gita", "Hadi", "Indah", "Joko"]
 COMPANIES = ["Arunika", "Bahari", "Cendana", "Delta Niaga", "Ekuator", "Fortuna", "Garuda Tek"]
+FEEDBACK = {
+    "won": ["helped", "helped", "helped", "neutral"],
+    "lost": ["neutral", "did_not_help", "helped", ""],
+    "open": ["", "helped", "neutral"],
+}
+REACTIONS = [
+    "Asked for an intro to the customer's CFO",
+    "Forwarded the PDF to their board",
+    "Same industry: it answered the ROI question",
+]
 SITES = ("industry-news.example", "analyst-blog.example")
 ROLES = ["CFO", "Head of Operations", "IT Director", "Finance Manager", "COO"]
 
@@ -207,6 +217,8 @@ def seed_analytics(stdout=None) -> int:
                             DealStory.Source.LOGGED,
                         ]
                     ),
+                    rep_feedback=rng.choice(FEEDBACK[deal.outcome]),
+                    customer_reaction=rng.choice(REACTIONS) if deal.outcome == "won" else "",
                 )
                 for deal, cs in links
             ]

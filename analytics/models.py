@@ -244,9 +244,21 @@ class DealStory(models.Model):
         on_delete=models.PROTECT,
         related_name="deal_stories",
     )
+
+    class Feedback(models.TextChoices):
+        HELPED = "helped", _("it helped")
+        NEUTRAL = "neutral", _("no difference")
+        DID_NOT_HELP = "did_not_help", _("it did not help")
+
     source = models.CharField(
         _("how it was used"), max_length=12, choices=Source.choices, default=Source.LOGGED
     )
+    # The guide's sales-usage questions: what reps think of its effect and
+    # how the customer reacted.
+    rep_feedback = models.CharField(
+        _("rep's verdict"), max_length=12, choices=Feedback.choices, blank=True
+    )
+    customer_reaction = models.CharField(_("customer reaction"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

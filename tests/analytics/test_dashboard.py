@@ -141,8 +141,13 @@ def test_the_story_report(client, alice, story_at):
     industry = factories.IndustryFactory()
     a, _b = _portfolio(story_at, 2, industry)
     client.force_login(alice)
+    DealStory.objects.filter(case_study=a).update(
+        rep_feedback="helped", customer_reaction="Forwarded it to the board"
+    )
     response = client.get(reverse("analytics_dashboard:story", args=[a.pk]))
     assert response.status_code == 200
+    assert response.context["feedback"] == [{"label": "it helped", "n": 1}]
+    assert "Forwarded it to the board" in response.content.decode()
     assert response.context["row"]["deal_won"] == 1
     assert response.context["row"]["leads"] == 1
     for bad in ("0", "abc", "9" * 30, "99999"):
