@@ -6,15 +6,18 @@ addresses.
 - Bots are filtered twice: page views arrive only from the beacon script (most
   crawlers run no JavaScript), and a user-agent list drops the rest, on the
   beacon and on server-side downloads alike.
-- A visitor is a daily-salted hash of address and browser (HMAC with the
-  secret key and today's date): unique visitors per day and rate limits work,
-  yesterday's hash cannot be linked to today's, and the address is never kept.
+- A visitor is a hash of address and browser keyed with a random salt of the
+  day (kept in the cache, dropped after two days): unique visitors per day and
+  rate limits work, yesterday's hash cannot be linked to today's, the address
+  is never kept, and once the salt is gone no one can test addresses against
+  the stored hashes.
 """
 
 import contextlib
 import hashlib
 import hmac
 import re
+import secrets
 from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
@@ -65,11 +68,30 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+_salts: dict[str, str] = {}
+
+
+def daily_salt(day) -> str:
+    """A random salt for ``day``, shared through the cache and dropped two
+    days later: once it is gone, not even someone holding the secret key can
+    test addresses against that day's hashes."""
+    key = f"analytics:salt:{day.isoformat()}"
+    if key not in _salts:
+        cache.add(key, secrets.token_hex(16), 2 * 86400)
+        salt = cache.get(key)
+        if salt is None:  # no shared cache: this process's own
+            return _salts.setdefault(key, secrets.token_hex(16))
+        if len(_salts) > 4:
+            _salts.clear()
+        _salts[key] = salt
+    return _salts[key]
+
+
 def visitor_hash(request, day=None) -> str:
-    """16 hex characters: HMAC(secret key, date | address | user agent)."""
+    """16 hex characters: HMAC(daily random salt, address | user agent)."""
     day = day or timezone.localdate()
-    message = f"{day.isoformat()}|{client_address(request)}|{request.headers.get('User-Agent', '')}"
-    key = f"analytics-visitor|{settings.SECRET_KEY}".encode()
+    message = f"{client_address(request)}|{request.headers.get('User-Agent', '')}"
+    key = f"analytics-visitor|{daily_salt(day)}".encode()
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:16]
 
 
