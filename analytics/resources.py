@@ -54,7 +54,18 @@ class LookupWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-class DealResource(resources.ModelResource):
+class SafeExportMixin:
+    """Exported cells never start a spreadsheet formula (CRM names and notes
+    are other people's text): see analytics.dashboard.csv_safe."""
+
+    def export_field(self, field, instance, **kwargs):
+        from analytics.dashboard import csv_safe
+
+        value = super().export_field(field, instance, **kwargs)
+        return csv_safe(value) if isinstance(value, str) else value
+
+
+class DealResource(SafeExportMixin, resources.ModelResource):
     industry = fields.Field(
         attribute="industry",
         column_name="industry",
@@ -130,7 +141,7 @@ class DealResource(resources.ModelResource):
         )
 
 
-class BacklinkResource(resources.ModelResource):
+class BacklinkResource(SafeExportMixin, resources.ModelResource):
     case_study = fields.Field(
         attribute="case_study",
         column_name="story",

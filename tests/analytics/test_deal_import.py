@@ -116,3 +116,11 @@ def test_an_xlsx_export_can_be_imported_back(story_at, finance):
     deal = Deal.objects.get()
     assert deal.outcome == "lost"
     assert list(deal.stories.all()) == [a]
+
+
+def test_exported_deals_cannot_run_formulas(db):
+    Deal.objects.create(
+        external_id="F1", name='=HYPERLINK("http://evil.example")', opened_on="2026-01-01"
+    )
+    exported = DealResource().export()
+    assert exported.dict[0]["name"].startswith("'=HYPERLINK")
