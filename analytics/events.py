@@ -10,6 +10,7 @@ _TEXT_LIMITS = {
     "utm_source": 100,
     "utm_medium": 100,
     "utm_campaign": 100,
+    "visitor": 16,
 }
 
 

@@ -15,7 +15,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Approval staff pages (certificate, suggestions) beside the admin's own.
     path("admin/approvals/approvalrequest/", include("approvals.staff_urls")),
+    path("admin/analytics/dashboard/", include("analytics.dashboard_urls")),
     path("admin/", admin.site.urls),
+    path("a/", include("analytics.urls")),
     path("case-studies/", include("distribution.urls")),
     path("sales/", include("distribution.outreach_urls")),
     path("", include("distribution.outreach_public_urls")),

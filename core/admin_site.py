@@ -12,9 +12,11 @@ class StorylineAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         from casestudies import selectors
+        from core.roles import PROGRAM_MANAGERS, in_group
 
         context = dict(extra_context or {})
         if request.user.has_perm("casestudies.view_casestudy"):
             context["pipeline"] = selectors.pipeline_counts()
             context["waiting"] = selectors.waiting_longest()
+        context["impact_dashboard"] = in_group(request.user, PROGRAM_MANAGERS)
         return super().index(request, extra_context=context)

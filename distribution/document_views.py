@@ -16,6 +16,8 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from analytics.capture import record_download
+from analytics.gating import gate_or_none
 from casestudies.models import CaseStudy, UsageChannel
 from casestudies.selectors import public_version
 from distribution import services
@@ -107,19 +109,21 @@ def _document_view(request, slug: str, kind: str):
     case_study, version, paper = _public_story(request, slug)
     if not case_study.allows(CHANNELS[kind]):
         raise Http404
+    if (gate := gate_or_none(request, case_study, kind)) is not None:  # lead form first
+        return gate
     document, servable = services.document_for(
         case_study=case_study, version=version, kind=kind, paper=paper
     )
     if servable:
         try:
-            return _serve(request, document)
+            return record_download(request, case_study, kind, _serve(request, document))
         except OSError:  # the stored file went missing: render it again
             services.document_file_lost(document=document)
             document, servable = services.document_for(
                 case_study=case_study, version=version, kind=kind, paper=paper
             )
             if servable:
-                return _serve(request, document)
+                return record_download(request, case_study, kind, _serve(request, document))
     return _waiting_page(request, case_study, version, kind, paper, document)
 
 

@@ -369,3 +369,74 @@ STORYLINE.update(
         "TIMELINE_DAYS": {"interview": 10, "drafting": 14, "publication": 5},
     }
 )
+
+# "Measuring Case Study Impact": first-party capture (views, time on page,
+# bounce, downloads), lead generation from gated downloads, SEO (organic
+# search visits), influenced revenue. See analytics/ and the README.
+STORYLINE["ANALYTICS"] = {
+    # Switch capture off entirely (the beacon script is then not even served).
+    "CAPTURE": env.bool("ANALYTICS_CAPTURE", default=True),
+    # A bounce: a single page view that reported under this many seconds of
+    # visible time and did not continue to another page of the site.
+    "BOUNCE_SECONDS": 10,
+    # Beacons per visitor (daily hash) per minute; lead forms per hour.
+    "BEACON_RATE_PER_MINUTE": env.int("ANALYTICS_BEACON_RATE", default=120),
+    "LEAD_RATE_PER_HOUR": env.int("ANALYTICS_LEAD_RATE", default=10),
+    # Behind a trusted proxy the visitor's address is the first X-Forwarded-For.
+    "TRUST_X_FORWARDED_FOR": env.bool("ANALYTICS_TRUST_X_FORWARDED_FOR", default=False),
+    # Lead form spam trap: a human takes at least this long to fill it in.
+    "LEAD_FORM_MIN_SECONDS": 3,
+    # How long a download link stays valid after the form / in the email.
+    "DOWNLOAD_TOKEN_SECONDS": 15 * 60,
+    "DOWNLOAD_EMAIL_TOKEN_SECONDS": 7 * 24 * 3600,
+    # Work email only: these free-mail domains are refused on the lead form.
+    "FREE_MAIL_DOMAINS": [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.id",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "mail.com",
+        "gmx.com",
+        "gmx.net",
+        "proton.me",
+        "protonmail.com",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+        "rocketmail.com",
+        "mail.ru",
+        "tutanota.com",
+    ],
+    # Referrer hosts counted as organic search (suffix match).
+    "SEARCH_ENGINES": [
+        "google.",
+        "bing.com",
+        "duckduckgo.com",
+        "search.yahoo.com",
+        "yandex.",
+        "baidu.com",
+        "ecosia.org",
+        "search.brave.com",
+        "startpage.com",
+        "qwant.com",
+    ],
+    # "Underused": a published story that sales used at most this often in the
+    # period (the guide: "if reps are not using them, something's wrong").
+    "UNDERUSED_MAX_SALES_USES": 1,
+}
+CELERY_BEAT_SCHEDULE["analytics-monthly-report"] = {
+    # The previous month's impact report to the program managers, once a month.
+    "task": "analytics.tasks.send_monthly_report",
+    "schedule": crontab(day_of_month=1, hour=6, minute=0),
+}

@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from analytics.demo import seed_analytics
 from approvals.demo import seed_approvals
 from approvals.demo_evidence import seed_approval_evidence
 from casestudies import services
@@ -254,6 +255,7 @@ class Command(BaseCommand):
         seed_approval_evidence(stdout=self.stdout)
         seed_outreach(stdout=self.stdout)
         seed_recruitment(stdout=self.stdout)
+        seed_analytics(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
 
     # ------------------------------------------------------------------ basics

@@ -1,0 +1,124 @@
+"""State changes of the impact app: leads, deal links, report dispatches.
+Each one locks what it changes, writes an audit entry, and sends email only
+after commit (the task claims the row's "sent" marker first)."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from analytics.models import DealStory, Lead, ReportDispatch
+from core.audit import audit_log
+from core.roles import PROGRAM_MANAGERS
+
+
+def lead_submit(*, case_study, data: dict, attribution: dict) -> tuple[Lead, bool]:
+    """Record a lead for ``case_study`` (``data``: name, email, company, role;
+    ``attribution``: document, page, referrer_host, utm_*, share_link_id).
+    The same email asking twice for one story is one lead and one email:
+    returns (lead, created)."""
+    from analytics import tasks
+
+    email = data["email"].strip().lower()
+    fields = {
+        "name": data["name"].strip(),
+        "company": data["company"].strip(),
+        "role": data["role"].strip(),
+        **attribution,
+    }
+    try:
+        with transaction.atomic():
+            lead, created = Lead.objects.select_for_update().get_or_create(
+                case_study=case_study, email=email, defaults=fields
+            )
+            if created:
+                audit_log(
+                    action="analytics.lead.created",
+                    obj=lead,
+                    data={"case_study": case_study.pk, "document": fields.get("document", "")},
+                    source="lead form",
+                )
+                transaction.on_commit(lambda: tasks.send_lead_email.delay(lead.pk))
+    except IntegrityError:  # a concurrent twin won the race: theirs is the lead
+        lead, created = Lead.objects.get(case_study=case_study, email=email), False
+    return lead, created
+
+
+def lead_email_claim(*, lead_id: int) -> Lead | None:
+    """Claim the confirmation email of a lead: the lead if this caller must
+    send it, None if it was sent (or claimed) already."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None or lead.email_sent_at is not None:
+            return None
+        lead.email_sent_at = timezone.now()
+        lead.save(update_fields=["email_sent_at", "updated_at"])
+    return lead
+
+
+def deal_story_link(*, deal, case_study, source: str, actor=None) -> tuple[DealStory, bool]:
+    with transaction.atomic():
+        link, created = DealStory.objects.get_or_create(
+            deal=deal, case_study=case_study, defaults={"source": source}
+        )
+        if created:
+            audit_log(
+                action="analytics.deal.story_linked",
+                obj=deal,
+                actor=actor,
+                data={"case_study": case_study.pk, "source": source},
+            )
+    return link, created
+
+
+def program_manager_emails() -> list[str]:
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=PROGRAM_MANAGERS)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return list(users)
+
+
+def report_dispatch_request(
+    *, start: date, end: date, filters: dict, actor=None, monthly: bool = False
+) -> ReportDispatch | None:
+    """Queue the impact report for the period. A monthly report exists once
+    per month (a second beat run finds it and returns None)."""
+    from analytics import tasks
+
+    kind = ReportDispatch.Kind.MONTHLY if monthly else ReportDispatch.Kind.MANUAL
+    try:
+        with transaction.atomic():
+            dispatch = ReportDispatch.objects.create(
+                kind=kind,
+                period_start=start,
+                period_end=end,
+                filters=filters,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit_log(
+                action=f"analytics.report.{kind}",
+                obj=dispatch,
+                actor=actor,
+                data={"from": start.isoformat(), "to": end.isoformat(), **filters},
+            )
+            transaction.on_commit(lambda: tasks.send_report.delay(dispatch.pk))
+    except IntegrityError:
+        return None
+    return dispatch
+
+
+def report_dispatch_claim(*, dispatch_id: int) -> ReportDispatch | None:
+    with transaction.atomic():
+        dispatch = ReportDispatch.objects.select_for_update().filter(pk=dispatch_id).first()
+        if dispatch is None or dispatch.sent_at is not None:
+            return None
+        dispatch.sent_at = timezone.now()
+        dispatch.recipients = "\n".join(program_manager_emails())
+        dispatch.save(update_fields=["sent_at", "recipients"])
+    return dispatch

@@ -1,0 +1,126 @@
+"""Deals from a CRM export (CSV / XLSX): stories linked by slug, bad rows
+reported with their row, nothing half-imported."""
+
+import io
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from analytics.models import Deal, DealStory
+from analytics.resources import DealResource
+from tests import factories
+
+HEADER = (
+    "external_id,name,amount,currency,stage,opened_on,closed_on,outcome,"
+    "industry,company_size,owner,stories"
+)
+
+
+@pytest.fixture
+def finance(db):
+    return factories.IndustryFactory(name="Finance", slug="finance")
+
+
+def dataset(text: str) -> tablib.Dataset:
+    return tablib.Dataset().load(text, format="csv")
+
+
+def run(text: str, dry_run=False):
+    return DealResource().import_data(
+        dataset(text), dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+    )
+
+
+def test_a_clean_file_imports_deals_and_links_their_stories(story_at, finance, bob):
+    a, b = story_at("published"), story_at("published")
+    result = run(
+        f"{HEADER}\n"
+        "CRM-1,Acme renewal,12000.50,usd,Closed Won,2026-01-05,2026-03-01,Closed Won,"
+        f'finance,smb,bob,"{a.slug}, {b.slug}"\n'
+        f"CRM-2,Beta new,8000,USD,Negotiation,2026-02-01,,open,finance,enterprise,,\n"
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    won = Deal.objects.get(external_id="CRM-1")
+    assert (won.outcome, won.currency, won.owner, won.industry) == ("won", "USD", bob, finance)
+    assert set(won.deal_stories.values_list("case_study", "source")) == {
+        (a.pk, "import"),
+        (b.pk, "import"),
+    }
+    assert Deal.objects.get(external_id="CRM-2").closed_on is None
+
+
+def test_importing_again_updates_and_does_not_duplicate(story_at, finance):
+    a = story_at("published")
+    text = f"{HEADER}\nCRM-1,Acme,100,USD,,2026-01-05,,open,finance,smb,,{a.slug}\n"
+    run(text)
+    run(text.replace(",open,", ",won,").replace("2026-01-05,,", "2026-01-05,2026-02-01,"))
+    assert Deal.objects.count() == 1
+    assert Deal.objects.get().outcome == "won"
+    assert DealStory.objects.count() == 1
+
+
+def test_bad_rows_are_reported_and_nothing_is_imported(story_at, finance):
+    a = story_at("published")
+    result = run(
+        f"{HEADER}\n"
+        f"OK-1,Fine,100,USD,,2026-01-05,,open,finance,smb,,{a.slug}\n"
+        "BAD-1,Unknown story,100,USD,,2026-01-05,,open,finance,smb,,no-such-story\n"
+        "BAD-2,Closed before opened,100,USD,,2026-03-05,2026-01-01,won,finance,smb,,\n"
+        "BAD-3,Won without a date,100,USD,,2026-03-05,,won,finance,smb,,\n"
+        "BAD-4,Bad outcome,100,USD,,2026-03-05,,maybe,finance,smb,,\n"
+        "BAD-5,Bad date,100,USD,,yesterday,,open,finance,smb,,\n"
+        "BAD-6,Unknown industry,100,USD,,2026-01-05,,open,mining,smb,,\n"
+    )
+    assert result.has_validation_errors()
+    invalid = {r.number: r for r in result.invalid_rows}
+    assert sorted(invalid) == [2, 3, 4, 5, 6, 7]
+    messages = {n: str(r.error_dict) for n, r in invalid.items()}
+    assert "no-such-story" in messages[2]
+    assert "before the open date" in messages[3]
+    assert "needs its close date" in messages[4]
+    assert "Unknown outcome" in messages[5]
+    assert "Unknown industry" in messages[7]
+    assert not Deal.objects.exists()
+    assert not DealStory.objects.exists()
+
+
+def test_the_admin_import_shows_row_errors_and_imports_nothing(client, alice, story_at, finance):
+    client.force_login(alice)
+    url = reverse("admin:analytics_deal_import")
+    upload = SimpleUploadedFile(
+        "deals.csv",
+        f"{HEADER}\nBAD-1,x,100,USD,,2026-01-05,,open,finance,smb,,ghost-story\n".encode(),
+        content_type="text/csv",
+    )
+    response = client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ghost-story" in html
+    assert "Confirm import" not in html
+    assert not Deal.objects.exists()
+
+
+def test_an_xlsx_export_can_be_imported_back(story_at, finance):
+    a = story_at("published")
+    run(f"{HEADER}\nCRM-9,Gamma,500,USD,,2026-01-05,2026-01-20,lost,finance,smb,,{a.slug}\n")
+    exported = DealResource().export()
+    xlsx = exported.export("xlsx")
+    Deal.objects.all().delete()
+    data = tablib.Dataset().load(io.BytesIO(xlsx).read(), format="xlsx")
+    result = DealResource().import_data(data, dry_run=False, use_transactions=True)
+    assert not result.has_errors() and not result.has_validation_errors(), [
+        r.error_dict for r in result.invalid_rows
+    ]
+    deal = Deal.objects.get()
+    assert deal.outcome == "lost"
+    assert list(deal.stories.all()) == [a]
+
+
+def test_exported_deals_cannot_run_formulas(db):
+    Deal.objects.create(
+        external_id="F1", name='=HYPERLINK("http://evil.example")', opened_on="2026-01-01"
+    )
+    exported = DealResource().export()
+    assert exported.dict[0]["name"].startswith("'=HYPERLINK")
