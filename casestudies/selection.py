@@ -732,9 +732,32 @@ def recompute_scores(case_study_ids: Iterable[int] | None = None) -> int:
     return len(rows) + unchanged
 
 
+def _enqueue_full_recompute() -> None:
+    from casestudies.tasks import recompute_candidate_scores
+
+    recompute_candidate_scores.delay()
+
+
+_enqueue_full_recompute.storyline_full_recompute = True  # marks the callback
+
+
 def schedule_recompute(case_study_ids: Iterable[int] | None = None) -> None:
-    """Recompute after the current transaction commits (inputs changed)."""
-    ids = None if case_study_ids is None else list(case_study_ids)
+    """Recompute after the current transaction commits (inputs changed).
+
+    A few stories are rescored in the request (cheap); every candidate (a
+    story moved, a target changed: the gap part of every score changes) is
+    rescored by a Celery task, queued once per transaction however many
+    stories moved in it (a bulk admin action moves dozens)."""
+    if case_study_ids is None:
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(
+            getattr(callback, "storyline_full_recompute", False)
+            for _savepoints, callback, _robust in connection.run_on_commit
+        ):
+            return
+        transaction.on_commit(_enqueue_full_recompute, robust=True)
+        return
+    ids = list(case_study_ids)
     transaction.on_commit(lambda: recompute_scores(ids), robust=True)
 
 

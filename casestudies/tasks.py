@@ -63,3 +63,12 @@ def sweep_state_change_notifications() -> int:
     for pk in ids:
         send_state_change_notification.delay(pk)
     return len(ids)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def recompute_candidate_scores() -> int:
+    """Rescore every candidate (their portfolio-gap part depends on every
+    other story): queued after a story moves or a target changes."""
+    from casestudies.selection import recompute_scores
+
+    return recompute_scores()

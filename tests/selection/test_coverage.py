@@ -147,3 +147,24 @@ def test_the_coverage_data_takes_constant_queries(portfolio):
         )
     assert _queries(selection.coverage) == few
     assert len(selection.coverage().gaps[0].candidates) == 5
+
+
+@pytest.mark.django_db
+def test_many_moves_in_one_transaction_queue_one_full_recompute(
+    alice, django_capture_on_commit_callbacks
+):
+    """A bulk action moving many stories rescores every candidate once, in
+    Celery, not once per story in the request."""
+    from unittest import mock
+
+    from django.db import transaction
+
+    with mock.patch("casestudies.tasks.recompute_candidate_scores.delay") as delay:
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            transaction.atomic(),
+        ):
+            for _ in range(5):
+                selection.schedule_recompute(None)
+        assert delay.call_count == 1
+        assert len(callbacks) == 1
