@@ -27,8 +27,22 @@ STORYLINE_APPS = (
 # Program managers never delete records with history (they archive or decline);
 # the evidence they may remove while a story is still a draft is listed here.
 MANAGER_DELETABLE = {"delete_metric", "delete_quote", "delete_portfoliotarget"}
-# Sales read stories and what backs them, not the program's internals.
-SALES_HIDDEN_MODELS = {"auditentry", "statechange"}
+# Sales read stories and what backs them, not the program's internals nor
+# other people's personal data (prospects' leads, mailing lists, reviewers'
+# addresses and browsers in the approval evidence).
+SALES_HIDDEN_MODELS = {
+    "auditentry",
+    "statechange",
+    "lead",
+    "recipient",
+    "suppression",
+    "campaigndelivery",
+    "reviewlink",
+    "decision",
+    "reminderlog",
+    "approvaldigest",
+    "reportdispatch",
+}
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}
 # Internal reviewers read what they review and write their comments and sign-offs.

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 
 from core.roles import PROGRAM_MANAGERS, SALES, ensure_groups
 from tests import factories
+from tests.browser_support import browser  # noqa: F401 (the session's Chromium)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

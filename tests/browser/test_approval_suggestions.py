@@ -6,7 +6,7 @@ import pytest
 from approvals.models import ReviewComment, StepKind
 from casestudies.models import CaseStudyState
 from tests import factories
-from tests.approvals import factories_b
+from tests.approvals.staff import factories_b
 from tests.browser.test_accessibility import _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

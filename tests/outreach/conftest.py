@@ -6,7 +6,6 @@ from django.contrib.auth.models import Group
 
 from core.roles import SALES
 from tests import factories
-from tests.browser.conftest import browser  # noqa: F401 (fixture)
 from tests.interviews.conftest import make_interview  # noqa: F401 (fixture)
 
 

@@ -1,0 +1,24 @@
+"""Sales reps read stories, not other people's personal data: prospects'
+leads, mailing lists and the addresses kept as approval evidence."""
+
+import pytest
+
+PRIVATE_PAGES = [
+    "/admin/analytics/lead/",
+    "/admin/distribution/recipient/",
+    "/admin/distribution/suppression/",
+    "/admin/distribution/campaigndelivery/",
+    "/admin/approvals/decision/",
+    "/admin/approvals/reviewlink/",
+]
+
+
+@pytest.mark.parametrize("url", PRIVATE_PAGES)
+def test_sales_cannot_read_personal_data(client, bob, url):
+    client.force_login(bob)
+    assert client.get(url).status_code in {403, 404}
+
+
+def test_program_managers_can_read_leads(client, alice):
+    client.force_login(alice)
+    assert client.get("/admin/analytics/lead/").status_code == 200
