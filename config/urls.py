@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("case-studies/", include("distribution.urls")),
+    path("sales/", include("distribution.sales_urls")),
+    path("api/", include("distribution.api_urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -20,3 +20,12 @@ def expire_usage_rights() -> int:
 def prune_documents() -> int:
     """Daily: remove stored documents of versions no longer public."""
     return services.documents_prune()
+
+
+@shared_task
+def render_proposal_pack(pack_id: int) -> bool:
+    """Render one saved proposal pack (sales portal); the claim inside makes
+    redeliveries render it once."""
+    from distribution import sales_services
+
+    return sales_services.proposal_pack_render(pack_id=pack_id)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "casestudies",
     "recruitment",
@@ -262,4 +263,28 @@ STORYLINE = {
     "INTERVIEW_RECORDING_MAX_MB": env.int("INTERVIEW_RECORDING_MAX_MB", default=500),
     "INTERVIEW_TRANSCRIPT_MAX_MB": env.int("INTERVIEW_TRANSCRIPT_MAX_MB", default=10),
     "INTERVIEW_FILE_MAX_MB": env.int("INTERVIEW_FILE_MAX_MB", default=20),
+}
+
+# --- Sales portal and JSON API (issue 7; guide "Sales Enablement": "if reps
+# can't find it in 30 seconds, they won't use it")
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Anonymous readers (website embeds) and token integrations (CRM).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="60/minute"),
+        "user": env("API_USER_RATE", default="1000/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Storyline API",
+    "DESCRIPTION": "Published customer stories for CRM and website embedding (read only).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
