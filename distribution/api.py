@@ -66,9 +66,7 @@ class MetricSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="What was measured.")
     kind = serializers.CharField()
     improvement = serializers.CharField(help_text='For example "67% reduction".')
-    improvement_percent = serializers.DecimalField(
-        max_digits=10, decimal_places=1, allow_null=True
-    )
+    improvement_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     before = serializers.DecimalField(
         max_digits=18,
         decimal_places=4,
@@ -109,7 +107,8 @@ class StorySerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField(
-        help_text='The customer as the public sees it: "A mid-market retail company" when anonymised.'
+        help_text='The customer as the public sees it ("A mid-market retail company" '
+        "when anonymised)."
     )
     customer_logo = serializers.SerializerMethodField()
     industry = serializers.SerializerMethodField()

@@ -311,7 +311,10 @@ class ProposalPackStory(models.Model):
     ranked for this prospect."""
 
     pack = models.ForeignKey(
-        ProposalPack, verbose_name=_("proposal pack"), on_delete=models.CASCADE, related_name="items"
+        ProposalPack,
+        verbose_name=_("proposal pack"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
     case_study = models.ForeignKey(
         "casestudies.CaseStudy",

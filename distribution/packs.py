@@ -28,8 +28,8 @@ ranked; they are listed apart with that reason (:func:`rank`).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, Prefetch, Q, Value, When
 from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Prefetch, Q, Value, When
 from django.utils.translation import gettext as _
 
 from casestudies.models import (

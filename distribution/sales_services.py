@@ -72,7 +72,10 @@ def proposal_pack_create(
         raise PackError(_("Each story can be in the pack once."))
     with transaction.atomic():
         stories = (
-            CaseStudy.objects.published().select_for_update().select_related("customer").in_bulk(ids)
+            CaseStudy.objects.published()
+            .select_for_update()
+            .select_related("customer")
+            .in_bulk(ids)
         )
         for pk in ids:
             cs = stories.get(pk)
@@ -142,9 +145,7 @@ def proposal_pack_render(*, pack_id: int) -> bool:
     left publication or lost the sales-decks right since the pack was saved
     are left out. Returns whether this call rendered it."""
     now = timezone.now()
-    claimed = ProposalPack.objects.filter(
-        Q(status=ProposalPack.Status.QUEUED), pk=pack_id
-    ).update(
+    claimed = ProposalPack.objects.filter(Q(status=ProposalPack.Status.QUEUED), pk=pack_id).update(
         status=ProposalPack.Status.RENDERING,
         progress=5,
         error="",

@@ -21,9 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from casestudies.models import (
@@ -203,8 +202,8 @@ def _terms_page(request, model, relation, parameter, *, title, intro):
 
 def _story_or_404(slug: str) -> CaseStudy:
     try:
-        return sales_search.results_queryset().filter(pk__in=_published().values("pk")).get(
-            slug=slug
+        return (
+            sales_search.results_queryset().filter(pk__in=_published().values("pk")).get(slug=slug)
         )
     except CaseStudy.DoesNotExist as exc:
         raise Http404 from exc
@@ -288,7 +287,10 @@ def story_card(request, slug: str):
         line = sales_search._metric_line(metric)
         detail = f" ({line.detail})" if line.detail else ""
         metrics.append(
-            {"id": f"m-{i}", "text": f"{line.improvement} · {cs.anonymise_text(line.label)}{detail}"}
+            {
+                "id": f"m-{i}",
+                "text": f"{line.improvement} · {cs.anonymise_text(line.label)}{detail}",
+            }
         )
     quotes = [
         {
@@ -327,7 +329,7 @@ def sales_use(request, slug: str):
     detail = request.POST.get("detail", "")
     if detail not in sales_services.SALES_USES or detail == "pack":
         return HttpResponse(
-            _("Unknown use: expected one of copy_quote, copy_metric, copy_link, one_pager, slides."),
+            _("Unknown use: expected copy_quote, copy_metric, copy_link, one_pager or slides."),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -397,7 +399,9 @@ class ProspectForm(forms.Form):
         label=gettext_lazy("Region"),
         empty_label=gettext_lazy("Any region"),
     )
-    use_cases = SlugMultiple(UseCase.objects.filter(archived=False), label=gettext_lazy("Use cases"))
+    use_cases = SlugMultiple(
+        UseCase.objects.filter(archived=False), label=gettext_lazy("Use cases")
+    )
     objections = SlugMultiple(
         Objection.objects.filter(archived=False), label=gettext_lazy("Objections raised")
     )
@@ -459,7 +463,9 @@ def pack_new(request):
         by_id = {s.case_study.pk: s for s in suggestions}
         missing = [pk for pk in chosen_ids if pk not in by_id]
         chosen = [
-            (s.case_study.pk, s.score, s.reason) for s in suggestions if s.case_study.pk in chosen_ids
+            (s.case_study.pk, s.score, s.reason)
+            for s in suggestions
+            if s.case_study.pk in chosen_ids
         ]
         error = None
         if missing:
@@ -551,7 +557,9 @@ def pack_list(request):
 @sales_required
 def pack_detail(request, pk: str):
     pack = _pack_or_404(request, pk)
-    items = list(pack.items.select_related("case_study__published_version", "case_study__customer__industry"))
+    items = list(
+        pack.items.select_related("case_study__published_version", "case_study__customer__industry")
+    )
     profile = packs.Profile.from_json(pack.profile)
     again = urlencode(
         [
