@@ -349,12 +349,12 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
 
 
 def _headline_rows(entries: QuerySet, query: str):
-    from django.db.models import Value
+    from django.db.models import TextField, Value
     from django.db.models.functions import Concat
 
     return entries.annotate(
         hl=SearchHeadline(
-            Concat("summary", Value(" … "), "body"),
+            Concat("summary", Value(" … "), "body", output_field=TextField()),
             search._query(query),
             config="english",
             start_sel=START,
