@@ -6,13 +6,16 @@ published story gets a score from what it shares with the prospect and a
 reason a person can read ("Displaced Competitor X · Answers “Too expensive”
 · Same industry: Retail").
 
-The weights (guide, "Sales Enablement": reps pick proof by the deal's
-competitor and objections first, then by look-alike customers):
+The weights (guide: "competitive displacement stories and specific
+objection handlers carry extra weight"; proposals "customized to prospect
+characteristics"): the deal's competitor and objections first, then
+look-alike customers:
 
 =================  ======  ===============================================
 criterion          points  why
 =================  ======  ===============================================
-competitor         30      the story displaced the competitor in this deal
+competitor         35      the story displaced the competitor in this deal;
+                           more than a look-alike (industry + size = 30)
 objection          25      per objection of the prospect the story answers
 industry           20      same industry: "a company like mine"
 use case           15      per use case in common
@@ -45,7 +48,7 @@ from casestudies.models import (
 )
 
 WEIGHTS = {
-    "competitor": 30,
+    "competitor": 35,
     "objection": 25,
     "industry": 20,
     "use_case": 15,

@@ -73,8 +73,8 @@ def proposal_pack_create(
     with transaction.atomic():
         stories = (
             CaseStudy.objects.published()
-            .select_for_update()
-            .select_related("customer")
+            .select_for_update(of=("self",))
+            .select_related("customer", "published_version")
             .in_bulk(ids)
         )
         for pk in ids:
@@ -84,7 +84,7 @@ def proposal_pack_create(
             if not cs.allows(UsageChannel.SALES_DECKS):
                 raise PackError(
                     _("“%(title)s” may not be used in proposal packs (usage rights).")
-                    % {"title": cs.anonymise_text(cs.title)}
+                    % {"title": cs.anonymise_text(cs.published_version.title)}
                 )
         pack = ProposalPack.objects.create(
             rep=rep,

@@ -313,6 +313,11 @@ def story_card(request, slug: str):
             "rights": _rights(cs),
             "references": references,
             "available_references": sum(1 for r in references if r["available"]),
+            "account_owner": (
+                (cs.customer.account_owner.get_full_name() or cs.customer.account_owner.username)
+                if cs.customer.account_owner_id
+                else ""
+            ),
             "allows_pdf": cs.allows(UsageChannel.PDF),
             "allows_slides": cs.allows(UsageChannel.SALES_DECKS),
             "summary": cs.anonymise_text(cs.published_version.summary),
@@ -508,7 +513,9 @@ def pack_new(request):
             ],
             "excluded": [
                 {
-                    "title": e["case_study"].anonymise_text(e["case_study"].title),
+                    "title": e["case_study"].anonymise_text(
+                        e["case_study"].published_version.title
+                    ),
                     "reason": e["reason"],
                 }
                 for e in excluded
@@ -578,7 +585,11 @@ def pack_detail(request, pk: str):
             "pack": pack,
             "items": [
                 {
-                    "title": i.case_study.anonymise_text(i.case_study.title),
+                    "title": i.case_study.anonymise_text(
+                        i.case_study.published_version.title
+                        if i.case_study.published_version_id
+                        else i.case_study.title
+                    ),
                     "reason": i.reason,
                     "slug": i.case_study.slug,
                 }
