@@ -236,7 +236,7 @@ def test_the_waiting_page_refreshes_without_javascript(client, bob, deal):
     pack = ProposalPack.objects.get()  # on_commit not run: still queued
     content = client.get(response["Location"]).content.decode()
     assert '<meta http-equiv="refresh"' in content
-    assert 'data-document-status="/sales/packs/%s/status/"' % pack.pk in content
+    assert f'data-document-status="/sales/packs/{pack.pk}/status/"' in content
     assert client.get(f"/sales/packs/{pack.pk}/status/").json() == {
         "status": "queued",
         "progress": 0,
