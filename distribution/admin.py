@@ -104,3 +104,8 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 )
                 % {"n": done},
             )
+
+
+
+# The sales portal's models (proposal packs) are registered in their own module.
+from distribution import sales_admin  # noqa: E402, F401
