@@ -106,6 +106,5 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             )
 
 
-
 # The sales portal's models (proposal packs) are registered in their own module.
 from distribution import sales_admin  # noqa: E402, F401

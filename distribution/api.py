@@ -12,7 +12,7 @@ The OpenAPI 3 schema is at ``/api/schema/`` (drf-spectacular).
 """
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -242,13 +242,23 @@ class StoryList(ReadOnlyAPI, generics.ListAPIView):
     filterset_class = StoryFilter
 
     def get_queryset(self):
-        queryset = stories_queryset()
-        query = search.clean_query(self.request.query_params.get("q", ""))
-        if query and self.request.query_params.get("sort") != SORT_NEWEST:
-            return queryset.annotate(relevance=search.rank(query)).order_by(
-                F("relevance").desc(nulls_last=True), "-featured", "-published_at", "-pk"
-            )
-        return queryset.order_by("-featured", "-published_at", "-pk")
+        return stories_queryset().order_by("-featured", "-published_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        query = search.clean_query(request.query_params.get("q", ""))
+        if not query or request.query_params.get("sort") == SORT_NEWEST:
+            page = self.paginate_queryset(queryset)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Best match first, as the gallery: the search's ranked ids (cached
+        # per publication) are the order; the page's stories are then
+        # fetched by id (no rank computed per row).
+        kept = set(queryset.order_by().values_list("pk", flat=True))
+        ranked = [pk for pk in search.cached_ranked_ids(query) if pk in kept]
+        page_ids = self.paginate_queryset(ranked)
+        found = self.get_queryset().filter(pk__in=page_ids).in_bulk()
+        stories = [found[pk] for pk in page_ids if pk in found]
+        return self.get_paginated_response(self.get_serializer(stories, many=True).data)
 
 
 @extend_schema(summary="One published customer story")

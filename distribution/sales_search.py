@@ -86,17 +86,20 @@ def ranked_ids(value: str) -> list[int]:
     value = search.clean_query(value)
     if not value:
         return []
+    # Two semi-joins (no DISTINCT over a join): one hash each on PostgreSQL.
+    objection_links = CaseStudy.objections.through.objects.filter(
+        objection__in=_term_matches(Objection, value)
+    ).values("casestudy_id")
+    competitor_links = CaseStudy.competitors.through.objects.filter(
+        competitor__in=_term_matches(Competitor, value)
+    ).values("casestudy_id")
     by_term = (
         selectors.published_case_studies()
-        .filter(
-            Q(objections__in=_term_matches(Objection, value))
-            | Q(competitors__in=_term_matches(Competitor, value))
-        )
+        .filter(Q(pk__in=objection_links) | Q(pk__in=competitor_links))
         .order_by("-featured", "-published_at", "-pk")
         .values_list("pk", flat=True)
-        .distinct()
     )
-    first = list(dict.fromkeys(by_term))
+    first = list(by_term)
     seen = set(first)
     return first + [pk for pk in search.cached_ranked_ids(value) if pk not in seen]
 
