@@ -185,7 +185,7 @@ def facts_of(cs: CaseStudy) -> StoryFacts:
     strong = ""
     for metric in cs.metrics.all():
         if metric.meets_guide_threshold:
-            strong = f"{metric.improvement_display} {cs.anonymise_text(metric.label)}".strip()
+            strong = f"{metric.improvement_display} · {cs.anonymise_text(metric.label)}"
             break
     return StoryFacts(
         industry=customer.industry.slug,
