@@ -40,6 +40,7 @@ from casestudies.models import (
 from core.ids import is_id
 from core.roles import PROGRAM_MANAGERS, SALES, in_group
 from distribution import packs, sales_search, sales_services, search
+from distribution.cache import derived
 from distribution.models import ProposalPack
 
 LOGIN_URL = "/admin/login/"
@@ -177,11 +178,18 @@ def _terms_page(request, model, relation, parameter, *, title, intro):
         Q(**{f"{reverse_name}__rights_expire_on__isnull": True})
         | Q(**{f"{reverse_name}__rights_expire_on__gt": timezone.localdate()})
     )
-    terms = (
-        model.objects.filter(archived=False)
-        .annotate(live_stories=Count(reverse_name, filter=live, distinct=True))
-        .order_by("-live_stories", "name")
-    )
+
+    def count():
+        return list(
+            model.objects.filter(archived=False)
+            .annotate(live_stories=Count(reverse_name, filter=live, distinct=True))
+            .order_by("-live_stories", "name")
+            .values("slug", "name", "live_stories")
+        )
+
+    # Counted once per publication change (objections and competitors
+    # bump the generation too, see distribution.signals).
+    terms = derived("sales-terms", relation, count)
     return render(
         request,
         "sales/terms.html",

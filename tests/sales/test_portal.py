@@ -237,3 +237,21 @@ def test_copying_records_a_sales_use(client, bob, catalogue):
         cs,
         bob,
     )
+
+
+def test_the_portal_speaks_indonesian(client, bob, catalogue):
+    client.force_login(bob)
+    client.cookies["django_language"] = "id"
+    response = client.get(URL, {"objection": "too-expensive"})
+    content = response.content.decode()
+    assert "Apa yang menjawab “Too expensive”?" in content
+    assert "Tersalin ke papan klip" in content
+
+
+def test_a_new_objection_on_a_story_shows_at_once(client, bob, catalogue, terms):
+    client.force_login(bob)
+    assert client.get(URL, {"q": "too expensive"}).context["count"] == 1
+    assert "1 story" in client.get("/sales/objections/").content.decode()
+    catalogue["speed"].objections.add(terms["expensive"])
+    assert client.get(URL, {"q": "too expensive"}).context["count"] == 2
+    assert "2 stories" in client.get("/sales/objections/").content.decode()
