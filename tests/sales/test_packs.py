@@ -286,3 +286,32 @@ def test_a_render_skips_stories_that_lost_their_rights(
     text = pdf_text(pack.pdf.read())
     assert deal["best"].published_version.title in text
     assert "Another retailer grows online sales" not in text
+
+
+def test_a_failed_render_is_recorded_and_can_be_tried_again(
+    client, bob, deal, monkeypatch, django_capture_on_commit_callbacks
+):
+    from distribution import sales_services
+
+    def explode(pack, progress=None):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(sales_services, "render_pack", explode)
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            PACK_URL, {**QUERY, "prospect_company": "Bluebird", "story": [str(deal["best"].pk)]}
+        )
+    pack = ProposalPack.objects.get()
+    assert pack.status == ProposalPack.Status.FAILED
+    assert "no fonts" in pack.error
+    assert "could not be prepared" in client.get(f"/sales/packs/{pack.pk}/").content.decode()
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/sales/packs/{pack.pk}/render/")
+    assert response.status_code == 302
+    pack.refresh_from_db()
+    assert pack.status == ProposalPack.Status.DONE
+    assert AuditEntry.objects.filter(action="distribution.pack.rerender").exists()
+    assert client.get(f"/sales/packs/{pack.pk}/render/").status_code == 405
