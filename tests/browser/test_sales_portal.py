@@ -64,3 +64,27 @@ def test_a_rep_finds_a_story_by_objection_and_copies_a_quote(live_server, browse
         assert (event.kind, event.case_study_id, event.user_id) == ("sales_use", cs.pk, bob.pk)
     finally:
         context.close()
+
+
+def test_the_sales_card_and_pack_builder_are_accessible(live_server, browser, alice, bob):
+    slow = Objection.objects.create(name="Implementation takes too long", slug="slow-rollout")
+    cs = factories.case_study_in_state(
+        "published", actor=alice, story_title="Retailer live in six weeks"
+    )
+    cs.objections.add(slow)
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_server.url}/admin/login/?next=/sales/stories/{cs.slug}/")
+        page.get_by_label("Username").fill("bob")
+        page.get_by_label("Password").fill("correct horse battery staple")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Usage rights: what may be shared where").wait_for()
+        assert _violations(page) == []
+        page.goto(f"{live_server.url}/sales/packs/new/?objections=slow-rollout")
+        page.get_by_role("heading", name="Best stories for this prospect").wait_for()
+        assert page.get_by_label("Retailer live in six weeks").is_checked()
+        assert _violations(page) == []
+    finally:
+        context.close()
