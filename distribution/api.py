@@ -35,6 +35,7 @@ from casestudies.models import (
     UseCase,
 )
 from distribution import search
+from distribution.cache import derived
 from distribution.filters import SORT_NEWEST, GalleryFilter
 
 
@@ -253,8 +254,16 @@ class StoryList(ReadOnlyAPI, generics.ListAPIView):
         # Best match first, as the gallery: the search's ranked ids (cached
         # per publication) are the order; the page's stories are then
         # fetched by id (no rank computed per row).
-        kept = set(queryset.order_by().values_list("pk", flat=True))
-        ranked = [pk for pk in search.cached_ranked_ids(query) if pk in kept]
+        filters = sorted(
+            (k, v) for k, v in request.query_params.items() if k not in ("page", "page_size")
+        )
+
+        def ranked_and_kept() -> list[int]:
+            kept = set(queryset.order_by().values_list("pk", flat=True))
+            return [pk for pk in search.cached_ranked_ids(query) if pk in kept]
+
+        # Shared by every page of one search and filters until a public story changes.
+        ranked = derived("api-search", filters, ranked_and_kept)
         page_ids = self.paginate_queryset(ranked)
         found = self.get_queryset().filter(pk__in=page_ids).in_bulk()
         stories = [found[pk] for pk in page_ids if pk in found]

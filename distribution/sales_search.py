@@ -119,11 +119,21 @@ def matching_ids(filterset: SalesFilter, query: str) -> list[int] | QuerySet:
             "pk", flat=True
         )
     ranked = cached_ranked_ids(query)
-    if ranked and any(name in cleaned for name in SALES_FACETS):
-        narrowed = filterset.narrowed(filterset.queryset, without="q")
-        kept = set(search.among(narrowed, ranked).order_by().values_list("pk", flat=True))
-        ranked = [pk for pk in ranked if pk in kept]
-    return ranked
+    facets = tuple(
+        (name, getattr(cleaned[name], "pk", cleaned[name]))
+        for name in SALES_FACETS
+        if name in cleaned
+    )
+    if not ranked or not facets:
+        return ranked
+
+    def narrowed() -> list[int]:
+        stories = filterset.narrowed(filterset.queryset, without="q")
+        kept = set(search.among(stories, ranked).order_by().values_list("pk", flat=True))
+        return [pk for pk in ranked if pk in kept]
+
+    # Shared by the pages of one search and filters until a public story changes.
+    return cache.derived("sales-filtered", (query, facets), narrowed)
 
 
 # --------------------------------------------------------------------------
