@@ -91,6 +91,15 @@ def portal(request):
         )
     ids = sales_search.matching_ids(filterset, query)
     paginator = Paginator(ids, sales_search.PAGE_SIZE)
+    if not isinstance(ids, list):
+        # The count of a filter combination, shared by its pages until a
+        # public story changes (a COUNT over a join costs ~0.1 s at 100k).
+        facets = tuple(
+            (name, getattr(cleaned[name], "pk", cleaned[name]))
+            for name in sales_search.SALES_FACETS
+            if name in cleaned
+        )
+        paginator.__dict__["count"] = derived("sales-count", facets, ids.count)
     raw_page = request.GET.get("page", "1")
     try:
         page = paginator.page(raw_page)
