@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("distribution.outreach_public_urls")),
     path("review/", include("approvals.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("sales/", include("distribution.sales_urls")),
+    path("api/", include("distribution.api_urls")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -107,4 +107,8 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
 
 # Outreach (references, campaigns, social, share links, event log).
-from distribution import outreach_admin  # noqa: E402, F401
+# The sales portal's models (proposal packs) are registered in their own module.
+from distribution import (
+    outreach_admin,  # noqa: F401
+    sales_admin,  # noqa: F401
+)

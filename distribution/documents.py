@@ -290,6 +290,12 @@ ONE_PAGER_BUDGETS = [
 
 def render_one_pager(data: DocumentData, paper: str, progress=None) -> bytes:
     """A one-page PDF: shorter briefs until the layout fits on one page."""
+    return one_pager_document(data, paper, progress).write_pdf()
+
+
+def one_pager_document(data: DocumentData, paper: str, progress=None):
+    """The one-pager as a laid-out WeasyPrint document of one page (proposal
+    packs bundle several of these behind a cover)."""
     document = None
     for step, budget in enumerate(ONE_PAGER_BUDGETS):
         quote = data.quotes[0] if data.quotes else None
@@ -319,8 +325,7 @@ def render_one_pager(data: DocumentData, paper: str, progress=None) -> bytes:
             break
     # The last budget always fits (short texts, fixed-size blocks); keep the
     # first page regardless, so the promise "one page" holds.
-    document = document.copy(document.pages[:1])
-    return document.write_pdf()
+    return document.copy(document.pages[:1])
 
 
 # --------------------------------------------------------------------------
@@ -345,23 +350,40 @@ def _image_stream(file_field) -> io.BytesIO | None:
         return None
 
 
-def render_slides(data: DocumentData, progress=None) -> bytes:
+def new_deck():
+    """An empty 16:9 presentation."""
     from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    return deck
+
+
+def render_slides(data: DocumentData, progress=None) -> bytes:
+    deck = new_deck()
+    props = deck.core_properties
+    props.title = data.title
+    props.author = props.last_modified_by = data.branding.company_name
+    props.subject = data.customer_line
+    props.language = data.language
+    add_story_slides(deck, data, progress)
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def add_story_slides(deck, data: DocumentData, progress=None) -> None:
+    """Append the story's slides to ``deck`` (proposal packs put several
+    stories in one deck)."""
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 
     primary, accent = _rgb(data.primary), _rgb(data.accent)
     dark, muted, white = _rgb("#1a1a1a"), _rgb("#4b5563"), _rgb("#ffffff")
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     blank = deck.slide_layouts[6]
     width = deck.slide_width
-    props = deck.core_properties
-    props.title = data.title
-    props.author = props.last_modified_by = data.branding.company_name
-    props.subject = data.customer_line
-    props.language = data.language
 
     def text_box(
         slide,
@@ -616,10 +638,6 @@ def render_slides(data: DocumentData, progress=None) -> bytes:
     )
     if progress:
         progress(85)
-
-    out = io.BytesIO()
-    deck.save(out)
-    return out.getvalue()
 
 
 def render(

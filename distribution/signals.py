@@ -12,10 +12,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from casestudies.models import (
     CaseStudy,
     CaseStudyState,
+    Competitor,
     Contact,
     Customer,
     Industry,
     Metric,
+    Objection,
     Product,
     Quote,
     Region,
@@ -81,7 +83,15 @@ def connect() -> None:
     for model in SHOWN:
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
         post_delete.connect(_invalidate, sender=model, dispatch_uid=f"dist-del-{model.__name__}")
-    for through in (CaseStudy.use_cases.through, CaseStudy.products.through):
+    # The sales portal searches and counts stories by objection and competitor.
+    for model in (Objection, Competitor):
+        post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
+    for through in (
+        CaseStudy.use_cases.through,
+        CaseStudy.products.through,
+        CaseStudy.objections.through,
+        CaseStudy.competitors.through,
+    ):
         m2m_changed.connect(
             _invalidate, sender=through, dispatch_uid=f"dist-m2m-{through.__name__}"
         )

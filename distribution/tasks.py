@@ -24,3 +24,12 @@ def prune_documents() -> int:
 
 # Outreach tasks (campaign batches, share and reference notifications).
 from distribution.outreach_tasks import *  # noqa: E402, F403
+
+
+@shared_task
+def render_proposal_pack(pack_id: int) -> bool:
+    """Render one saved proposal pack (sales portal); the claim inside makes
+    redeliveries render it once."""
+    from distribution import sales_services
+
+    return sales_services.proposal_pack_render(pack_id=pack_id)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "casestudies",
     "recruitment",
@@ -439,4 +440,28 @@ CELERY_BEAT_SCHEDULE["analytics-monthly-report"] = {
     # The previous month's impact report to the program managers, once a month.
     "task": "analytics.tasks.send_monthly_report",
     "schedule": crontab(day_of_month=1, hour=6, minute=0),
+}
+
+# --- Sales portal and JSON API (issue 7; guide "Sales Enablement": "if reps
+# can't find it in 30 seconds, they won't use it")
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Anonymous readers (website embeds) and token integrations (CRM).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="60/minute"),
+        "user": env("API_USER_RATE", default="1000/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Storyline API",
+    "DESCRIPTION": "Published customer stories for CRM and website embedding (read only).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }

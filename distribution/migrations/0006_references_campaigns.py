@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('casestudies', '0004_usage_channels'),
-        ('distribution', '0004_search_document_inline'),
+        ('distribution', '0005_sales_packs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
