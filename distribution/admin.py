@@ -108,7 +108,7 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
 # Outreach (references, campaigns, social, share links, event log).
 # The sales portal's models (proposal packs) are registered in their own module.
-from distribution import (
+from distribution import (  # noqa: E402
     outreach_admin,  # noqa: F401
     sales_admin,  # noqa: F401
 )
