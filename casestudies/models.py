@@ -281,12 +281,15 @@ class UsageChannel(models.TextChoices):
 
 class CaseStudyQuerySet(models.QuerySet):
     def published(self) -> "CaseStudyQuerySet":
-        """What the public may see: published, with a published version, and
-        usage rights not expired (the daily sweep then archives expired ones)."""
+        """What the public may see: published, with a published version, the
+        web channel allowed (a customer may withdraw it after publication),
+        and usage rights not expired (the daily sweep then archives expired
+        ones)."""
         return self.filter(
             Q(rights_expire_on__isnull=True) | Q(rights_expire_on__gt=timezone.localdate()),
             state=CaseStudyState.PUBLISHED,
             published_version__isnull=False,
+            channel_web=True,
         )
 
     def active(self) -> "CaseStudyQuerySet":

@@ -80,3 +80,16 @@ def test_rights_confirmed_on_the_review_page_reach_publication(
     assert in_review.state == "approved"
     with pytest.raises(cs_services.TransitionError):
         cs_services.case_study_publish(case_study=in_review, actor=alice)
+
+
+def test_withdrawing_the_web_channel_takes_a_published_story_off_the_site(client, published):
+    """A customer may withdraw the public website after publication (on a
+    later review, or by telling us): the story leaves the page, the gallery,
+    the sitemap and the API at once."""
+    slug = published.slug
+    assert client.get(f"/case-studies/{slug}/").status_code == 200
+    set_rights(published, channel_web=False)
+    assert client.get(f"/case-studies/{slug}/").status_code == 404
+    assert slug not in client.get("/case-studies/").content.decode()
+    assert slug not in client.get("/sitemap.xml").content.decode()
+    assert slug not in client.get("/api/stories/").content.decode()
