@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from approvals import services
+from approvals import reminders, services
+from approvals.certificate import certificate_html
 from approvals.models import (
     ApprovalRequest,
     ApprovalStep,
@@ -249,6 +250,14 @@ def test_the_done_when_walkthrough(
     """A manager starts a chain; three customer reviewers decide (one asks for
     a change); the new version is approved by all; the case study is approved once."""
     request, tokens = start_chain(in_review)
+    # Nobody answered for three days: each reviewer is reminded once, however
+    # often the sweep runs.
+    day_3 = timezone.now() + timedelta(days=3, minutes=1)
+    mail.outbox = []
+    first_sweep = reminders.reminders_sweep(now=day_3)
+    assert reminders.reminders_sweep(now=day_3).sent == 0
+    reminded = sorted(m.to[0] for m in mail.outbox)
+    assert first_sweep.sent == len(reminded) == len(set(reminded)) == 3
     services.code_verify(link=link(tokens[PAT]), code=send_code(tokens[PAT]))
     approve(tokens[PAT])
     services.review_comment_add(
@@ -283,6 +292,12 @@ def test_the_done_when_walkthrough(
     assert in_review.approved_version == version
     assert StateChange.objects.filter(case_study=in_review, to_state="approved").count() == 1
     assert Decision.objects.filter(request__case_study=in_review).count() == 5
+    # The certificate lists every decision, of both versions.
+    certificate = certificate_html(second)
+    assert certificate.count(version.content_hash) >= 1
+    assert "Use our wording in results." in certificate
+    for step in ApprovalStep.objects.filter(request__in=[request, second], decision__isnull=False):
+        assert step.reviewer_name in certificate
 
 
 def test_an_optional_reviewer_asking_for_changes_does_not_stop_the_chain(in_review, start_chain):
