@@ -280,17 +280,20 @@ class UsageChannel(models.TextChoices):
 
 
 class CaseStudyQuerySet(models.QuerySet):
-    def published(self) -> "CaseStudyQuerySet":
-        """What the public may see: published, with a published version, the
-        web channel allowed (a customer may withdraw it after publication),
-        and usage rights not expired (the daily sweep then archives expired
-        ones)."""
+    def usable(self) -> "CaseStudyQuerySet":
+        """Published stories whose usage rights have not expired (the daily
+        sweep then archives expired ones): what reps may work with, each
+        channel still checked with ``allows()``."""
         return self.filter(
             Q(rights_expire_on__isnull=True) | Q(rights_expire_on__gt=timezone.localdate()),
             state=CaseStudyState.PUBLISHED,
             published_version__isnull=False,
-            channel_web=True,
         )
+
+    def published(self) -> "CaseStudyQuerySet":
+        """What the public may see: usable stories whose customer allows the
+        public website (it may be withdrawn after publication)."""
+        return self.usable().filter(channel_web=True)
 
     def active(self) -> "CaseStudyQuerySet":
         return self.filter(state__in=ACTIVE_STATES)

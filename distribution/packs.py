@@ -245,7 +245,7 @@ def _sql_score(profile: Profile):
 def candidates(queryset=None):
     """Published stories with everything :func:`facts_of` and the pack page
     read, in a fixed number of queries."""
-    queryset = queryset if queryset is not None else CaseStudy.objects.published()
+    queryset = queryset if queryset is not None else CaseStudy.objects.usable()
     return queryset.select_related(
         "customer__industry", "customer__region", "published_version"
     ).prefetch_related(
@@ -261,7 +261,7 @@ def rank(profile: Profile, *, limit: int = SUGGESTIONS) -> tuple[list[Suggestion
 
     ``excluded`` lists matching stories the rights keep out of packs, each
     as ``{"case_study", "reason"}``."""
-    base = CaseStudy.objects.published()
+    base = CaseStudy.objects.usable()
     if profile.is_empty:
         pre = base.order_by("-featured", "-published_at", "-pk")
     else:

@@ -72,7 +72,7 @@ def proposal_pack_create(
         raise PackError(_("Each story can be in the pack once."))
     with transaction.atomic():
         stories = (
-            CaseStudy.objects.published()
+            CaseStudy.objects.usable()
             .select_for_update(of=("self",))
             .select_related("customer", "published_version")
             .in_bulk(ids)

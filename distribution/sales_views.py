@@ -69,7 +69,7 @@ def sales_required(view):
 
 
 def _published():
-    return CaseStudy.objects.published()
+    return CaseStudy.objects.usable()
 
 
 @require_safe

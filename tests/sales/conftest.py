@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.core.cache import cache
 
-from casestudies.models import Competitor, Objection, Product, Quote
+from casestudies.models import CaseStudy, Competitor, Objection, Product, Quote
 from tests import factories
 
 _numbers = itertools.count()
@@ -60,9 +60,15 @@ def make_story(alice):
             region=factories.RegionFactory(name=region),
             company_size=company_size,
         )
+        # Rights a customer may withdraw after publication (the public
+        # website) are set once the story is published.
+        later = {name: fields.pop(name) for name in ("channel_web",) if name in fields}
         cs = factories.case_study_in_state(
             "published", actor=alice, customer=customer, story_title=title, **fields
         )
+        if later:
+            CaseStudy.objects.filter(pk=cs.pk).update(**later)
+            cs.refresh_from_db()
         cs.objections.set(objections)
         cs.competitors.set(competitors)
         if use_case:
