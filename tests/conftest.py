@@ -5,7 +5,10 @@ With ``CI=true`` the real services are mandatory: a missing PostgreSQL or
 Redis stops the run instead of quietly testing less."""
 
 import os
+import time
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
@@ -112,3 +115,73 @@ def _reset_connection_pools(app) -> None:
     # use the current configuration.
     app._after_fork()
     app.__dict__.pop("amqp", None)
+
+
+@dataclass
+class RealWorker:
+    """What ``real_worker`` yields: the configured ``app``, the random ``queue``
+    it consumes from, and ``finished`` (task id → return value of every task
+    that ran)."""
+
+    app: object
+    queue: str
+    finished: dict[str, object] = field(default_factory=dict)
+
+    @contextmanager
+    def running(self):
+        """A real worker (solo pool) consuming ``queue`` for the block."""
+        from celery.contrib.testing.worker import start_worker
+
+        with start_worker(
+            self.app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            loglevel="WARNING",
+        ):
+            yield self
+
+
+@contextmanager
+def real_worker(*, start: bool = True, **conf_overrides):
+    """Point the Celery app at Redis and a fresh queue (never another run's
+    messages), record each finished task in ``.finished`` and, unless
+    ``start=False`` (then enter ``.running()`` yourself), run a real worker
+    for the block. ``conf_overrides`` add to or replace the Celery settings."""
+    from celery.signals import task_postrun
+
+    url = require_redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    finished: dict[str, object] = {}
+
+    def record(task_id=None, retval=None, **kwargs):
+        finished[task_id] = retval
+
+    conf = {
+        "task_always_eager": False,
+        "broker_url": url,
+        "task_default_queue": queue,
+        **conf_overrides,
+    }
+    task_postrun.connect(record, weak=False)
+    try:
+        with celery_conf(**conf) as app:
+            worker = RealWorker(app=app, queue=conf["task_default_queue"], finished=finished)
+            if start:
+                with worker.running():
+                    yield worker
+            else:
+                yield worker
+    finally:
+        task_postrun.disconnect(record)
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:
+    """Poll ``predicate`` every ``interval`` seconds until it holds (True) or
+    ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False

@@ -4,6 +4,7 @@ escaping, "send now" and the monthly report (once)."""
 import csv
 import datetime
 import io
+import time
 
 import pytest
 from django.core import mail
@@ -15,6 +16,7 @@ from analytics.dashboard import csv_safe
 from analytics.events import record
 from analytics.models import Deal, DealStory, Lead, ReportDispatch
 from tests import factories
+from tests.conftest import real_worker, wait_for
 
 URL = "/admin/analytics/dashboard/"
 
@@ -225,46 +227,15 @@ def test_the_monthly_report_is_scheduled(settings):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_monthly_report_once(alice):
-    import time
-    import uuid
-
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-
-    from tests.conftest import celery_conf, require_redis
-
-    url = require_redis()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     alice.email = "alice@storyline.example"
     alice.save()
-    finished: dict[str, object] = {}
-
-    def done(task_id=None, retval=None, **kwargs):
-        finished[task_id] = retval
-
-    def wait_for(predicate, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            time.sleep(0.1)
-        return False
-
-    task_postrun.connect(done, weak=False)
-    try:
-        with (
-            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-            ),
-        ):
-            first = tasks.send_monthly_report.apply_async(queue=queue)
-            second = tasks.send_monthly_report.apply_async(queue=queue)  # beat fired twice
-            assert wait_for(lambda: first.id in finished and second.id in finished)
-            assert sorted([finished[first.id], finished[second.id]]) == [False, True]
-            assert wait_for(lambda: len(mail.outbox) == 1)
-            time.sleep(0.5)
-    finally:
-        task_postrun.disconnect(done)
+    with real_worker() as worker:
+        finished = worker.finished
+        first = tasks.send_monthly_report.apply_async(queue=worker.queue)
+        second = tasks.send_monthly_report.apply_async(queue=worker.queue)  # beat fired twice
+        assert wait_for(lambda: first.id in finished and second.id in finished)
+        assert sorted([finished[first.id], finished[second.id]]) == [False, True]
+        assert wait_for(lambda: len(mail.outbox) == 1)
+        time.sleep(0.5)
     assert len(mail.outbox) == 1
     assert ReportDispatch.objects.get().sent_at is not None

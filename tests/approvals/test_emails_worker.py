@@ -2,80 +2,51 @@
 redeliveries happen (the task claims its "done" marker before sending)."""
 
 import re
-import time
-import uuid
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 
 from approvals import services
 from approvals.emails import send_review_code, send_review_link
 from approvals.models import ReviewLink, StepKind
-from tests.conftest import celery_conf, require_redis
+from tests.conftest import real_worker, wait_for
 
 PAT, LEE = "pat@customer.example", "lee@customer.example"
-
-
-def _wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_each_link_and_code_once(in_review, alice):
-    from celery.contrib.testing.worker import start_worker
-
-    url = require_redis()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     mail.outbox = []
-    finished: dict[str, object] = {}
+    with real_worker() as worker:
+        finished = worker.finished
+        services.approval_request_start(
+            case_study=in_review,
+            steps=[
+                services.StepSpec(
+                    kind=StepKind.PARTICIPANT,
+                    contact=in_review.customer.contacts.get(email=PAT),
+                ),
+                services.StepSpec(
+                    kind=StepKind.CUSTOMER_LEGAL,
+                    contact=in_review.customer.contacts.get(email=LEE),
+                ),
+            ],
+            actor=alice,
+        )
+        assert wait_for(lambda: len(mail.outbox) == 2)
+        token = re.search(r"/review/([A-Za-z0-9_-]{43})/", mail.outbox[0].body).group(1)
+        link = ReviewLink.objects.get(step__reviewer_email=mail.outbox[0].to[0])
+        # The same task delivered again finds the link already sent.
+        again = send_review_link.apply_async(args=[link.pk, token], queue=worker.queue)
+        assert wait_for(lambda: again.id in finished)
+        assert finished[again.id] is False
 
-    def record(task_id=None, retval=None, **kwargs):
-        finished[task_id] = retval
-
-    task_postrun.connect(record, weak=False)
-    try:
-        with (
-            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-            ),
-        ):
-            services.approval_request_start(
-                case_study=in_review,
-                steps=[
-                    services.StepSpec(
-                        kind=StepKind.PARTICIPANT,
-                        contact=in_review.customer.contacts.get(email=PAT),
-                    ),
-                    services.StepSpec(
-                        kind=StepKind.CUSTOMER_LEGAL,
-                        contact=in_review.customer.contacts.get(email=LEE),
-                    ),
-                ],
-                actor=alice,
-            )
-            assert _wait_for(lambda: len(mail.outbox) == 2)
-            token = re.search(r"/review/([A-Za-z0-9_-]{43})/", mail.outbox[0].body).group(1)
-            link = ReviewLink.objects.get(step__reviewer_email=mail.outbox[0].to[0])
-            # The same task delivered again finds the link already sent.
-            again = send_review_link.apply_async(args=[link.pk, token], queue=queue)
-            assert _wait_for(lambda: again.id in finished)
-            assert finished[again.id] is False
-
-            services.code_send(link=link)
-            assert _wait_for(lambda: len(mail.outbox) == 3)
-            code = re.search(r"\b(\d{6})\b", mail.outbox[2].body).group(1)
-            again = send_review_code.apply_async(args=[link.pk, code], queue=queue)
-            assert _wait_for(lambda: again.id in finished)
-            assert finished[again.id] is False
-    finally:
-        task_postrun.disconnect(record)
+        services.code_send(link=link)
+        assert wait_for(lambda: len(mail.outbox) == 3)
+        code = re.search(r"\b(\d{6})\b", mail.outbox[2].body).group(1)
+        again = send_review_code.apply_async(args=[link.pk, code], queue=worker.queue)
+        assert wait_for(lambda: again.id in finished)
+        assert finished[again.id] is False
     assert len(mail.outbox) == 3
     assert sorted(m.to[0] for m in mail.outbox[:2]) == [LEE, PAT]

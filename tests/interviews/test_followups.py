@@ -1,9 +1,6 @@
 import threading
-import time
-import uuid
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import connections
 
@@ -11,7 +8,7 @@ from casestudies.services import TransitionError
 from interviews import services
 from interviews.models import FollowUpQuestion
 from interviews.tasks import send_followups
-from tests.conftest import celery_conf, require_postgres, require_redis
+from tests.conftest import real_worker, require_postgres, wait_for
 
 
 def _questions(interview, alice, contact, n):
@@ -103,46 +100,20 @@ def test_concurrent_sends_claim_the_questions_once(interview, alice):
     assert len(mail.outbox) == 1
 
 
-def _wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_follow_ups_once(interview, alice):
-    from celery.contrib.testing.worker import start_worker
-
-    url = require_redis()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     sari = interview.stakeholders.get(contact__name="Sari Wijaya").contact
     _questions(interview, alice, sari, 2)
     mail.outbox = []
-    finished: dict[str, object] = {}
-
-    def record(task_id=None, retval=None, **kwargs):
-        finished[task_id] = retval
-
-    task_postrun.connect(record, weak=False)
-    try:
-        with (
-            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-            ),
-        ):
-            services.followups_send(interview=interview, contact=sari, actor=alice)
-            assert _wait_for(lambda: len(mail.outbox) == 1)
-            # A redelivery of the same task finds nothing left to send.
-            result = send_followups.apply_async(args=[interview.pk, sari.pk], queue=queue)
-            assert _wait_for(lambda: result.id in finished)
-            assert finished[result.id] == 0
-    finally:
-        task_postrun.disconnect(record)
+    with real_worker() as worker:
+        finished = worker.finished
+        services.followups_send(interview=interview, contact=sari, actor=alice)
+        assert wait_for(lambda: len(mail.outbox) == 1)
+        # A redelivery of the same task finds nothing left to send.
+        result = send_followups.apply_async(args=[interview.pk, sari.pk], queue=worker.queue)
+        assert wait_for(lambda: result.id in finished)
+        assert finished[result.id] == 0
     assert len(mail.outbox) == 1
     assert "Question 1?" in mail.outbox[0].body and "Question 2?" in mail.outbox[0].body
     assert FollowUpQuestion.objects.filter(contact=sari, sent_at__isnull=True).count() == 0

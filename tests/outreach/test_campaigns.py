@@ -1,8 +1,4 @@
-import time
-import uuid
-
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.urls import reverse
 
@@ -11,7 +7,7 @@ from distribution import campaigns
 from distribution.models import Campaign, CampaignDelivery, Recipient, Suppression
 from distribution.outreach_tasks import send_campaign_batch
 from tests import factories
-from tests.conftest import celery_conf, require_redis
+from tests.conftest import real_worker, wait_for
 
 
 @pytest.fixture
@@ -192,21 +188,11 @@ def test_the_admin_action_sends_and_refuses_an_empty_audience(
     assert len(mail.outbox) == 2
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_one_email_per_recipient_even_when_a_batch_is_redelivered(
     campaign, audience, alice, settings
 ):
-    url = require_redis()
     settings.STORYLINE = {**settings.STORYLINE, "CAMPAIGN_BATCH_SIZE": 1}
     for i in range(6):
         Recipient.objects.create(
@@ -214,32 +200,16 @@ def test_a_real_worker_sends_one_email_per_recipient_even_when_a_batch_is_redeli
             kind="prospect",
             industry=campaign.industry,
         )
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     mail.outbox = []
-    finished: dict[str, object] = {}
-
-    def record(task_id=None, retval=None, **kwargs):
-        finished[task_id] = retval
-
-    from celery.contrib.testing.worker import start_worker
-
-    task_postrun.connect(record, weak=False)
-    try:
-        with (
-            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-            ),
-        ):
-            campaigns.campaign_send(campaign=campaign, actor=alice)
-            assert _wait_for(lambda: len(mail.outbox) == 8)
-            # Every batch delivered again (a worker lost after sending): nothing more.
-            ids = list(CampaignDelivery.objects.values_list("pk", flat=True))
-            again = send_campaign_batch.apply_async(args=[campaign.pk, ids], queue=queue)
-            assert _wait_for(lambda: again.id in finished)
-            assert finished[again.id] == 0
-    finally:
-        task_postrun.disconnect(record)
+    with real_worker() as worker:
+        finished = worker.finished
+        campaigns.campaign_send(campaign=campaign, actor=alice)
+        assert wait_for(lambda: len(mail.outbox) == 8, timeout=30.0)
+        # Every batch delivered again (a worker lost after sending): nothing more.
+        ids = list(CampaignDelivery.objects.values_list("pk", flat=True))
+        again = send_campaign_batch.apply_async(args=[campaign.pk, ids], queue=worker.queue)
+        assert wait_for(lambda: again.id in finished, timeout=30.0)
+        assert finished[again.id] == 0
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == len(set(recipients)) == 8
     campaign.refresh_from_db()

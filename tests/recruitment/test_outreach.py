@@ -5,10 +5,8 @@ before sending), also with a real Celery worker."""
 import datetime
 import threading
 import time
-import uuid
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import connections
 from django.utils import timezone
@@ -19,7 +17,7 @@ from core.models import AuditEntry
 from recruitment import services
 from recruitment.models import Outreach, OutreachFollowUp
 from recruitment.tasks import send_due_followups, send_followup
-from tests.conftest import celery_conf, require_postgres, require_redis
+from tests.conftest import real_worker, require_postgres, wait_for
 
 
 def send(candidate, actor, **kwargs):
@@ -172,48 +170,22 @@ def test_concurrent_follow_ups_send_once(candidate, alice):
     assert len(mail.outbox) == 1
 
 
-def _wait_for(predicate, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_each_follow_up_once(candidate, alice):
-    from celery.contrib.testing.worker import start_worker
-
-    url = require_redis()
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    finished: dict[str, object] = {}
-
-    def record(task_id=None, retval=None, **kwargs):
-        finished[task_id] = retval
-
-    task_postrun.connect(record, weak=False)
-    try:
-        with (
-            celery_conf(task_always_eager=False, broker_url=url, task_default_queue=queue) as app,
-            start_worker(
-                app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-            ),
-        ):
-            mail.outbox = []
-            outreach = send(candidate, alice)  # the request itself goes through the worker
-            assert _wait_for(lambda: len(mail.outbox) == 1)
-            age(outreach, 6)
-            # The sweep twice (a beat overlap) and a redelivered task: one email.
-            first = send_due_followups.apply_async(queue=queue)
-            second = send_due_followups.apply_async(queue=queue)
-            again = send_followup.apply_async(args=[outreach.pk, 1], queue=queue)
-            assert _wait_for(lambda: {first.id, second.id, again.id} <= finished.keys())
-            assert _wait_for(lambda: len(mail.outbox) == 2)
-            time.sleep(1)  # let any duplicate surface
-    finally:
-        task_postrun.disconnect(record)
+    with real_worker() as worker:
+        finished = worker.finished
+        mail.outbox = []
+        outreach = send(candidate, alice)  # the request itself goes through the worker
+        assert wait_for(lambda: len(mail.outbox) == 1)
+        age(outreach, 6)
+        # The sweep twice (a beat overlap) and a redelivered task: one email.
+        first = send_due_followups.apply_async(queue=worker.queue)
+        second = send_due_followups.apply_async(queue=worker.queue)
+        again = send_followup.apply_async(args=[outreach.pk, 1], queue=worker.queue)
+        assert wait_for(lambda: {first.id, second.id, again.id} <= finished.keys())
+        assert wait_for(lambda: len(mail.outbox) == 2)
+        time.sleep(1)  # let any duplicate surface
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject == "Following up: Your story"
     assert OutreachFollowUp.objects.filter(outreach=outreach).count() == 1
