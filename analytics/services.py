@@ -3,10 +3,12 @@ Each one locks what it changes, writes an audit entry, and sends email only
 after commit (the task claims the row's "sent" marker first)."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics.models import DealStory, Lead, ReportDispatch
 from core.audit import audit_log
@@ -70,6 +72,32 @@ def deal_story_link(*, deal, case_study, source: str, actor=None) -> tuple[DealS
                 data={"case_study": case_study.pk, "source": source},
             )
     return link, created
+
+
+def open_deals():
+    """Deals a rep may attach stories to: the open ones, newest first."""
+    from analytics.models import Deal, DealOutcome
+
+    return Deal.objects.filter(outcome=DealOutcome.OPEN).order_by("-opened_on", "-pk")
+
+
+def deal_link_stories(*, deal_id: str, case_studies, source: str, actor=None) -> tuple[Any, int]:
+    """Attach every story of a proposal pack or share link to an open deal
+    (``DealStory`` rows with that source; stories already on the deal stay
+    as they were). Returns the deal and how many stories were added; an
+    unknown or closed deal raises ``ValueError`` with a sentence to show."""
+    from core.ids import is_id
+
+    if not is_id(str(deal_id or "")):
+        raise ValueError(_("Choose the deal the stories were used in."))
+    deal = open_deals().filter(pk=int(deal_id)).first()
+    if deal is None:
+        raise ValueError(_("That deal does not exist or is already closed."))
+    added = sum(
+        deal_story_link(deal=deal, case_study=cs, source=source, actor=actor)[1]
+        for cs in case_studies
+    )
+    return deal, added
 
 
 def program_manager_emails() -> list[str]:

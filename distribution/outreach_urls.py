@@ -16,6 +16,7 @@ urlpatterns = [
     path("share/", views.share_list, name="share"),
     path("share/<str:pk>/", views.share_detail, name="share_detail"),
     path("share/<str:pk>/revoke/", views.share_revoke, name="share_revoke"),
+    path("share/<str:pk>/deal/", views.share_link_deal, name="share_deal"),
     path("social/", views.social_drafts, name="social"),
     path("uses/", views.story_uses, name="uses"),
 ]

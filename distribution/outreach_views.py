@@ -19,6 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from analytics import services as analytics_services
+from analytics.models import DealStory
 from casestudies.models import CaseStudy, Customer
 from casestudies.services import TransitionError
 from core.ids import is_id
@@ -315,7 +317,32 @@ def share_detail(request, pk: str):
         link=link,
         url=sharing.share_url(link),
         visits=link.visits.all()[:500],
+        deals=list(analytics_services.open_deals()[:200]),
     )
+
+
+@require_POST
+@staff_required
+def share_link_deal(request, pk: str):
+    """The shared story was used in an open deal: count it there."""
+    link = _own_link(request, pk)
+    try:
+        deal, added = analytics_services.deal_link_stories(
+            deal_id=request.POST.get("deal", ""),
+            case_studies=[link.case_study],
+            source=DealStory.Source.SHARE_LINK,
+            actor=request.user,
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        if added:
+            messages.success(
+                request, _("The story is now linked to the deal “%(deal)s”.") % {"deal": deal.name}
+            )
+        else:
+            messages.info(request, _("The story was already linked to that deal."))
+    return HttpResponseRedirect(reverse("outreach:share_detail", args=[link.pk]))
 
 
 @require_POST

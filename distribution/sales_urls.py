@@ -18,6 +18,7 @@ urlpatterns = [
     path("packs/<str:pk>/", sales_views.pack_detail, name="pack"),
     path("packs/<str:pk>/status/", sales_views.pack_status, name="pack_status"),
     path("packs/<str:pk>/render/", sales_views.pack_rerender, name="pack_rerender"),
+    path("packs/<str:pk>/deal/", sales_views.pack_link_deal, name="pack_deal"),
     path("packs/<str:pk>/pdf/", sales_views.pack_pdf, name="pack_pdf"),
     path("packs/<str:pk>/slides/", sales_views.pack_slides, name="pack_slides"),
 ]

@@ -25,6 +25,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from analytics import services as analytics_services
+from analytics.models import DealStory
 from casestudies.models import (
     CaseStudy,
     CaseStudyState,
@@ -615,8 +617,34 @@ def pack_detail(request, pk: str):
             "working": pack.status in (ProposalPack.Status.QUEUED, ProposalPack.Status.RENDERING),
             "again_url": f"{reverse('sales:pack_new')}?{again}",
             "section": "packs",
+            "deals": list(analytics_services.open_deals()[:200]),
         },
     )
+
+
+@require_POST
+@sales_required
+def pack_link_deal(request, pk: str):
+    """The pack went to a prospect with an open deal: its stories count as
+    used in that deal (impact: win rate with vs without stories)."""
+    pack = _pack_or_404(request, pk)
+    stories = [item.case_study for item in pack.items.select_related("case_study")]
+    try:
+        deal, added = analytics_services.deal_link_stories(
+            deal_id=request.POST.get("deal", ""),
+            case_studies=stories,
+            source=DealStory.Source.PACK,
+            actor=request.user,
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(n)d stories of this pack are now linked to the deal “%(deal)s”.")
+            % {"n": added, "deal": deal.name},
+        )
+    return HttpResponseRedirect(reverse("sales:pack", args=[pack.pk]))
 
 
 @require_safe
