@@ -70,8 +70,30 @@ class ReportFilterForm(forms.Form):
         empty_label=_("All products"),
     )
 
+    # Dates a report can be about; outside them (year 1, year 9999) date
+    # arithmetic would overflow.
+    EARLIEST = date(2000, 1, 1)
+    LATEST = date(2100, 12, 31)
+
+    def _in_range(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not (self.EARLIEST <= value <= self.LATEST):
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
+            )
+        return value
+
+    def clean_start(self):
+        return self._in_range("start")
+
+    def clean_end(self):
+        return self._in_range("end")
+
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
         today = timezone.localdate()
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=89)

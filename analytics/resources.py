@@ -17,6 +17,7 @@ from import_export import fields, resources, widgets
 
 from analytics.models import Backlink, Deal, DealOutcome, DealStory
 from casestudies.models import CaseStudy, Industry
+from core.imports import CleanCellsMixin
 
 OUTCOMES = {
     "open": DealOutcome.OPEN,
@@ -65,7 +66,7 @@ class SafeExportMixin:
         return csv_safe(value) if isinstance(value, str) else value
 
 
-class DealResource(SafeExportMixin, resources.ModelResource):
+class DealResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):
     industry = fields.Field(
         attribute="industry",
         column_name="industry",
@@ -141,7 +142,7 @@ class DealResource(SafeExportMixin, resources.ModelResource):
         )
 
 
-class BacklinkResource(SafeExportMixin, resources.ModelResource):
+class BacklinkResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):
     case_study = fields.Field(
         attribute="case_study",
         column_name="story",

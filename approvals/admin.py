@@ -245,7 +245,14 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             "rows": rows,
             "is_open": obj.status == ApprovalRequest.Status.OPEN,
             "can_change": can_change,
-            "decisions": list(obj.decisions.select_related("version", "step")),
+            # The evidence holds reviewers' addresses and browsers: only for
+            # those allowed to read decisions (not Sales).
+            "can_see_evidence": request.user.has_perm("approvals.view_decision"),
+            "decisions": (
+                list(obj.decisions.select_related("version", "step"))
+                if request.user.has_perm("approvals.view_decision")
+                else []
+            ),
             "comments": [c for s in steps for c in s.comments.all()],
             "quote_reviews": [(s, r) for s in steps for r in s.quote_reviews.all()],
             "flags": [(s, f) for s in steps for f in s.flags.all()],

@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import roles
+        from core.admin_widgets import guard_autocomplete
+
+        guard_autocomplete()
 
         # Groups and their permissions exist after every migrate, so a fresh
         # database (or a new permission) never needs a manual step.

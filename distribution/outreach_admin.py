@@ -17,6 +17,7 @@ from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
 from core.ids import is_id
+from core.imports import CleanCellsMixin
 from distribution import campaigns, eventlog, references
 from distribution.models import (
     Campaign,
@@ -119,7 +120,7 @@ class ReferenceRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         )
 
 
-class RecipientResource(resources.ModelResource):
+class RecipientResource(CleanCellsMixin, resources.ModelResource):
     """Recipient lists from CSV or Excel: one row per email (an existing
     address is updated, never duplicated); industry and use case by slug.
     The unsubscribed flag is never imported: only the recipient sets it."""
@@ -144,6 +145,7 @@ class RecipientResource(resources.ModelResource):
         clean_model_instances = True
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         if row.get("email"):
             row["email"] = str(row["email"]).strip().lower()
 

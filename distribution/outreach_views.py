@@ -279,7 +279,8 @@ def share_list(request):
         else:
             messages.success(request, _("Link created: copy it into your email."))
             return HttpResponseRedirect(reverse("outreach:share_detail", args=[link.pk]))
-    elif request.method == "POST":
+    elif request.method == "POST" and story is None:
+        # A link is made for a story: a POST without one has nothing to do.
         return HttpResponse(status=405)
     manager = in_group(request.user, PROGRAM_MANAGERS)
     links = ShareLink.objects.select_related("case_study", "rep").order_by("-created_at")

@@ -324,6 +324,8 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 try:
                     for form in formset:
                         data = form.cleaned_data
+                        if not data.get("role"):
+                            continue
                         services.chain_member_set(
                             case_study=case_study,
                             role=data["role"],
@@ -361,7 +363,9 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 score=CandidateScore.objects.filter(case_study=case_study).first(),
                 timeline=timeline.expected_publication(case_study),
                 formset=formset,
-                chain_forms=[(labels[f.initial["role"]], f) for f in formset],
+                chain_forms=[
+                    (labels.get(f.initial.get("role") or f["role"].value(), ""), f) for f in formset
+                ],
                 outreaches=outreaches,
                 can_compose=case_study.state in services.RECRUITABLE
                 and not any(o.is_open for o in outreaches),

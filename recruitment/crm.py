@@ -19,6 +19,7 @@ Columns (headers in the first row):
   ``left_company``.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import tablib
@@ -27,10 +28,14 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from casestudies.models import Contact, Customer, Industry, Region
+from core.imports import CleanCellsMixin
 
 
 class NpsWidget(widgets.IntegerWidget):
     def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip()
+        if text and not re.fullmatch(r"\d+(\.0+)?", text):  # 9 or 9.0 (XLSX), not 5.5
+            raise ValueError(_("An NPS score is a whole number between 0 and 10."))
         number = super().clean(value, row=row, **kwargs)
         if number is not None and not 0 <= number <= 10:
             raise ValueError(_("An NPS score is between 0 and 10."))
@@ -57,7 +62,7 @@ class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
         return term
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(CleanCellsMixin, resources.ModelResource):
     industry = fields.Field(
         attribute="industry", column_name="industry", widget=NamedForeignKeyWidget(Industry)
     )
@@ -94,11 +99,12 @@ class CustomerResource(resources.ModelResource):
         use_transactions = True
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         if not (row.get("slug") or "").strip() and row.get("name"):
             row["slug"] = slugify(row["name"])[:200]
 
 
-class ContactResource(resources.ModelResource):
+class ContactResource(CleanCellsMixin, resources.ModelResource):
     customer = fields.Field(
         attribute="customer",
         column_name="customer",

@@ -91,7 +91,17 @@ class ChainForm(forms.Form):
             self.fields["contact"].queryset = contacts
 
 
-ChainFormSet = forms.formset_factory(ChainForm, extra=0)
+# One form per customer role, never more or fewer, whatever a tampered
+# management form says.
+ChainFormSet = forms.formset_factory(
+    ChainForm,
+    extra=0,
+    min_num=len(CHAIN_ROLE_CHOICES),
+    max_num=len(CHAIN_ROLE_CHOICES),
+    absolute_max=len(CHAIN_ROLE_CHOICES),
+    validate_min=True,
+    validate_max=True,
+)
 
 
 class ImportForm(forms.Form):

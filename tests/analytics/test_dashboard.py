@@ -15,6 +15,7 @@ from analytics import tasks
 from analytics.dashboard import csv_safe
 from analytics.events import record
 from analytics.models import Deal, DealStory, Lead, ReportDispatch
+from casestudies.models import CaseStudy
 from tests import factories
 from tests.conftest import real_worker, wait_for
 
@@ -132,10 +133,18 @@ def test_filters_narrow_to_a_segment_and_bad_filters_are_messages(client, alice,
         {"start": "2020-01-01", "end": "2026-01-01"},
         {"industry": "no-such"},
         {"company_size": "galactic"},
+        {"end": "0001-01-01"},
+        {"start": "abc", "end": "0001-01-01"},
+        {"start": "9999-12-31", "end": "9999-12-31"},
     ):
         response = client.get(URL, params)
         assert response.status_code == 200, params
         assert response.context["form"].errors, params
+    # The export and the story report read the same filters: never a 500.
+    story = CaseStudy.objects.first()
+    for params in ({"end": "0001-01-01"}, {"start": "9999-12-31", "end": "9999-12-31"}):
+        assert client.get(f"{URL}export.csv", params).status_code < 500, params
+        assert client.get(f"{URL}story/{story.pk}/", params).status_code < 500, params
     assert client.get(URL, {"start": "\x00"}).status_code == 400  # core's null-byte guard
 
 

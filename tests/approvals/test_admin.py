@@ -180,3 +180,27 @@ def test_an_internal_reviewer_decides_on_the_request_page(client, alice, in_revi
     step.refresh_from_db()
     assert step.status == "approved"
     assert step.decision.verified_email == alice.email
+
+
+def test_sales_see_a_request_but_not_the_evidence(client, alice, bob, in_review, start_chain):
+    """Decisions record reviewers' addresses and browsers: program managers
+    read them, Sales only learn that the evidence exists."""
+    from approvals.models import Decision
+    from approvals.tokens import hash_token
+
+    request, tokens = start_chain(in_review)
+    step = request.steps.get(reviewer_email=PAT)
+    link = ReviewLink.objects.get(token_hash=hash_token(tokens[PAT]))
+    services.review_decision_record(
+        link=link, outcome="changes_requested", message="Reword", ip="203.0.113.24"
+    )
+    assert Decision.objects.filter(step=step).exists()
+    url = reverse("admin:approvals_approvalrequest_change", args=[request.pk])
+    client.force_login(alice)
+    assert "203.0.113.24" in client.get(url).content.decode()
+    client.force_login(bob)
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "203.0.113.24" not in body
+    assert "program managers only" in body

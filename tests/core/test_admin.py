@@ -332,3 +332,15 @@ def test_a_version_for_a_published_story_is_refused_with_the_draft_kept(client, 
     assert response.context["adminform"].form.errors["case_study"]
     assert "Kept text" in response.content.decode()
     assert cs.versions.count() == 1
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 40, "-1", "1.5"])
+def test_a_bad_id_in_an_autocomplete_field_is_a_form_error(client, alice, value):
+    """Django's autocomplete widget looked bad ids up and crashed (500)."""
+    client.force_login(alice)
+    response = client.post("/admin/casestudies/nomination/add/", {"customer": value})
+    assert response.status_code == 200
+    assert (
+        "Select a valid choice" in response.content.decode()
+        or response.context["adminform"].form.errors
+    )

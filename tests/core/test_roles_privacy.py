@@ -22,3 +22,22 @@ def test_sales_cannot_read_personal_data(client, bob, url):
 def test_program_managers_can_read_leads(client, alice):
     client.force_login(alice)
     assert client.get("/admin/analytics/lead/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/analytics/deal/import/",
+        "/admin/analytics/backlink/import/",
+        "/admin/distribution/recipient/import/",
+    ],
+)
+def test_sales_cannot_import_into_what_they_only_read(client, bob, url):
+    client.force_login(bob)
+    assert client.get(url).status_code == 403
+    assert client.post(url.replace("/import/", "/process_import/")).status_code in {403, 405}
+
+
+def test_program_managers_can_import_deals(client, alice):
+    client.force_login(alice)
+    assert client.get("/admin/analytics/deal/import/").status_code == 200

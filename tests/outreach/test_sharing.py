@@ -160,3 +160,14 @@ def test_the_share_list_has_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(12):
         assert client.get(reverse("outreach:share")).status_code == 200
+
+
+def test_a_bad_share_form_is_shown_again_with_its_errors(client, story, bob):
+    client.force_login(bob)
+    url = reverse("outreach:share") + f"?case_study={story.pk}"
+    response = client.post(
+        url, {"prospect_name": "Bob", "prospect_company": "Acme", "prospect_email": "not-an-email"}
+    )
+    assert response.status_code == 200
+    assert "Enter a valid email address" in response.content.decode()
+    assert not ShareLink.objects.exists()

@@ -54,6 +54,13 @@ def test_the_chain_is_saved_from_the_workspace(client, alice, candidate):
     data["form-2-expected_review_days"] = "-3"
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
+    # So is a tampered management form: no role is lost or added.
+    data["form-2-expected_review_days"] = "20"
+    for total, initial in [("5", "-1"), ("99999999999999999999999", "5"), ("7", "7"), ("2", "2")]:
+        tampered = {**data, "form-TOTAL_FORMS": total, "form-INITIAL_FORMS": initial}
+        response = client.post(url, tampered, follow=True)
+        assert response.status_code == 200, (total, initial)
+    assert ApprovalChainContact.objects.filter(case_study=candidate).count() == 5
 
 
 @pytest.mark.django_db

@@ -55,11 +55,15 @@ def test_bad_rows_are_named_and_nothing_is_imported(taxonomy):
         + "Bad NPS,,Healthcare,smb,Asia-Pacific,11,,live,\n"
         + "Bad Industry,,Space mining,smb,Asia-Pacific,,,live,\n"
         + "Bad Date,,Healthcare,smb,Asia-Pacific,,31/02/2026,live,\n"
+        + "Nul\x00 Co,nul-co,Healthcare,smb,Asia-Pacific,,,live,\n"
+        + "Half NPS,,Healthcare,smb,Asia-Pacific,5.5,,live,\n"
     )
     outcome = crm.run_import("customers", data, dry_run=False)
     assert not outcome.ok
     rows = {p.row: " ".join(p.messages) for p in outcome.problems}
-    assert set(rows) == {2, 3, 4, 5}
+    assert set(rows) == {2, 3, 4, 5, 6, 7}
+    assert "NUL character" in rows[6]
+    assert "whole number" in rows[7]
     assert "huge" in rows[2]
     assert "between 0 and 10" in rows[3]
     assert "Unknown industry “Space mining”" in rows[4]

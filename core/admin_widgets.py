@@ -1,0 +1,36 @@
+"""A guard for Django's admin autocomplete widget.
+
+``AutocompleteSelect.optgroups`` looks the submitted values up in the
+database to redisplay them; a value that is not a valid key of the target
+("abc", a 40-digit number) raises ValueError or OverflowError there, and a
+staff member who typed it gets a 500 instead of the form's own "Select a valid
+choice" error. Values that cannot be keys are dropped before the lookup (the
+form's validation still reports them)."""
+
+from django.contrib.admin.widgets import AutocompleteMixin
+from django.db import models
+
+from core.ids import is_id
+
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.IntegerField)
+
+
+def _usable(widget, values):
+    remote = widget.field.remote_field
+    opts = remote.model._meta
+    target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+    if not isinstance(target, _INTEGER_KEYS):
+        return values
+    return [v for v in values if v in (None, "") or is_id(str(v))]
+
+
+def guard_autocomplete() -> None:
+    if getattr(AutocompleteMixin.optgroups, "storyline_guarded", False):
+        return
+    original = AutocompleteMixin.optgroups
+
+    def optgroups(self, name, value, attr=None):
+        return original(self, name, _usable(self, value), attr)
+
+    optgroups.storyline_guarded = True
+    AutocompleteMixin.optgroups = optgroups
