@@ -7,6 +7,8 @@ revoke it, extend it, and (for our own legal/marketing) decide.
 GET only shows; every POST calls one function of ``approvals.services``.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,6 +19,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -50,6 +53,7 @@ ROLE_DEFAULTS = {
     Contact.Role.PR: (StepKind.CUSTOMER_PR, 2),
     Contact.Role.EXECUTIVE_SPONSOR: (StepKind.EXECUTIVE_SPONSOR, 3),
 }
+STAGE_OF_KIND = {kind.value: stage for kind, stage in ROLE_DEFAULTS.values()}
 CUSTOMER_KIND_CHOICES = [(k.value, k.label) for k in StepKind if k in CUSTOMER_STEP_KINDS]
 INTERNAL_KIND_CHOICES = [(k.value, k.label) for k in StepKind if k not in CUSTOMER_STEP_KINDS]
 INTERNAL_ROWS = 2
@@ -294,19 +298,33 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 "link_lifetime_days": services.conf("REVIEW_LINK_DAYS"),
             },
         )
+        # The chain captured at recruitment (who approves for the customer,
+        # how long they need) comes first; the contacts' roles fill the rest.
+        planned = {
+            member.contact_id: member
+            for member in case_study.approval_chain.all()
+            if member.contact_id is not None
+        }
+        today = timezone.localdate()
         contact_rows = []
         for contact in contacts:
             kind, stage = ROLE_DEFAULTS.get(contact.role, (StepKind.PARTICIPANT, 1))
-            row = StepRowForm(
-                data,
-                prefix=f"c{contact.pk}",
-                initial={
-                    "include": contact.may_contact,
-                    "kind": kind.value,
-                    "stage": stage,
-                    "required": True,
-                },
-            )
+            initial = {
+                "include": contact.may_contact,
+                "kind": kind.value,
+                "stage": stage,
+                "required": True,
+            }
+            member = planned.get(contact.pk)
+            if member is not None:
+                initial.update(
+                    include=contact.may_contact,
+                    kind=member.role,
+                    stage=STAGE_OF_KIND.get(member.role, 1),
+                )
+                if member.expected_review_days:
+                    initial["due_on"] = today + timedelta(days=member.expected_review_days)
+            row = StepRowForm(data, prefix=f"c{contact.pk}", initial=initial)
             contact_rows.append((contact, row))
         internal_rows = [
             InternalRowForm(

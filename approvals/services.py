@@ -796,6 +796,16 @@ def _decide(
         step.status = outcome
         step.decided_at = now
         step.save(update_fields=["status", "decided_at"])
+        if outcome == Decision.Outcome.APPROVED and step.contact_id:
+            # The chain captured at recruitment moves on by itself, and with
+            # it the expected publication date shown on the case study.
+            from recruitment.models import ApprovalChainContact
+
+            ApprovalChainContact.objects.filter(
+                case_study_id=request.case_study_id,
+                contact_id=step.contact_id,
+                completed_on__isnull=True,
+            ).update(completed_on=timezone.localdate(now))
         audit_log(
             action=f"approvals.step.{outcome}",
             obj=step,

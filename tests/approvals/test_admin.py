@@ -204,3 +204,26 @@ def test_sales_see_a_request_but_not_the_evidence(client, alice, bob, in_review,
     body = response.content.decode()
     assert "203.0.113.24" not in body
     assert "program managers only" in body
+
+
+def test_the_chain_captured_at_recruitment_prefills_the_start_page(client, alice, in_review):
+    """Recruitment recorded that Robin (a PR contact) signs off as executive
+    sponsor and needs 20 days: the start page proposes exactly that."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recruitment.models import ApprovalChainContact
+
+    robin = contact(in_review, ROBIN)
+    ApprovalChainContact.objects.create(
+        case_study=in_review, role="executive_sponsor", contact=robin, expected_review_days=20
+    )
+    client.force_login(alice)
+    response = client.get(start_url(in_review))
+    rows = {c.pk: row for c, row in response.context["contact_rows"]}
+    assert rows[robin.pk].initial["kind"] == "executive_sponsor"
+    assert rows[robin.pk].initial["stage"] == 3
+    assert rows[robin.pk].initial["due_on"] == timezone.localdate() + timedelta(days=20)
+    lee = contact(in_review, LEE)  # not in the captured chain: from the contact's role
+    assert rows[lee.pk].initial["kind"] == "customer_legal"

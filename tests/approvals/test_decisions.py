@@ -405,3 +405,16 @@ def test_a_chain_completes_even_if_staff_recorded_the_approval_by_hand(
     request.refresh_from_db()
     assert request.status == ApprovalRequest.Status.APPROVED
     assert StateChange.objects.filter(case_study=in_review, to_state="approved").count() == 1
+
+
+def test_an_approval_dates_the_chain_captured_at_recruitment(in_review, start_chain, send_code):
+    from recruitment.models import ApprovalChainContact
+
+    member = ApprovalChainContact.objects.create(
+        case_study=in_review, role="participant", contact=contact(in_review, PAT)
+    )
+    _request, tokens = start_chain(in_review)
+    services.code_verify(link=link(tokens[PAT]), code=send_code(tokens[PAT]))
+    approve(tokens[PAT])
+    member.refresh_from_db()
+    assert member.completed_on == timezone.localdate()
