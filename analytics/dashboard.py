@@ -20,16 +20,8 @@ from analytics import report, services
 from analytics.models import Backlink, DealStory, EventKind
 from casestudies.models import CaseStudy
 from core.ids import is_id
+from core.imports import csv_safe
 from core.roles import PROGRAM_MANAGERS, in_group
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ tab or
-    CR gets a leading apostrophe (OWASP's CSV injection advice)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _staff_view(view):

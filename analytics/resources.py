@@ -17,7 +17,7 @@ from import_export import fields, resources, widgets
 
 from analytics.models import Backlink, Deal, DealOutcome, DealStory
 from casestudies.models import CaseStudy, Industry
-from core.imports import CleanCellsMixin
+from core.imports import CleanCellsMixin, SafeExportMixin
 
 OUTCOMES = {
     "open": DealOutcome.OPEN,
@@ -53,17 +53,6 @@ class LookupWidget(widgets.ForeignKeyWidget):
                 _("Unknown %(what)s “%(value)s”.")
                 % {"what": self.model._meta.verbose_name, "value": value}
             ) from None
-
-
-class SafeExportMixin:
-    """Exported cells never start a spreadsheet formula (CRM names and notes
-    are other people's text): see analytics.dashboard.csv_safe."""
-
-    def export_field(self, field, instance, **kwargs):
-        from analytics.dashboard import csv_safe
-
-        value = super().export_field(field, instance, **kwargs)
-        return csv_safe(value) if isinstance(value, str) else value
 
 
 class DealResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):

@@ -1,4 +1,5 @@
-"""Shared rules for every spreadsheet import (django-import-export)."""
+"""Shared rules for every spreadsheet import and export (django-import-export,
+the dashboard's CSV)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -16,3 +17,24 @@ class CleanCellsMixin:
                     _("The column “%(column)s” contains a NUL character.") % {"column": column}
                 )
         return super().before_import_row(row, **kwargs)
+
+
+# OWASP's CSV injection advice: a cell starting with one of these is a formula
+# to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ tab or
+    CR gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class SafeExportMixin:
+    """Exported cells never start a spreadsheet formula (names, notes and
+    addresses are other people's text)."""
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        return csv_safe(value) if isinstance(value, str) else value

@@ -17,7 +17,7 @@ from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
 from core.ids import is_id
-from core.imports import CleanCellsMixin
+from core.imports import CleanCellsMixin, SafeExportMixin
 from distribution import campaigns, eventlog, references
 from distribution.models import (
     Campaign,
@@ -120,7 +120,7 @@ class ReferenceRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         )
 
 
-class RecipientResource(CleanCellsMixin, resources.ModelResource):
+class RecipientResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):
     """Recipient lists from CSV or Excel: one row per email (an existing
     address is updated, never duplicated); industry and use case by slug.
     The unsubscribed flag is never imported: only the recipient sets it."""

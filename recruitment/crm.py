@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from casestudies.models import Contact, Customer, Industry, Region
-from core.imports import CleanCellsMixin
+from core.imports import CleanCellsMixin, SafeExportMixin
 
 
 class NpsWidget(widgets.IntegerWidget):
@@ -62,7 +62,7 @@ class NamedForeignKeyWidget(widgets.ForeignKeyWidget):
         return term
 
 
-class CustomerResource(CleanCellsMixin, resources.ModelResource):
+class CustomerResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):
     industry = fields.Field(
         attribute="industry", column_name="industry", widget=NamedForeignKeyWidget(Industry)
     )
@@ -104,7 +104,7 @@ class CustomerResource(CleanCellsMixin, resources.ModelResource):
             row["slug"] = slugify(row["name"])[:200]
 
 
-class ContactResource(CleanCellsMixin, resources.ModelResource):
+class ContactResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource):
     customer = fields.Field(
         attribute="customer",
         column_name="customer",

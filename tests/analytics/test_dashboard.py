@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics import tasks
-from analytics.dashboard import csv_safe
 from analytics.events import record
 from analytics.models import Deal, DealStory, Lead, ReportDispatch
 from casestudies.models import CaseStudy
+from core.imports import csv_safe
 from tests import factories
 from tests.conftest import real_worker, wait_for
 

@@ -10,6 +10,7 @@ from analytics.models import DownloadGate, Event, Lead
 from casestudies.models import CaseStudyState
 from tests import factories
 from tests.browser.test_accessibility import _violations
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Headless Chromium says "HeadlessChrome": the bot filter would (rightly) drop it.
@@ -25,20 +26,11 @@ def reader(browser):
     context.close()
 
 
-def _wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_reader_is_counted_once_with_time_on_page(live_server, reader, alice):
     page = reader
     cs = factories.case_study_in_state(CaseStudyState.PUBLISHED, actor=alice)
     page.goto(f"{live_server.url}{cs.get_absolute_url()}?utm_source=email&utm_campaign=q4")
-    assert _wait_for(lambda: Event.objects.filter(kind="view").exists())
+    assert wait_for(lambda: Event.objects.filter(kind="view").exists())
     view = Event.objects.get(kind="view")
     assert (view.case_study_id, view.utm_source, view.utm_campaign) == (cs.pk, "email", "q4")
     # Download links carry the campaign on (no cookie needed).
@@ -47,7 +39,7 @@ def test_a_reader_is_counted_once_with_time_on_page(live_server, reader, alice):
     assert page.context.cookies() == []
     # Leaving the page (here: the browser hides it) sends the visible time.
     page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
-    assert _wait_for(lambda: Event.objects.filter(kind="engagement").exists())
+    assert wait_for(lambda: Event.objects.filter(kind="engagement").exists())
     engagement = Event.objects.get(kind="engagement")
     assert engagement.case_study_id == cs.pk and engagement.value is not None
     assert Event.objects.filter(kind="view", case_study=cs).count() == 1

@@ -41,3 +41,26 @@ def test_sales_cannot_import_into_what_they_only_read(client, bob, url):
 def test_program_managers_can_import_deals(client, alice):
     client.force_login(alice)
     assert client.get("/admin/analytics/deal/import/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_spreadsheet_export_neutralises_formulas():
+    """Names and notes are other people's text: an exported cell never starts
+    a formula, whichever model it comes from."""
+    from analytics.resources import BacklinkResource, DealResource
+    from core.imports import SafeExportMixin
+    from distribution.models import Recipient
+    from distribution.outreach_admin import RecipientResource
+    from recruitment.crm import ContactResource, CustomerResource
+
+    for resource in (
+        RecipientResource,
+        CustomerResource,
+        ContactResource,
+        DealResource,
+        BacklinkResource,
+    ):
+        assert issubclass(resource, SafeExportMixin), resource
+    Recipient.objects.create(email="a@b.example", name='=HYPERLINK("http://x")', kind="prospect")
+    exported = RecipientResource().export().csv
+    assert "'=HYPERLINK" in exported
