@@ -13,9 +13,10 @@ case "$1" in
     python manage.py migrate --noinput
     # The access log records the path without the query string (%(U)s), so
     # tokens passed in URLs never reach the logs; the logger class redacts the
-    # review-link tokens that are part of the path (/review/<token>/).
+    # secrets that are part of a path (review, answer, preference, unsubscribe,
+    # share and password-reset links: core/redaction.py).
     exec gunicorn config.wsgi:application \
-      --logger-class approvals.logging.GunicornLogger \
+      --logger-class core.redaction.GunicornLogger \
       --bind 0.0.0.0:8000 \
       --workers "${GUNICORN_WORKERS:-3}" \
       --timeout 60 \

@@ -254,19 +254,21 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Secrets in addresses (review, answer, preference, unsubscribe, share and
+    # password-reset links; signed download tokens) never reach a log line:
+    # every handler redacts them (core/redaction.py).
+    "filters": {"redact_secrets": {"()": "core.redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # Review-link tokens never reach the logs (request paths are redacted).
-    "filters": {"redact_review_tokens": {"()": "approvals.logging.RedactReviewTokens"}},
     "loggers": {
-        "django.request": {"filters": ["redact_review_tokens"]},
-        "django.security.csrf": {"filters": ["redact_review_tokens"]},
-        "django.server": {
-            "handlers": ["console"],
-            "filters": ["redact_review_tokens"],
-            "propagate": False,
-        },
+        "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
         # WeasyPrint logs every render step at INFO and fontTools every glyph.

@@ -216,7 +216,7 @@ def test_the_gunicorn_access_log_redacts_the_token():
 
     from gunicorn.config import Config
 
-    from approvals.logging import GunicornLogger
+    from core.redaction import GunicornLogger
 
     token = new_token()[0]
     logger = GunicornLogger(Config())
