@@ -7,10 +7,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import DealStory, Lead, ReportDispatch
+from core import outbox
 from core.audit import audit_log
 from core.roles import PROGRAM_MANAGERS
 
@@ -20,8 +20,6 @@ def lead_submit(*, case_study, data: dict, attribution: dict) -> tuple[Lead, boo
     ``attribution``: document, page, referrer_host, utm_*, share_link_id).
     The same email asking twice for one story is one lead and one email:
     returns (lead, created)."""
-    from analytics import tasks
-
     email = data["email"].strip().lower()
     fields = {
         "name": data["name"].strip(),
@@ -41,22 +39,15 @@ def lead_submit(*, case_study, data: dict, attribution: dict) -> tuple[Lead, boo
                     data={"case_study": case_study.pk, "document": fields.get("document", "")},
                     source="lead form",
                 )
-                transaction.on_commit(lambda: tasks.send_lead_email.delay(lead.pk))
+                outbox.enqueue(
+                    "analytics.lead_download",
+                    key=f"analytics.lead_download:{lead.pk}",
+                    payload={"lead": lead.pk},
+                    case_study_id=case_study.pk,
+                )
     except IntegrityError:  # a concurrent twin won the race: theirs is the lead
         lead, created = Lead.objects.get(case_study=case_study, email=email), False
     return lead, created
-
-
-def lead_email_claim(*, lead_id: int) -> Lead | None:
-    """Claim the confirmation email of a lead: the lead if this caller must
-    send it, None if it was sent (or claimed) already."""
-    with transaction.atomic():
-        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
-        if lead is None or lead.email_sent_at is not None:
-            return None
-        lead.email_sent_at = timezone.now()
-        lead.save(update_fields=["email_sent_at", "updated_at"])
-    return lead
 
 
 def deal_story_link(*, deal, case_study, source: str, actor=None) -> tuple[DealStory, bool]:
@@ -117,8 +108,6 @@ def report_dispatch_request(
 ) -> ReportDispatch | None:
     """Queue the impact report for the period. A monthly report exists once
     per month (a second beat run finds it and returns None)."""
-    from analytics import tasks
-
     kind = ReportDispatch.Kind.MONTHLY if monthly else ReportDispatch.Kind.MANUAL
     try:
         with transaction.atomic():
@@ -135,18 +124,11 @@ def report_dispatch_request(
                 actor=actor,
                 data={"from": start.isoformat(), "to": end.isoformat(), **filters},
             )
-            transaction.on_commit(lambda: tasks.send_report.delay(dispatch.pk))
+            outbox.enqueue(
+                "analytics.impact_report",
+                key=f"analytics.impact_report:{dispatch.pk}",
+                payload={"dispatch": dispatch.pk},
+            )
     except IntegrityError:
         return None
-    return dispatch
-
-
-def report_dispatch_claim(*, dispatch_id: int) -> ReportDispatch | None:
-    with transaction.atomic():
-        dispatch = ReportDispatch.objects.select_for_update().filter(pk=dispatch_id).first()
-        if dispatch is None or dispatch.sent_at is not None:
-            return None
-        dispatch.sent_at = timezone.now()
-        dispatch.recipients = "\n".join(program_manager_emails())
-        dispatch.save(update_fields=["sent_at", "recipients"])
     return dispatch

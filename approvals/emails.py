@@ -1,24 +1,25 @@
 """The customer reviewer's emails: the review link and the mailbox code.
 
-Each is a Celery task that claims its saved "done" marker under a row lock
-before sending (``ReviewLink.sent_at`` / ``code_emailed_at``) and releases it
-if sending fails, so a redelivered or retried task never sends twice. The raw
-token and code travel only in the task's arguments; each is checked against
-the stored hash, so a task for a replaced link or code sends nothing.
+Both are outbox senders (``core.outbox``): the service writes the outbox row
+in its transaction, a worker calls the sender once. The sender mints the
+secret at that moment (the link's token, the 6-digit code), stores only its
+hash, and emails it: no raw token or code is ever a task argument, a broker
+message, a table value or a log line. A resend is a new link (and a new
+token), so nothing secret needs keeping.
 """
 
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ReviewLink
-from approvals.tokens import code_matches, hash_token
+from approvals.tokens import hash_code, new_code, new_token
+from core import outbox
 from core.emails import send_templated_email
+from core.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -41,62 +42,76 @@ def _context(link: ReviewLink) -> dict:
     }
 
 
-def _link(link_id: int):
-    return ReviewLink.objects.select_for_update(of=("self",)).select_related(
-        "step__request__case_study__customer", "step__request__version"
+def _locked_link(link_id: int) -> ReviewLink | None:
+    return (
+        ReviewLink.objects.select_for_update(of=("self",))
+        .select_related("step__request__case_study__customer", "step__request__version")
+        .filter(pk=link_id)
+        .first()
     )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_review_link(link_id: int, token: str) -> bool:
-    """The invitation to review, with the link, once."""
+def _still_wanted(link: ReviewLink | None) -> bool:
+    from approvals.models import ApprovalRequest, ApprovalStep
+
+    return (
+        link is not None
+        and link.is_live
+        and link.step.status == ApprovalStep.Status.PENDING
+        and link.step.request.status == ApprovalRequest.Status.OPEN
+    )
+
+
+@outbox.sender("approvals.review_link")
+def review_link_email(message: OutboxEmail) -> outbox.Sent | None:
+    """The invitation to review, with a token minted now."""
+    link_id = message.payload["link"]
     with transaction.atomic():
-        link = _link(link_id).filter(pk=link_id, sent_at__isnull=True).first()
-        if link is None or not link.is_live or link.token_hash != hash_token(token):
-            return False
-        link.sent_at = timezone.now()
-        link.save(update_fields=["sent_at"])
-    try:
-        send_templated_email(
-            name="approval_review_link",
-            to=[link.step.reviewer_email],
-            language=link.step.request.version.language,
-            context={**_context(link), "review_url": review_url(token)},
-        )
-    except Exception:
-        ReviewLink.objects.filter(pk=link_id).update(sent_at=None)
-        raise
+        link = _locked_link(link_id)
+        if not _still_wanted(link):
+            return None
+        # A retry after a failed send mints again: the earlier token never
+        # reached anyone and its hash is overwritten.
+        token, link.token_hash = new_token()
+        link.save(update_fields=["token_hash"])
+    # Sent after commit: the stored hash always belongs to the emailed token.
+    subject = send_templated_email(
+        name="approval_review_link",
+        to=[link.step.reviewer_email],
+        language=link.step.request.version.language,
+        context={**_context(link), "review_url": review_url(token)},
+    )
+    ReviewLink.objects.filter(pk=link_id).update(sent_at=timezone.now())
     logger.info("sent review link %s", link_id)  # the id, never the token
-    return True
+    return outbox.Sent(to=[link.step.reviewer_email], subject=subject)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_review_code(link_id: int, code: str) -> bool:
-    """The 6-digit code proving the reviewer holds the invited mailbox, once per code."""
+@outbox.sender("approvals.review_code")
+def review_code_email(message: OutboxEmail) -> outbox.Sent | None:
+    """The 6-digit code proving the reviewer holds the invited mailbox, minted now."""
+    link_id = message.payload["link"]
     with transaction.atomic():
-        link = (
-            _link(link_id)
-            .filter(pk=link_id)
-            .filter(Q(code_emailed_at__isnull=True) | Q(code_emailed_at__lt=F("code_sent_at")))
-            .first()
-        )
-        if link is None or not link.is_live or not code_matches(link.pk, code, link.code_hash):
-            return False
-        link.code_emailed_at = timezone.now()
-        link.save(update_fields=["code_emailed_at"])
-    try:
-        send_templated_email(
-            name="approval_review_code",
-            to=[link.step.reviewer_email],
-            language=link.step.request.version.language,
-            context={
-                **_context(link),
-                "code": code,
-                "minutes": settings.STORYLINE["REVIEW_CODE_MINUTES"],
-            },
-        )
-    except Exception:
-        ReviewLink.objects.filter(pk=link_id).update(code_emailed_at=None)
-        raise
+        link = _locked_link(link_id)
+        if not _still_wanted(link) or link.verified_at is not None:
+            return None
+        if link.code_requests != message.payload.get("number"):
+            return None  # a newer code was asked for: that one is sent instead
+        if link.code_locked_until is not None and link.code_locked_until > timezone.now():
+            return None
+        code = new_code()
+        link.code_hash = hash_code(link.pk, code)
+        link.code_sent_at = timezone.now()
+        link.save(update_fields=["code_hash", "code_sent_at"])
+    subject = send_templated_email(
+        name="approval_review_code",
+        to=[link.step.reviewer_email],
+        language=link.step.request.version.language,
+        context={
+            **_context(link),
+            "code": code,
+            "minutes": settings.STORYLINE["REVIEW_CODE_MINUTES"],
+        },
+    )
     logger.info("sent review code for link %s", link_id)
-    return True
+    # The subject shows the code (mail apps preview it): never keep it.
+    return outbox.Sent(to=[link.step.reviewer_email], subject=subject.replace(code, "••••••"))

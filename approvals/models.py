@@ -197,26 +197,33 @@ class ApprovalStep(models.Model):
 
 class ReviewLink(models.Model):
     """A customer reviewer's way in. The token (``secrets.token_urlsafe(32)``,
-    256 bits) is shown once, in the email; only its SHA-256 is kept."""
+    256 bits) is minted by the worker that emails it, at that moment; only its
+    SHA-256 is kept (``token_hash`` is empty until the email leaves). No raw
+    token is ever in a task argument, the broker or a table."""
 
     step = models.ForeignKey(
         ApprovalStep, verbose_name=_("step"), on_delete=models.CASCADE, related_name="links"
     )
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        _("token hash"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by_name = models.CharField(_("revoked by"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last opened"), null=True, blank=True)
-    # Mailbox check: a short code emailed to the reviewer, kept as a keyed hash.
+    # Mailbox check: a short code, minted and emailed by the worker, kept as a
+    # keyed hash. Wrong codes count across codes (a new code does not reset
+    # them); too many lock the check until ``code_locked_until``.
     code_hash = models.CharField(_("code hash"), max_length=64, blank=True, editable=False)
+    code_requested_at = models.DateTimeField(_("code requested"), null=True, blank=True)
+    code_requests = models.PositiveIntegerField(_("codes requested"), default=0)
     code_sent_at = models.DateTimeField(_("code sent"), null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    code_locked_until = models.DateTimeField(_("code check locked until"), null=True, blank=True)
     verified_at = models.DateTimeField(_("mailbox verified"), null=True, blank=True)
     verified_email = models.EmailField(_("verified mailbox"), blank=True)
-    # The code email's "done" marker: a redelivered task never sends it twice.
-    code_emailed_at = models.DateTimeField(_("code emailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review link")

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import (
@@ -34,7 +34,7 @@ from approvals.models import (
     StepKind,
     UsageRightsConfirmation,
 )
-from approvals.tokens import code_matches, hash_code, new_code, new_token
+from approvals.tokens import code_matches
 from casestudies import services as cs_services
 from casestudies.models import (
     SECTION_FIELDS,
@@ -46,6 +46,7 @@ from casestudies.models import (
     StoryVersion,
     UsageChannel,
 )
+from core import outbox
 from core.audit import actor_name, audit_log
 
 R = ApprovalRequest.Status
@@ -372,15 +373,10 @@ def _advance(request: ApprovalRequest, *, actor: Any, source: str) -> None:
 # --------------------------------------------------------------------------
 
 
-def _send_link_on_commit(link_id: int, token: str) -> None:
-    from approvals.emails import send_review_link
-
-    transaction.on_commit(lambda: send_review_link.delay(link_id, token), robust=True)
-
-
-def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = "") -> str:
-    """A new link for a customer step (any live one is revoked first). Returns
-    the raw token, once; it is emailed after commit and never stored."""
+def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = "") -> ReviewLink:
+    """A new link for a customer step (any live one is revoked first), emailed
+    after commit through the outbox. Its token is minted by the worker that
+    sends the email (``approvals.emails``): nothing here ever holds it."""
     if not step.is_customer:
         raise ApprovalError(_("Internal reviewers decide in the admin; they get no link."))
     with transaction.atomic():
@@ -401,10 +397,8 @@ def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = ""
             old.revoked_at = now
             old.revoked_by_name = _("replaced by a new link")
             old.save(update_fields=["revoked_at", "revoked_by_name"])
-        token, token_hash = new_token()
         link = ReviewLink.objects.create(
             step=step,
-            token_hash=token_hash,
             created_at=now,
             expires_at=now + timedelta(days=step.request.link_lifetime_days),
         )
@@ -415,11 +409,16 @@ def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = ""
             data={"step": step.pk, "expires_at": link.expires_at.isoformat()},
             source=source,
         )
-        _send_link_on_commit(link.pk, token)
-    return token
+        outbox.enqueue(
+            "approvals.review_link",
+            key=f"approvals.review_link:{link.pk}",
+            payload={"link": link.pk},
+            case_study_id=request.case_study_id,
+        )
+    return link
 
 
-def review_link_resend(*, step: ApprovalStep, actor: Any, source: str = "") -> str:
+def review_link_resend(*, step: ApprovalStep, actor: Any, source: str = "") -> ReviewLink:
     """Re-send: a fresh link replaces the old one (which stops working at once)."""
     return review_link_issue(step=step, actor=actor, source=source)
 
@@ -477,38 +476,50 @@ def _locked_live(link: ReviewLink) -> tuple[ApprovalRequest, ApprovalStep, Revie
     return request, step, link
 
 
+def _code_locked(link: ReviewLink, now) -> bool:
+    return link.code_locked_until is not None and link.code_locked_until > now
+
+
+def _locked_message(link: ReviewLink) -> str:
+    return _(
+        "Too many wrong codes. For your security you can ask for a new code after %(time)s."
+    ) % {"time": formats.time_format(timezone.localtime(link.code_locked_until), "TIME_FORMAT")}
+
+
 def code_send(*, link: ReviewLink) -> ReviewLink:
-    """Email a fresh 6-digit code to the invited mailbox (at most one a minute)."""
+    """Email a fresh 6-digit code to the invited mailbox (at most one a
+    minute). The worker that sends it mints it (``approvals.emails``); a new
+    code does not reset the count of wrong ones."""
     with transaction.atomic():
-        _request, step, link = _locked_live(link)
+        request, step, link = _locked_live(link)
         now = timezone.now()
-        if link.code_sent_at and now - link.code_sent_at < timedelta(
+        if _code_locked(link, now):
+            raise ApprovalError(_locked_message(link))
+        if link.code_requested_at and now - link.code_requested_at < timedelta(
             seconds=conf("REVIEW_CODE_RESEND_SECONDS")
         ):
             raise ApprovalError(
                 _("A code was sent less than a minute ago; check your inbox (and spam folder).")
             )
-        code = new_code()
-        link.code_hash = hash_code(link.pk, code)
-        link.code_sent_at = now
-        link.code_attempts = 0
-        link.code_emailed_at = None
-        link.save(update_fields=["code_hash", "code_sent_at", "code_attempts", "code_emailed_at"])
+        link.code_requested_at = now
+        link.code_requests += 1
+        # The previous code stops working now, not when the new one arrives.
+        link.code_hash = ""
+        link.save(update_fields=["code_requested_at", "code_requests", "code_hash"])
         audit_log(action="approvals.code.sent", obj=link, data={"to": step.reviewer_email})
-        link_id = link.pk
-
-        def enqueue() -> None:
-            from approvals.emails import send_review_code
-
-            send_review_code.delay(link_id, code)
-
-        transaction.on_commit(enqueue, robust=True)
+        outbox.enqueue(
+            "approvals.review_code",
+            key=f"approvals.review_code:{link.pk}:{link.code_requests}",
+            payload={"link": link.pk, "number": link.code_requests},
+            case_study_id=request.case_study_id,
+        )
     return link
 
 
 def code_verify(*, link: ReviewLink, code: str) -> ReviewLink:
-    """Check the emailed code. Wrong codes count (and the count is kept even
-    though the call fails); after too many, or once expired, a new code is needed."""
+    """Check the emailed code. Wrong codes count across codes (and the count
+    is kept even though the call fails); after ``REVIEW_CODE_ATTEMPTS`` of
+    them the check is locked for ``REVIEW_CODE_LOCK_MINUTES``."""
     code = (code or "").strip().replace(" ", "")
     outcome = "ok"
     with transaction.atomic():
@@ -516,30 +527,52 @@ def code_verify(*, link: ReviewLink, code: str) -> ReviewLink:
         if link.verified_at is not None:
             return link
         now = timezone.now()
-        if not link.code_hash or link.code_sent_at is None:
-            outcome = "none"
-        elif link.code_attempts >= conf("REVIEW_CODE_ATTEMPTS"):
+        if _code_locked(link, now):
             outcome = "locked"
+        elif not link.code_hash or link.code_sent_at is None:
+            outcome = "none"
         elif now - link.code_sent_at > timedelta(minutes=conf("REVIEW_CODE_MINUTES")):
             outcome = "expired"
         elif not (code.isascii() and code.isdigit()) or not code_matches(
             link.pk, code, link.code_hash
         ):
+            if link.code_locked_until is not None:  # an earlier lock is over
+                link.code_attempts = 0
+                link.code_locked_until = None
             link.code_attempts += 1
-            link.save(update_fields=["code_attempts"])
             outcome = "wrong"
+            if link.code_attempts >= conf("REVIEW_CODE_ATTEMPTS"):
+                link.code_locked_until = now + timedelta(minutes=conf("REVIEW_CODE_LOCK_MINUTES"))
+                link.code_hash = ""
+                outcome = "locked"
+            link.save(update_fields=["code_attempts", "code_locked_until", "code_hash"])
+            if outcome == "locked":
+                audit_log(
+                    action="approvals.code.locked", obj=link, data={"attempts": link.code_attempts}
+                )
         else:
             link.verified_at = now
             link.verified_email = step.reviewer_email
             link.code_hash = ""
-            link.save(update_fields=["verified_at", "verified_email", "code_hash"])
+            link.code_attempts = 0
+            link.code_locked_until = None
+            link.save(
+                update_fields=[
+                    "verified_at",
+                    "verified_email",
+                    "code_hash",
+                    "code_attempts",
+                    "code_locked_until",
+                ]
+            )
             audit_log(action="approvals.code.verified", obj=link, data={"to": step.reviewer_email})
     messages = {
         "none": _("Ask for a code first."),
-        "locked": _("Too many wrong codes. Ask for a new code."),
         "expired": _("This code has expired. Ask for a new code."),
         "wrong": _("That code is not right. Check the latest email we sent and try again."),
     }
+    if outcome == "locked":
+        raise ApprovalError(_locked_message(link))
     if outcome != "ok":
         raise ApprovalError(messages[outcome])
     return link

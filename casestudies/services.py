@@ -34,6 +34,7 @@ from casestudies.models import (
     internal_review_areas,
     review_area_label,
 )
+from core import outbox
 from core.audit import actor_name, audit_log
 
 S = CaseStudyState
@@ -175,16 +176,15 @@ def _transition(
             source=source,
         )
         if case_study.owner_id and case_study.owner_id != change.actor_id:
-            # robust: a broker outage must not turn a committed move into an
-            # error page; the sweep in casestudies.tasks re-sends what was missed.
-            transaction.on_commit(lambda: _notify_owner(change.pk), robust=True)
+            # The outbox row commits with the move: a broker outage delays the
+            # owner's email, never loses it or breaks the move.
+            outbox.enqueue(
+                "casestudies.state_change",
+                key=f"casestudies.state_change:{change.pk}",
+                payload={"change": change.pk},
+                case_study_id=case_study.pk,
+            )
     return case_study
-
-
-def _notify_owner(state_change_id: int) -> None:
-    from casestudies.tasks import send_state_change_notification
-
-    send_state_change_notification.delay(state_change_id)
 
 
 # --------------------------------------------------------------------------

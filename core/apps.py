@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,10 @@ class CoreConfig(AppConfig):
         from core.admin_widgets import guard_autocomplete
 
         guard_autocomplete()
+
+        # Every app's emails.py registers its outbox senders: imported in every
+        # process (web, worker, beat, commands), so none is ever missing.
+        autodiscover_modules("emails")
 
         # Groups and their permissions exist after every migrate, so a fresh
         # database (or a new permission) never needs a manual step.

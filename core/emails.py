@@ -14,8 +14,9 @@ def send_templated_email(
     context: dict,
     language: str | None = None,
     attachments: list[tuple[str, bytes | str, str]] | None = None,
-) -> None:
-    """``attachments``: (filename, content, mimetype) triples, e.g. an .ics invitation."""
+) -> str:
+    """``attachments``: (filename, content, mimetype) triples, e.g. an .ics
+    invitation. Returns the subject (the outbox keeps it)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip().splitlines()[0]
@@ -26,3 +27,4 @@ def send_templated_email(
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
     message.send()
+    return subject

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -327,71 +327,79 @@ def enqueue_batches(campaign_id: int) -> int:
 
 
 def send_batch(*, campaign_id: int, delivery_ids: list[int]) -> int:
-    """Send the still-pending deliveries among ``delivery_ids``; returns how
-    many emails went out. Each delivery is claimed (status set) in one short
-    transaction before any email leaves; one that fails is marked *failed*,
-    never retried automatically (it might have reached the server)."""
+    """Send the still-pending deliveries among ``delivery_ids`` over one SMTP
+    connection; returns how many emails went out.
+
+    Each delivery is claimed on its own (pending → sending, one conditional
+    UPDATE) just before its email leaves and marked *sent* just after, so
+    "sent" counts only emails that left, a redelivered or concurrent batch
+    skips what another holds, and a worker killed mid-batch leaves at most
+    the one email in flight undecided: :func:`campaigns_resume` sends the
+    rest, and that one again once its claim is older than
+    ``CAMPAIGN_CLAIM_SECONDS`` (the Message-ID is the same, so a receiver
+    that saw it already can drop it). A failed send is marked *failed*, never
+    retried automatically (it might have reached the server)."""
     campaign = Campaign.objects.get(pk=campaign_id)
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            CampaignDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk__in=delivery_ids,
-                campaign_id=campaign_id,
-                status=CampaignDelivery.Status.PENDING,
-            )
-            .select_related("recipient")
+    S = CampaignDelivery.Status
+    rows = list(
+        CampaignDelivery.objects.filter(
+            pk__in=delivery_ids, campaign_id=campaign_id, status=S.PENDING
+        ).select_related("recipient")
+    )
+    if not rows:
+        _finish_if_done(campaign_id)
+        return 0
+    suppressed_emails = set(
+        Suppression.objects.filter(email__in=[r.recipient.email.lower() for r in rows]).values_list(
+            "email", flat=True
         )
-        if not rows:
-            _finish_if_done(campaign_id)
-            return 0
-        suppressed_emails = set(
-            Suppression.objects.filter(
-                email__in=[r.recipient.email.lower() for r in rows]
-            ).values_list("email", flat=True)
-        )
-        suppressed = [
-            r.pk
-            for r in rows
-            if r.recipient.unsubscribed or r.recipient.email.lower() in suppressed_emails
-        ]
-        to_send = [r for r in rows if r.pk not in set(suppressed)]
-        CampaignDelivery.objects.filter(pk__in=suppressed).update(
-            status=CampaignDelivery.Status.SUPPRESSED, claimed_at=now
-        )
-        CampaignDelivery.objects.filter(pk__in=[r.pk for r in to_send]).update(
-            status=CampaignDelivery.Status.SENT, claimed_at=now
-        )
+    )
+    suppressed = [
+        r.pk
+        for r in rows
+        if r.recipient.unsubscribed or r.recipient.email.lower() in suppressed_emails
+    ]
+    CampaignDelivery.objects.filter(pk__in=suppressed, status=S.PENDING).update(
+        status=S.SUPPRESSED, claimed_at=timezone.now()
+    )
+    to_send = [r for r in rows if r.pk not in set(suppressed)]
     renderer = CampaignRenderer(campaign, campaign_cards(campaign))
-    sent, failed = [], []
+    domain = urlsplit(settings.SITE_URL).hostname or "storyline.invalid"
+    sent = 0
     connection = get_connection()
     connection.open()
     try:
         for row in to_send:
+            claimed = CampaignDelivery.objects.filter(pk=row.pk, status=S.PENDING).update(
+                status=S.SENDING, claimed_at=timezone.now()
+            )
+            if claimed != 1:
+                continue  # another batch holds it, or it was decided meanwhile
             try:
                 message = renderer.message(row.recipient)
+                message.extra_headers["Message-ID"] = (
+                    f"<campaign-{campaign_id}-delivery-{row.pk}@{domain}>"
+                )
                 message.connection = connection
                 message.send()
-                sent.append(row.pk)
             except Exception as exc:  # one bad address must not stop the batch
                 logger.warning("campaign %s delivery %s failed: %s", campaign_id, row.pk, exc)
-                failed.append((row.pk, str(exc)[:300]))
+                CampaignDelivery.objects.filter(pk=row.pk).update(
+                    status=S.FAILED, error=str(exc)[:300]
+                )
+                continue
+            CampaignDelivery.objects.filter(pk=row.pk).update(status=S.SENT, sent_at=timezone.now())
+            sent += 1
     finally:
         connection.close()
-    done = timezone.now()
-    CampaignDelivery.objects.filter(pk__in=sent).update(sent_at=done)
-    for pk, error in failed:
-        CampaignDelivery.objects.filter(pk=pk).update(
-            status=CampaignDelivery.Status.FAILED, error=error
-        )
     _finish_if_done(campaign_id)
-    return len(sent)
+    return sent
 
 
 def _finish_if_done(campaign_id: int) -> None:
     pending = CampaignDelivery.objects.filter(
-        campaign_id=campaign_id, status=CampaignDelivery.Status.PENDING
+        campaign_id=campaign_id,
+        status__in=(CampaignDelivery.Status.PENDING, CampaignDelivery.Status.SENDING),
     ).exists()
     if not pending:
         Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
@@ -401,9 +409,16 @@ def _finish_if_done(campaign_id: int) -> None:
 
 def campaigns_resume() -> int:
     """Queue again the pending deliveries of campaigns still sending (a lost
-    worker): claims keep every recipient at one email."""
+    worker or a broker that was down): claims keep every recipient at one
+    email. A delivery claimed longer ago than ``CAMPAIGN_CLAIM_SECONDS`` was
+    in flight when its worker died: it goes back to pending."""
+    now = timezone.now()
+    claim = timedelta(seconds=settings.STORYLINE["CAMPAIGN_CLAIM_SECONDS"])
+    CampaignDelivery.objects.filter(
+        status=CampaignDelivery.Status.SENDING, claimed_at__lt=now - claim
+    ).update(status=CampaignDelivery.Status.PENDING)
     queued = 0
-    stale = timezone.now() - timedelta(minutes=10)  # younger ones are still being sent
+    stale = now - timedelta(seconds=settings.STORYLINE["CAMPAIGN_RESUME_AFTER_SECONDS"])
     for pk in Campaign.objects.filter(
         status=Campaign.Status.SENDING, queued_at__lt=stale
     ).values_list("pk", flat=True):
@@ -414,6 +429,7 @@ def campaigns_resume() -> int:
 def progress(campaign: Campaign) -> dict[str, int]:
     counts = CampaignDelivery.objects.filter(campaign=campaign).aggregate(
         sent=Count("pk", filter=Q(status=CampaignDelivery.Status.SENT)),
+        sending=Count("pk", filter=Q(status=CampaignDelivery.Status.SENDING)),
         suppressed=Count("pk", filter=Q(status=CampaignDelivery.Status.SUPPRESSED)),
         failed=Count("pk", filter=Q(status=CampaignDelivery.Status.FAILED)),
         pending=Count("pk", filter=Q(status=CampaignDelivery.Status.PENDING)),

@@ -566,11 +566,13 @@ class Campaign(TimeStampedModel):
 
 
 class CampaignDelivery(models.Model):
-    """One recipient of one campaign: claimed before the email is sent, so
-    retries and redelivered batches never send it twice."""
+    """One recipient of one campaign: claimed (*sending*) just before its
+    email is sent and *sent* just after, so retries and redelivered batches
+    never send it twice and "sent" counts only emails that left."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         SUPPRESSED = "suppressed", _("Suppressed")
         FAILED = "failed", _("Failed")

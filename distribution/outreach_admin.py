@@ -81,8 +81,8 @@ class ReferencePreferenceAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Email a new preference link (older links stop working)"))
     def email_link(self, request, queryset):
         for preference in queryset.select_related("contact"):
-            references.preference_link_issue(
-                contact=preference.contact, actor=request.user, send=True, source=SOURCE
+            references.preference_link_email(
+                contact=preference.contact, actor=request.user, source=SOURCE
             )
         self.message_user(
             request,

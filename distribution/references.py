@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from approvals.tokens import hash_token, new_token
 from casestudies.models import CaseStudy, Contact, Customer
 from casestudies.services import TransitionError
+from core import outbox
 from core.audit import actor_name, audit_log
-from core.emails import send_templated_email
 from core.roles import PROGRAM_MANAGERS, in_group
 from distribution.models import AskKind, CustomerAsk, ReferencePreference, ReferenceRequest
 
@@ -221,15 +221,13 @@ def reference_request_create(
             data={"contact": contact.pk, "case_study": case_study.pk},
             source=source,
         )
-        pk = request.pk
-        transaction.on_commit(lambda: _enqueue("notify_reference_owner", pk), robust=True)
+        outbox.enqueue(
+            "distribution.reference_owner",
+            key=f"distribution.reference_owner:{request.pk}",
+            payload={"request": request.pk},
+            case_study_id=case_study.pk,
+        )
     return request
-
-
-def _enqueue(task_name: str, *args) -> None:
-    from distribution import outreach_tasks
-
-    getattr(outreach_tasks, task_name).delay(*args)
 
 
 def reference_request_decide(
@@ -284,8 +282,12 @@ def reference_request_decide(
             data={"from": old, "to": locked.state, "note": locked.decision_note},
             source=source,
         )
-        pk = locked.pk
-        transaction.on_commit(lambda: _enqueue("notify_reference_requester", pk), robust=True)
+        outbox.enqueue(
+            "distribution.reference_requester",
+            key=f"distribution.reference_requester:{locked.pk}",
+            payload={"request": locked.pk},
+            case_study_id=locked.case_study_id,
+        )
     return locked
 
 
@@ -354,17 +356,13 @@ def reference_request_url(request: ReferenceRequest) -> str:
 # --------------------------------------------------------------------------
 
 
-def preference_link_issue(
-    *, contact: Contact, actor: Any, send: bool = False, source: str = ""
-) -> str:
-    """A fresh preference link for ``contact`` (any older link stops
-    working), emailed to them after commit when ``send``. Returns the URL;
-    only the token's hash is stored, so a lost link is replaced, not re-sent."""
+def preference_link_issue(*, contact: Contact, actor: Any, source: str = "") -> str:
+    """A fresh preference link for ``contact`` to hand over yourself (any
+    older link stops working). Returns the URL; only the token's hash is
+    stored, so a lost link is replaced, not re-sent."""
     token, token_hash = new_token()
     with transaction.atomic():
-        preference, _created = ReferencePreference.objects.select_for_update().get_or_create(
-            contact=contact, defaults={"available": contact.available_as_reference}
-        )
+        preference = _preference_for_update(contact)
         preference.token_hash = token_hash
         preference.token_created_at = timezone.now()
         preference.save(update_fields=["token_hash", "token_created_at", "updated_at"])
@@ -372,21 +370,37 @@ def preference_link_issue(
             action="distribution.reference_preference.link_issued",
             obj=preference,
             actor=actor,
-            data={"emailed": send},
+            data={"emailed": False},
             source=source,
         )
-        url = settings.SITE_URL + reverse("outreach_public:preferences", args=[token])
-        if send:
-            transaction.on_commit(lambda: _send_preference_link(contact, url), robust=True)
-    return url
+    return settings.SITE_URL + reverse("outreach_public:preferences", args=[token])
 
 
-def _send_preference_link(contact: Contact, url: str) -> None:
-    # Sent from the request that issued it: the raw token never reaches the
-    # task queue or its logs.
-    send_templated_email(
-        name="reference_preferences", to=[contact.email], context={"contact": contact, "url": url}
+def preference_link_email(*, contact: Contact, actor: Any, source: str = "") -> None:
+    """Email ``contact`` a fresh preference link. The worker that sends it
+    mints the token (``distribution/emails.py``): it is never in a task, a
+    table or a log; any older link stops working when it is sent."""
+    with transaction.atomic():
+        preference = _preference_for_update(contact)
+        entry = audit_log(
+            action="distribution.reference_preference.link_issued",
+            obj=preference,
+            actor=actor,
+            data={"emailed": True},
+            source=source,
+        )
+        outbox.enqueue(
+            "distribution.preference_link",
+            key=f"distribution.preference_link:{preference.pk}:{entry.pk}",
+            payload={"preference": preference.pk},
+        )
+
+
+def _preference_for_update(contact: Contact) -> ReferencePreference:
+    preference, _created = ReferencePreference.objects.select_for_update().get_or_create(
+        contact=contact, defaults={"available": contact.available_as_reference}
     )
+    return preference
 
 
 def preference_for_token(token: str) -> ReferencePreference | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import CaseStudy, UsageChannel
 from casestudies.services import TransitionError
+from core import outbox
 from core.audit import audit_log
 from distribution.models import ShareLink, ShareLinkVisit
 
@@ -162,12 +163,10 @@ def share_visit_record(*, link: ShareLink, user_agent: str, ip: str) -> ShareLin
             utm_campaign=f"share-{link.pk}",
         )
         if first:
-            pk = link.pk
-            transaction.on_commit(lambda: _notify(pk), robust=True)
+            outbox.enqueue(
+                "distribution.share_visit",
+                key=f"distribution.share_visit:{link.pk}",
+                payload={"link": link.pk},
+                case_study_id=link.case_study_id,
+            )
     return visit
-
-
-def _notify(link_id: int) -> None:
-    from distribution.outreach_tasks import notify_share_visit
-
-    notify_share_visit.delay(link_id)

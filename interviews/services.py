@@ -7,6 +7,7 @@ emails.
 """
 
 import logging
+import uuid
 from datetime import date as date_type
 from datetime import time as time_type
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from casestudies.models import EVIDENCE_LOCKED_STATES, Contact, Quote
 from casestudies.services import TransitionError, story_version_create
+from core import outbox
 from core.audit import actor_name, audit_log
 from interviews import guide, transcripts
 from interviews.models import (
@@ -245,14 +247,13 @@ def interview_cancel(
             invitation_sent_at__isnull=False, cancellation_sent_at__isnull=True
         ).values_list("pk", flat=True)
         for pk in invited:
-            transaction.on_commit(lambda pk=pk: _enqueue_cancellation(pk, reason), robust=True)
+            outbox.enqueue(
+                "interviews.cancellation",
+                key=f"interviews.cancellation:{pk}:{cancelled.ics_sequence}",
+                payload={"stakeholder": pk, "reason": reason},
+                case_study_id=cancelled.case_study_id,
+            )
     return cancelled
-
-
-def _enqueue_cancellation(stakeholder_id: int, reason: str) -> None:
-    from interviews.tasks import send_cancellation
-
-    send_cancellation.delay(stakeholder_id, reason)
 
 
 def interview_reopen(*, interview: Interview, actor: Any, source: str = "") -> Interview:
@@ -315,18 +316,17 @@ def invitations_send(
             source=source,
         )
         for pk in pending:
-            transaction.on_commit(lambda pk=pk: _enqueue_invitation(pk), robust=True)
+            outbox.enqueue(
+                "interviews.invitation",
+                key=f"interviews.invitation:{pk}:{locked.ics_sequence}",
+                payload={"stakeholder": pk, "sequence": locked.ics_sequence},
+                case_study_id=locked.case_study_id,
+            )
         if not update:  # the fatigue ledger of every ask of a customer
             from distribution.references import record_interview_asks
 
             record_interview_asks(interview=locked, stakeholder_ids=pending, actor=actor)
     return len(pending)
-
-
-def _enqueue_invitation(stakeholder_id: int) -> None:
-    from interviews.tasks import send_invitation
-
-    send_invitation.delay(stakeholder_id)
 
 
 # --------------------------------------------------------------------------
@@ -751,15 +751,13 @@ def followups_send(*, interview: Interview, contact: Contact, actor: Any, source
             data={"contact": contact.pk, "questions": unsent},
             source=source,
         )
-        interview_id, contact_id = locked.pk, contact.pk
-        transaction.on_commit(lambda: _enqueue_followups(interview_id, contact_id), robust=True)
+        outbox.enqueue(
+            "interviews.followups",
+            key=f"interviews.followups:{locked.pk}:{contact.pk}:{uuid.uuid4().hex}",
+            payload={"interview": locked.pk, "contact": contact.pk},
+            case_study_id=locked.case_study_id,
+        )
     return unsent
-
-
-def _enqueue_followups(interview_id: int, contact_id: int) -> None:
-    from interviews.tasks import send_followups
-
-    send_followups.delay(interview_id, contact_id)
 
 
 def followup_answer(

@@ -4,15 +4,19 @@ transitions), declined or unanswered; record a concern and its answer; set
 the customer's approval chain. Each locks its row, checks, saves, audits and
 sends email only after commit."""
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casestudies import services as cs_services
 from casestudies.models import CaseStudy, CaseStudyState, Contact
 from casestudies.services import TransitionError
+from core import outbox
 from core.audit import actor_name, audit_log
 from distribution.models import AskKind
 from distribution.references import record_ask
@@ -22,18 +26,13 @@ from recruitment.models import (
     ApprovalChainContact,
     Concern,
     Outreach,
+    OutreachFollowUp,
     OutreachTemplate,
     RaisedConcern,
 )
 
 S = CaseStudyState
 RECRUITABLE = (S.CANDIDATE, S.RECRUITING)
-
-
-def _enqueue_outreach_email(outreach_id: int) -> None:
-    from recruitment.tasks import send_outreach_email
-
-    send_outreach_email.delay(outreach_id)
 
 
 def outreach_send(
@@ -108,8 +107,12 @@ def outreach_send(
             data={"case_study": locked.pk, "contact": contact.pk, "language": language},
             source=source,
         )
-        pk = outreach.pk
-        transaction.on_commit(lambda: _enqueue_outreach_email(pk), robust=True)
+        outbox.enqueue(
+            "recruitment.outreach",
+            key=f"recruitment.outreach:{outreach.pk}",
+            payload={"outreach": outreach.pk},
+            case_study_id=locked.pk,
+        )
     return outreach
 
 
@@ -201,6 +204,66 @@ def outreach_mark_no_answer(*, outreach: Outreach, actor: Any = None, source: st
         locked = _lock_outreach(outreach)
         _set_status(locked, Outreach.Status.NO_ANSWER, actor, source)
     return locked
+
+
+def _followup_due(outreach: Outreach, number: int, now) -> bool:
+    after = timedelta(days=settings.STORYLINE["OUTREACH_FOLLOWUP_AFTER_DAYS"])
+    return outreach.sent_at + after * number <= now
+
+
+def outreach_followup_schedule(*, outreach_id: int, number: int) -> bool:
+    """Follow-up ``number`` of an unanswered request, once: its ledger row
+    (unique per outreach and number) and its outbox email are written
+    together. False when it is not due, out of order, or already there."""
+    if number < 1 or number > settings.STORYLINE["OUTREACH_FOLLOWUP_MAX"]:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        outreach = (
+            Outreach.objects.select_for_update(of=("self",))
+            .filter(pk=outreach_id, status__in=Outreach.OPEN_STATUSES)
+            .first()
+        )
+        if outreach is None or not _followup_due(outreach, number, now):
+            return False
+        if number > 1 and not outreach.followups.filter(number=number - 1).exists():
+            return False  # in order: the previous one first
+        try:
+            with transaction.atomic():
+                row = OutreachFollowUp.objects.create(outreach=outreach, number=number)
+        except IntegrityError:
+            return False  # already sent
+        outbox.enqueue(
+            "recruitment.followup",
+            key=f"recruitment.followup:{outreach.pk}:{number}",
+            payload={"followup": row.pk},
+            case_study_id=outreach.case_study_id,
+        )
+    return True
+
+
+def outreach_followups_due() -> int:
+    """The hourly sweep: schedule the next follow-up of every unanswered
+    request that is due, and mark requests "no answer" once the last
+    follow-up had its time. Returns how many follow-ups were scheduled."""
+    conf = settings.STORYLINE
+    maximum = conf["OUTREACH_FOLLOWUP_MAX"]
+    after = timedelta(days=conf["OUTREACH_FOLLOWUP_AFTER_DAYS"])
+    now = timezone.now()
+    rows = (
+        Outreach.objects.filter(status__in=Outreach.OPEN_STATUSES, sent_at__lte=now - after)
+        .annotate(sent_followups=Count("followups"), last_followup=Max("followups__claimed_at"))
+        .values_list("pk", "sent_at", "sent_followups", "last_followup")
+    )
+    scheduled = 0
+    for pk, sent_at, count, last in rows:
+        number = count + 1
+        if number <= maximum:
+            if sent_at + after * number <= now:
+                scheduled += outreach_followup_schedule(outreach_id=pk, number=number)
+        elif last and last + timedelta(days=conf["OUTREACH_NO_ANSWER_AFTER_DAYS"]) <= now:
+            outreach_mark_no_answer(outreach=Outreach(pk=pk), source="followup-sweep")
+    return scheduled
 
 
 def concern_record(

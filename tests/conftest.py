@@ -185,3 +185,23 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1) -> bool:
             return True
         time.sleep(interval)
     return False
+
+
+def deliver_outbox() -> int:
+    """Send every pending outbox email now, as the worker does after commit
+    (tests inside a transaction never commit, so nothing runs on its own).
+    Returns how many were sent."""
+    from core import outbox
+    from core.models import OutboxEmail
+
+    pending = OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).order_by("pk")
+    return sum(outbox.deliver(pk) for pk in pending.values_list("pk", flat=True))
+
+
+def redeliver_every_email() -> list[bool]:
+    """Deliver every outbox email again, as a redelivered task or a second
+    worker would; each call returns False when the email was already sent."""
+    from core import outbox
+    from core.models import OutboxEmail
+
+    return [outbox.deliver(pk) for pk in OutboxEmail.objects.values_list("pk", flat=True)]

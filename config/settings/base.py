@@ -134,14 +134,16 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # The outbox: every email a change promised whose after-commit delivery
+    # was lost (broker down, worker killed) or that waits for a retry.
+    "deliver-due-emails": {
+        "task": "core.tasks.deliver_due_emails",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=15.0),
+    },
     # Recruitment: follow up unanswered outreach (each follow-up sent once).
     "outreach-followups": {
         "task": "recruitment.tasks.send_due_followups",
         "schedule": 3600.0,
-    },
-    "sweep-state-change-notifications": {
-        "task": "casestudies.tasks.sweep_state_change_notifications",
-        "schedule": 600.0,
     },
     # Usage rights enforce themselves: expired stories are archived daily
     # (the public querysets already hide them from the day they expire).
@@ -166,13 +168,15 @@ CELERY_BEAT_SCHEDULE = {
     # Campaign batches lost with a worker are queued again (claims keep it to one email each).
     "resume-campaigns": {
         "task": "distribution.outreach_tasks.resume_campaigns",
-        "schedule": 900.0,
+        "schedule": env.float("CAMPAIGN_RESUME_SECONDS", default=300.0),
     },
 }
 
 # --- Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A hung SMTP server must not hold a worker past the outbox lease.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Storyline <storyline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -310,13 +314,21 @@ STORYLINE = {
     "ASK_FATIGUE_WARNING": 3,
     "PREFERENCE_LINK_DAYS": 90,
     "CAMPAIGN_BATCH_SIZE": env.int("CAMPAIGN_BATCH_SIZE", default=200),
+    # A delivery claimed this long ago was in flight when its worker died: it
+    # is sent again. Batches of a campaign still sending after this long are
+    # queued again (a lost worker, a broker that was down).
+    "CAMPAIGN_CLAIM_SECONDS": env.int("CAMPAIGN_CLAIM_SECONDS", default=120),
+    "CAMPAIGN_RESUME_AFTER_SECONDS": env.int("CAMPAIGN_RESUME_AFTER_SECONDS", default=600),
     # "Customer Review and Approval": allow 1-2 weeks (legal/PR 2-4 weeks), so
     # review links live 30 days and can be extended; the mailbox code is
-    # 6 digits, valid 15 minutes, 5 tries; 20 unknown links per address per
+    # 6 digits, valid 15 minutes, 5 wrong tries an hour; 20 unknown links per address per
     # 10 minutes, then the neutral page answers 429.
     "REVIEW_LINK_DAYS": env.int("REVIEW_LINK_DAYS", default=30),
     "REVIEW_CODE_MINUTES": 15,
     "REVIEW_CODE_ATTEMPTS": 5,
+    # After that many wrong codes (whatever new codes were asked for) the
+    # check is locked this long: at most 5 guesses an hour per link.
+    "REVIEW_CODE_LOCK_MINUTES": 60,
     "REVIEW_CODE_RESEND_SECONDS": 60,
     "REVIEW_BAD_TOKEN_LIMIT": env.int("REVIEW_BAD_TOKEN_LIMIT", default=20),
     "REVIEW_BAD_TOKEN_WINDOW_SECONDS": 600,

@@ -21,7 +21,8 @@ from approvals.services import ApprovalError
 from approvals.tokens import hash_token
 from casestudies import services as cs_services
 from casestudies.models import CaseStudyState, ImmutableError, StateChange
-from core.models import AuditEntry
+from core import outbox
+from core.models import AuditEntry, OutboxEmail
 from tests import factories
 from tests.approvals.conftest import contact, step_of
 
@@ -77,22 +78,40 @@ def test_a_wrong_code_is_refused_and_counted(in_review, start_chain, send_code):
     assert link(tokens[PAT]).verified_at is None
 
 
-def test_too_many_wrong_codes_lock_the_code(in_review, start_chain, send_code, settings):
+def test_too_many_wrong_codes_lock_the_check_and_a_new_code_does_not_reset_it(
+    in_review, start_chain, send_code, settings
+):
+    """Five wrong codes an hour per link, whatever new codes are asked for."""
     _request, tokens = start_chain(in_review)
+    attempts = settings.STORYLINE["REVIEW_CODE_ATTEMPTS"]
     code = send_code(tokens[PAT])
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    for _ in range(settings.STORYLINE["REVIEW_CODE_ATTEMPTS"]):
-        with pytest.raises(ApprovalError):
+    for _ in range(attempts - 1):
+        with pytest.raises(ApprovalError, match="not right"):
             services.code_verify(link=link(tokens[PAT]), code=wrong)
+    # A fresh code (a minute later) keeps the count: one guess is left.
+    ReviewLink.objects.filter(token_hash=hash_token(tokens[PAT])).update(
+        code_requested_at=timezone.now() - timedelta(minutes=2)
+    )
+    code = send_code(tokens[PAT])
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    with pytest.raises(ApprovalError, match="Too many wrong codes"):
+        services.code_verify(link=link(tokens[PAT]), code=wrong)
+    assert link(tokens[PAT]).code_attempts == attempts
     with pytest.raises(ApprovalError, match="Too many wrong codes"):
         services.code_verify(link=link(tokens[PAT]), code=code)  # even the right one
+    with pytest.raises(ApprovalError, match="Too many wrong codes"):
+        services.code_send(link=link(tokens[PAT]))  # and no new code until the lock ends
     assert link(tokens[PAT]).verified_at is None
-    # A new code starts afresh.
+    assert AuditEntry.objects.filter(action="approvals.code.locked").count() == 1
+    # After the lock a new code works, and the count starts again.
     ReviewLink.objects.filter(token_hash=hash_token(tokens[PAT])).update(
-        code_sent_at=timezone.now() - timedelta(minutes=2)
+        code_locked_until=timezone.now() - timedelta(seconds=1),
+        code_requested_at=timezone.now() - timedelta(minutes=2),
     )
     services.code_verify(link=link(tokens[PAT]), code=send_code(tokens[PAT]))
     assert link(tokens[PAT]).verified_at is not None
+    assert link(tokens[PAT]).code_attempts == 0
 
 
 def test_an_expired_code_is_refused(in_review, start_chain, send_code):
@@ -112,23 +131,36 @@ def test_codes_are_not_resent_within_a_minute(in_review, start_chain, send_code)
         services.code_send(link=link(tokens[PAT]))
 
 
-def test_a_redelivered_code_task_sends_one_email(in_review, start_chain, send_code):
-    from approvals.emails import send_review_code
-
+def test_a_redelivered_email_sends_nothing_twice(in_review, start_chain, send_code):
     _request, tokens = start_chain(in_review)
-    code = send_code(tokens[PAT])
+    send_code(tokens[PAT])
     before = len(mail.outbox)
-    assert send_review_code(link(tokens[PAT]).pk, code) is False
+    for row in OutboxEmail.objects.all():
+        assert row.status == OutboxEmail.Status.SENT
+        assert outbox.deliver(row.pk) is False
     assert len(mail.outbox) == before
 
 
-def test_a_redelivered_link_task_sends_one_email(in_review, start_chain):
-    from approvals.emails import send_review_link
-
+def test_a_newer_code_request_makes_the_older_email_unneeded(in_review, start_chain):
+    """Two requests before the worker ran: only the latest code is emailed,
+    and the earlier code never worked."""
     _request, tokens = start_chain(in_review)
+    lk = link(tokens[PAT])
+    services.code_send(link=lk)  # not delivered: the test's transaction never commits
+    first = OutboxEmail.objects.get(kind="approvals.review_code")
+    ReviewLink.objects.filter(pk=lk.pk).update(
+        code_requested_at=timezone.now() - timedelta(minutes=2)
+    )
+    services.code_send(link=link(tokens[PAT]))
     before = len(mail.outbox)
-    assert send_review_link(link(tokens[PAT]).pk, tokens[PAT]) is False
-    assert len(mail.outbox) == before
+    assert outbox.deliver(first.pk) is False
+    first.refresh_from_db()
+    assert first.status == OutboxEmail.Status.SKIPPED and len(mail.outbox) == before
+    second = OutboxEmail.objects.get(kind="approvals.review_code", pk__gt=first.pk)
+    assert outbox.deliver(second.pk) is True
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    services.code_verify(link=link(tokens[PAT]), code=code)
+    assert link(tokens[PAT]).verified_at is not None
 
 
 # --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connections
+from django.utils import timezone
 
 from casestudies import services
 from casestudies.models import CaseStudy, CaseStudyState, Contact, StateChange
@@ -175,8 +176,9 @@ def test_a_declined_story_keeps_no_approval(story_at, alice):
 def test_a_broker_outage_does_not_undo_or_break_a_move(
     story_at, alice, bob, django_capture_on_commit_callbacks
 ):
-    """The move commits; the owner's email waits for the sweep."""
-    from casestudies.tasks import sweep_state_change_notifications
+    """The move commits with its outbox row; the owner's email waits for the sweep."""
+    from core import outbox
+    from core.models import OutboxEmail
     from tests.conftest import celery_conf
 
     cs = story_at(S.CANDIDATE)
@@ -186,47 +188,56 @@ def test_a_broker_outage_does_not_undo_or_break_a_move(
             broker_url="redis://127.0.0.1:1/0",
             broker_connection_retry=False,
             broker_connection_max_retries=0,
+            task_publish_retry=False,
         ),
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        django_capture_on_commit_callbacks(execute=True),
     ):
         services.case_study_start_recruiting(case_study=cs, actor=bob)
-    # The enqueue was attempted, failed, and was logged (the other callback
-    # refreshes the public pages' cache).
-    assert len([c for c in callbacks if c.__module__ == "casestudies.services"]) == 1
     cs.refresh_from_db()
     assert cs.state == S.RECRUITING
     change = cs.history.first()
     assert change.notified_at is None
+    row = OutboxEmail.objects.get(key=f"casestudies.state_change:{change.pk}")
+    assert row.status == OutboxEmail.Status.PENDING and row.attempts == 0
 
     # Later, with the broker back, the sweep sends what was missed, once.
-    StateChange.objects.filter(pk=change.pk).update(
-        created_at=change.created_at - __import__("datetime").timedelta(minutes=10)
+    OutboxEmail.objects.filter(pk=row.pk).update(
+        not_before=row.not_before - __import__("datetime").timedelta(minutes=1)
     )
     mail.outbox.clear()
-    assert sweep_state_change_notifications() == 1
+    assert outbox.deliver_due() == 1
     assert len(mail.outbox) == 1
-    assert sweep_state_change_notifications() == 0
+    assert outbox.deliver_due() == 0
     assert len(mail.outbox) == 1
+    change.refresh_from_db()
+    assert change.notified_at is not None
 
 
-def test_a_failed_send_releases_the_claim_for_a_retry(story_at, alice, bob, monkeypatch):
-    from casestudies import tasks
+def test_a_failed_send_is_retried_later_and_sent_once(story_at, alice, bob, monkeypatch):
+    from casestudies import emails
+    from core import outbox
+    from core.models import OutboxEmail
 
     cs = story_at(S.CANDIDATE)
     services.case_study_start_recruiting(case_study=cs, actor=bob)
     change = cs.history.first()
+    row = OutboxEmail.objects.get(key=f"casestudies.state_change:{change.pk}")
 
-    def refuse(change):
+    def refuse(**kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(tasks, "send_state_change_email", refuse)
-    with pytest.raises(ConnectionRefusedError):
-        tasks.send_state_change_notification.run(change.pk)
+    monkeypatch.setattr(emails, "send_templated_email", refuse)
+    assert outbox.deliver(row.pk) is False
+    row.refresh_from_db()
     change.refresh_from_db()
     assert change.notified_at is None
+    assert row.status == OutboxEmail.Status.PENDING and row.attempts == 1
+    assert "SMTP down" in row.last_error and row.not_before > timezone.now()
     monkeypatch.undo()
     mail.outbox.clear()
-    assert tasks.send_state_change_notification.run(change.pk) is True
+    assert outbox.deliver(row.pk) is False  # not before its retry time
+    OutboxEmail.objects.filter(pk=row.pk).update(not_before=timezone.now())
+    assert outbox.deliver(row.pk) is True
     assert len(mail.outbox) == 1
 
 
@@ -275,10 +286,12 @@ def test_it_emails_the_owner_once_when_someone_else_moves_the_story(
     change = StateChange.objects.get(case_study=cs, to_state=S.RECRUITING)
     assert change.notified_at is not None
 
-    # A retry or a second worker finds the claim taken and sends nothing.
-    from casestudies.tasks import send_state_change_notification
+    # A retry or a second worker finds the email sent and sends nothing.
+    from core.models import OutboxEmail
+    from core.tasks import deliver_email
 
-    assert send_state_change_notification(change.pk) is False
+    row = OutboxEmail.objects.get(key=f"casestudies.state_change:{change.pk}")
+    assert deliver_email(row.pk) is False
     assert len(mail.outbox) == 1
 
 

@@ -25,11 +25,13 @@ def test_a_worker_on_redis_notifies_the_owner_once(alice, bob):
         )
         assert wait_for(lambda: len(mail.outbox) == 1)
 
-        # Deliver the same task again, as a redelivery would: it runs, and
-        # finds the claim taken.
-        from casestudies.tasks import send_state_change_notification
+        # Deliver the same email again, as a redelivery would: it runs, and
+        # finds it sent.
+        from core.models import OutboxEmail
+        from core.tasks import deliver_email
 
-        result = send_state_change_notification.apply_async(args=[change.pk], queue=worker.queue)
+        row = OutboxEmail.objects.get(key=f"casestudies.state_change:{change.pk}")
+        result = deliver_email.apply_async(args=[row.pk], queue=worker.queue)
         assert wait_for(lambda: result.id in finished)
         assert finished[result.id] is False
 

@@ -68,6 +68,7 @@ def test_each_recipient_of_the_segment_gets_one_email_and_the_suppressed_none(
     assert campaign.status == Campaign.Status.SENT and campaign.finished_at
     assert campaigns.progress(campaign) == {
         "sent": 2,
+        "sending": 0,
         "suppressed": 2,
         "failed": 0,
         "pending": 0,

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from casestudies.models import CaseStudyState, StateChange
 from casestudies.services import TransitionError
-from core.models import AuditEntry
+from core.models import AuditEntry, OutboxEmail
 from recruitment import services
 from recruitment.models import Outreach, OutreachFollowUp
 from recruitment.tasks import send_due_followups, send_followup
-from tests.conftest import real_worker, require_postgres, wait_for
+from tests.conftest import deliver_outbox, real_worker, require_postgres, wait_for
 
 
 def send(candidate, actor, **kwargs):
@@ -93,11 +93,13 @@ def test_follow_ups_go_out_after_the_configured_days_up_to_the_maximum(candidate
         "OUTREACH_FOLLOWUP_MAX": 2,
     }
     outreach = send(candidate, alice)
+    deliver_outbox()
     mail.outbox.clear()
     age(outreach, 4)
     assert send_due_followups() == 0
     age(outreach, 5)
     assert send_due_followups() == 1
+    assert deliver_outbox() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Following up: Your story"
     assert send_due_followups() == 0  # the second is due at 10 days
@@ -106,6 +108,7 @@ def test_follow_ups_go_out_after_the_configured_days_up_to_the_maximum(candidate
     assert send_due_followups() == 1
     age(outreach, 40)
     assert send_due_followups() == 0  # the maximum is 2
+    deliver_outbox()
     assert len(mail.outbox) == 2
     assert list(outreach.followups.values_list("number", flat=True)) == [1, 2]
     # A week after the last one, the request is marked "no answer".
@@ -130,19 +133,25 @@ def test_an_answered_request_is_not_followed_up(candidate, alice):
 
 
 @pytest.mark.django_db
-def test_a_failed_send_releases_the_claim_for_the_retry(candidate, alice, monkeypatch):
+def test_a_failed_send_is_retried_and_sent_once(candidate, alice, monkeypatch):
     outreach = send(candidate, alice)
+    deliver_outbox()
     age(outreach, 6)
+    mail.outbox.clear()
 
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr("recruitment.tasks.send_outreach_followup", broken)
-    with pytest.raises(OSError):
-        send_followup(outreach.pk, 1)
-    assert not OutreachFollowUp.objects.exists()
-    monkeypatch.undo()
     assert send_followup(outreach.pk, 1) is True
+    monkeypatch.setattr("recruitment.emails.send_templated_email", broken)
+    assert deliver_outbox() == 0
+    row = OutboxEmail.objects.get(key=f"recruitment.followup:{outreach.pk}:1")
+    assert row.status == OutboxEmail.Status.PENDING and "SMTP down" in row.last_error
+    monkeypatch.undo()
+    OutboxEmail.objects.filter(pk=row.pk).update(not_before=timezone.now())
+    assert deliver_outbox() == 1
+    assert deliver_outbox() == 0
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -167,7 +176,8 @@ def test_concurrent_follow_ups_send_once(candidate, alice):
     for t in threads:
         t.join()
     assert sorted(results) == [False, False, False, True]
-    assert len(mail.outbox) == 1
+    assert OutreachFollowUp.objects.filter(outreach=outreach).count() == 1
+    assert OutboxEmail.objects.filter(kind="recruitment.followup").count() == 1
 
 
 @pytest.mark.worker
