@@ -11,14 +11,14 @@ from approvals import reminders
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="approvals.tasks.send_approval_reminders")
 def send_approval_reminders() -> dict[str, int]:
     """Hourly: every reminder and escalation that is due."""
     result = reminders.reminders_sweep()
     return {"sent": result.sent, "failed": result.failed}
 
 
-@shared_task
+@shared_task(name="approvals.tasks.send_approval_digests")
 def send_approval_digests() -> int:
     """Daily: each program manager's digest of overdue approvals, once a day."""
     return reminders.digests_send()

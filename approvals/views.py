@@ -28,7 +28,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -47,6 +46,7 @@ from approvals.services import ApprovalError, conf
 from approvals.tokens import hash_token
 from casestudies.diffing import diff_sections
 from casestudies.models import SECTIONS, UsageChannel
+from core.decorators import secret_headers, secret_page
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +90,7 @@ def _count_bad_guess(request) -> None:
 
 def _private(response):
     """Headers every response under /review/ carries."""
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return secret_headers(response)
 
 
 def _neutral(request, status: int = 404):
@@ -199,6 +196,7 @@ def _story_context(link: ReviewLink) -> dict:
     }
 
 
+@secret_page
 @require_safe
 @review_view
 def review_page(request, link: ReviewLink, token: str):
@@ -260,6 +258,7 @@ def _form_errors(request, form, token: str, anchor: str):
     return HttpResponseRedirect(_page_url(token, anchor))
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -273,6 +272,7 @@ def review_code_send(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -289,6 +289,7 @@ def review_code_verify(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -307,6 +308,7 @@ def review_comment(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -326,6 +328,7 @@ def review_quote(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -350,6 +353,7 @@ def review_flag(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view
@@ -374,6 +378,7 @@ def review_rights(request, link: ReviewLink, token: str):
     )
 
 
+@secret_page
 @csrf_exempt
 @require_POST
 @review_view

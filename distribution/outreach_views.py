@@ -15,7 +15,6 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -23,6 +22,7 @@ from analytics import services as analytics_services
 from analytics.models import DealStory
 from casestudies.models import CaseStudy, Customer
 from casestudies.services import TransitionError
+from core.decorators import secret_headers, secret_page
 from core.ids import is_id
 from core.roles import PROGRAM_MANAGERS, SALES, in_group
 from distribution import campaigns, eventlog, references, sharing, social
@@ -445,16 +445,14 @@ def story_uses(request):
 
 def _private(response):
     """Token pages: never cached, never leak the token in a Referer."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    return secret_headers(response)
 
 
 def _not_found(request):
     return _private(render(request, "outreach/link_not_found.html", status=404))
 
 
-@never_cache
+@secret_page
 # The 256-bit token in the URL is the authorisation: a forged cross-site POST
 # needs it too. And with "Referrer-Policy: no-referrer" browsers send
 # "Origin: null" on the form's own POST, which Django's CSRF check refuses.
@@ -487,7 +485,7 @@ def preferences(request, token: str):
     )
 
 
-@never_cache
+@secret_page
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, without a CSRF token
 def unsubscribe(request, token: str):
     recipient = campaigns.recipient_for_token(token)
@@ -509,7 +507,7 @@ def unsubscribe(request, token: str):
     )
 
 
-@never_cache
+@secret_page
 @require_safe
 def share_redirect(request, code: str):
     link = sharing.link_for_code(code)

@@ -17,7 +17,7 @@ case "$1" in
     # share and password-reset links: core/redaction.py).
     exec gunicorn config.wsgi:application \
       --logger-class core.redaction.GunicornLogger \
-      --bind 0.0.0.0:8000 \
+      --bind "${GUNICORN_BIND:-0.0.0.0:8000}" \
       --workers "${GUNICORN_WORKERS:-3}" \
       --timeout 60 \
       --access-logfile - \
@@ -25,12 +25,13 @@ case "$1" in
     ;;
   worker)
     exec celery -A config.celery_app worker --loglevel=INFO \
-      --concurrency="${CELERY_CONCURRENCY:-2}"
+      --concurrency="${CELERY_CONCURRENCY:-2}" \
+      --hostname="${CELERY_HOSTNAME:-celery@%h}"
     ;;
   beat)
     # The schedule file is scratch state: /tmp is writable by the app user.
     exec celery -A config.celery_app beat --loglevel=INFO \
-      --schedule /tmp/celerybeat-schedule
+      --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}"
     ;;
   *)
     exec "$@"

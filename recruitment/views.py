@@ -7,11 +7,11 @@ from django import forms
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from approvals.tokens import hash_token
 from casestudies.services import TransitionError
+from core.decorators import secret_page
 from recruitment import services
 from recruitment.models import Outreach
 
@@ -25,7 +25,7 @@ class DeclineForm(forms.Form):
     )
 
 
-@never_cache
+@secret_page
 @csrf_protect
 def respond(request: HttpRequest, token: str):
     outreach = None
