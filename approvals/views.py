@@ -231,7 +231,7 @@ def review_page(request, link: ReviewLink, token: str):
         {
             "needs_code": needs_code,
             "comments_need_code": review.verify_email_for_comments and link.verified_at is None,
-            "code_sent": link.code_sent_at is not None,
+            "code_sent": link.code_requested_at is not None,
             "code_form": CodeForm(),
             "section_choices": [("", _("The whole story")), *SECTIONS],
             "channels": [(c.value, c.label, getattr(case_study, c.field)) for c in UsageChannel],
