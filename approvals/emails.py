@@ -115,3 +115,43 @@ def review_code_email(message: OutboxEmail) -> outbox.Sent | None:
     logger.info("sent review code for link %s", link_id)
     # The subject shows the code (mail apps preview it): never keep it.
     return outbox.Sent(to=[link.step.reviewer_email], subject=subject.replace(code, "••••••"))
+
+
+@outbox.sender("approvals.decision_receipt")
+def decision_receipt_email(message: OutboxEmail) -> outbox.Sent | None:
+    """The customer reviewer's receipt of their decision, with the version's
+    fingerprint; a reply reaches the story's owner."""
+    from approvals.models import Decision
+
+    decision = (
+        Decision.objects.select_related(
+            "version", "request__case_study__customer", "request__case_study__owner", "step"
+        )
+        .filter(pk=message.payload["decision"])
+        .first()
+    )
+    if decision is None or not decision.reviewer_email:
+        return None
+    case_study = decision.request.case_study
+    owner = case_study.owner
+    quotes = {q.pk: q for q in case_study.quotes.all()}
+    verdicts = [
+        (quotes[int(pk)].text if int(pk) in quotes else "", verdict)
+        for pk, verdict in (decision.decided.get("quote_verdicts") or {}).items()
+    ]
+    subject = send_templated_email(
+        name="approval_decision_receipt",
+        to=[decision.reviewer_email],
+        language=decision.version.language,
+        reply_to=[owner.email] if owner is not None and owner.email else None,
+        context={
+            "decision": decision,
+            "case_study": case_study,
+            "customer": case_study.customer,
+            "version": decision.version,
+            "approved": decision.outcome == Decision.Outcome.APPROVED,
+            "verdicts": verdicts,
+            "owner": owner,
+        },
+    )
+    return outbox.Sent(to=[decision.reviewer_email], subject=subject)

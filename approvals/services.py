@@ -846,6 +846,15 @@ def _decide(
             data={"request": request.pk, "version": request.version.number, "ip": ip or ""},
             source=source,
         )
+        if step.is_customer:
+            # The reviewer's written receipt: what they decided, on which
+            # exact version (its fingerprint). Replies go to the story's owner.
+            outbox.enqueue(
+                "approvals.decision_receipt",
+                key=f"approvals.decision_receipt:{decision.pk}",
+                payload={"decision": decision.pk},
+                case_study_id=request.case_study_id,
+            )
 
         if outcome == Decision.Outcome.CHANGES_REQUESTED:
             if step.required:

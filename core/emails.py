@@ -14,6 +14,7 @@ def send_templated_email(
     context: dict,
     language: str | None = None,
     attachments: list[tuple[str, bytes | str, str]] | None = None,
+    reply_to: list[str] | None = None,
 ) -> str:
     """``attachments``: (filename, content, mimetype) triples, e.g. an .ics
     invitation. Returns the subject (the outbox keeps it)."""
@@ -22,7 +23,7 @@ def send_templated_email(
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip().splitlines()[0]
         text = render_to_string(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)

@@ -145,7 +145,13 @@ def proposal_pack_render(*, pack_id: int) -> bool:
     left publication or lost the sales-decks right since the pack was saved
     are left out. Returns whether this call rendered it."""
     now = timezone.now()
-    claimed = ProposalPack.objects.filter(Q(status=ProposalPack.Status.QUEUED), pk=pack_id).update(
+    from distribution.services import RenderHeartbeat, render_lease
+
+    claimed = ProposalPack.objects.filter(
+        Q(status=ProposalPack.Status.QUEUED)
+        | Q(status=ProposalPack.Status.RENDERING, updated_at__lt=now - render_lease()),
+        pk=pack_id,
+    ).update(
         status=ProposalPack.Status.RENDERING,
         progress=5,
         error="",
@@ -164,7 +170,8 @@ def proposal_pack_render(*, pack_id: int) -> bool:
 
     started = time.monotonic()
     try:
-        pdf, slides = render_pack(pack, progress)
+        with RenderHeartbeat(ProposalPack, pack_id):
+            pdf, slides = render_pack(pack, progress)
         digest = hashlib.sha256(pdf).hexdigest()[:10]
         old = [pack.pdf.name, pack.slides.name]
         pack.pdf.save(f"{pack.file_name('pdf')[:-4]}-{digest}.pdf", ContentFile(pdf), save=False)

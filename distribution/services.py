@@ -7,10 +7,12 @@ locked or claimed atomically, an audit entry for what staff do, side effects
 
 import hashlib
 import logging
+import threading
 import time
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -26,12 +28,48 @@ from distribution.models import RenderedDocument
 logger = logging.getLogger(__name__)
 
 Doc = RenderedDocument
-# A render that has not finished in this time was lost (worker killed): the
-# next request may claim it again. Longer than Celery's hard time limit.
-RENDER_STALE_AFTER = timedelta(minutes=11)
-# A queued row nobody picked up in this time (broker down when it was
-# enqueued) is enqueued again by the next request.
-QUEUE_STALE_AFTER = timedelta(minutes=2)
+
+
+def render_lease() -> timedelta:
+    """A render is held this long after its last sign of life: the worker
+    rendering it beats every third of it (``_Heartbeat``). A render silent for
+    longer was lost (its worker was killed) and may be claimed again."""
+    return timedelta(seconds=settings.STORYLINE["RENDER_LEASE_SECONDS"])
+
+
+def queue_stale_after() -> timedelta:
+    """A queued row nobody picked up in this time (broker down when it was
+    enqueued, its message lost with a worker) is enqueued again."""
+    return timedelta(seconds=settings.STORYLINE["RENDER_QUEUE_STALE_SECONDS"])
+
+
+class RenderHeartbeat:
+    """While a document (or a proposal pack) renders, touch its row every
+    third of the lease from a thread of its own, so a long render keeps its
+    claim and a killed one loses it within a lease."""
+
+    def __init__(self, model, pk: int):
+        self.rows = model.objects.filter(pk=pk, status="rendering")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        interval = render_lease().total_seconds() / 3
+        try:
+            while not self._stop.wait(interval):
+                self.rows.update(updated_at=timezone.now())
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _enqueue(document_id: int) -> None:
@@ -78,8 +116,8 @@ def document_for(
     again = (
         Doc.objects.filter(pk=document.pk)
         .filter(
-            Q(status=Doc.Status.QUEUED, updated_at__lt=now - QUEUE_STALE_AFTER)
-            | Q(status=Doc.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER)
+            Q(status=Doc.Status.QUEUED, updated_at__lt=now - queue_stale_after())
+            | Q(status=Doc.Status.RENDERING, updated_at__lt=now - render_lease())
             | (Q(status__in=[Doc.Status.DONE, Doc.Status.FAILED]) & ~Q(source_hash=fingerprint))
         )
         .update(status=Doc.Status.QUEUED, progress=0, updated_at=now)
@@ -107,7 +145,7 @@ def document_render(*, document_id: int) -> bool:
     now = timezone.now()
     claimed = Doc.objects.filter(
         Q(status=Doc.Status.QUEUED)
-        | Q(status=Doc.Status.RENDERING, started_at__lt=now - RENDER_STALE_AFTER),
+        | Q(status=Doc.Status.RENDERING, updated_at__lt=now - render_lease()),
         pk=document_id,
     ).update(
         status=Doc.Status.RENDERING,
@@ -142,13 +180,14 @@ def document_render(*, document_id: int) -> bool:
     fingerprint = ""
     try:
         fingerprint = documents.source_fingerprint(document.case_study, document.version)
-        content = documents.render(
-            document.kind,
-            document.case_study,
-            document.version,
-            document.paper,
-            progress=progress,
-        )
+        with RenderHeartbeat(Doc, document_id):
+            content = documents.render(
+                document.kind,
+                document.case_study,
+                document.version,
+                document.paper,
+                progress=progress,
+            )
         progress(90)
         digest = hashlib.sha256(content).hexdigest()
         old_name = document.file.name
@@ -187,6 +226,32 @@ def document_render(*, document_id: int) -> bool:
     return True
 
 
+def documents_requeue_stale() -> int:
+    """The sweep (beat, every ``RENDER_SWEEP_SECONDS``): renders lost with a
+    killed worker (no heartbeat for a lease) and queued rows nobody picked up
+    are queued again, without waiting for a reader to come back. The claim in
+    :func:`document_render` keeps each to one render."""
+    now = timezone.now()
+    from distribution.models import ProposalPack
+    from distribution.tasks import render_document, render_proposal_pack
+
+    lost = Q(status="queued", updated_at__lt=now - queue_stale_after()) | Q(
+        status="rendering", updated_at__lt=now - render_lease()
+    )
+    queued = 0
+    for model, task in ((Doc, render_document), (ProposalPack, render_proposal_pack)):
+        ids = list(model.objects.filter(lost).values_list("pk", flat=True)[:200])
+        if not ids:
+            continue
+        model.objects.filter(lost, pk__in=ids).update(status="queued", progress=0, updated_at=now)
+        for pk in ids:
+            task.delay(pk)
+        queued += len(ids)
+    if queued:
+        logger.warning("queued %d lost renders again", queued)
+    return queued
+
+
 def document_file_lost(*, document: RenderedDocument) -> None:
     """The stored file is gone (storage wiped, bucket changed): forget it, so
     the next request renders the document again."""
@@ -194,7 +259,7 @@ def document_file_lost(*, document: RenderedDocument) -> None:
         status=Doc.Status.QUEUED,
         file="",
         progress=0,
-        updated_at=timezone.now() - QUEUE_STALE_AFTER * 2,  # requeue on next request
+        updated_at=timezone.now() - queue_stale_after() * 2,  # requeue on next request
     )
     logger.warning("stored file of document %s is missing; queued again", document.pk)
 
@@ -204,8 +269,9 @@ def document_rerender(*, document: RenderedDocument, actor: Any, source: str = "
     change). The stored file keeps being served until the new one is done."""
     with transaction.atomic():
         locked = Doc.objects.select_for_update().get(pk=document.pk)
-        if locked.status == Doc.Status.RENDERING and (
-            locked.started_at and locked.started_at > timezone.now() - RENDER_STALE_AFTER
+        if (
+            locked.status == Doc.Status.RENDERING
+            and locked.updated_at > timezone.now() - render_lease()
         ):
             raise TransitionError(
                 _("“%(document)s” is being rendered right now; try again in a minute.")

@@ -19,6 +19,12 @@ def render_document(document_id: int) -> bool:
     return services.document_render(document_id=document_id)
 
 
+@shared_task(name="distribution.tasks.requeue_stale_documents", ignore_result=True)
+def requeue_stale_documents() -> int:
+    """Renders lost with a killed worker, and queued ones nobody picked up."""
+    return services.documents_requeue_stale()
+
+
 @shared_task(name="distribution.tasks.expire_usage_rights")
 def expire_usage_rights() -> int:
     """Daily: archive published stories whose usage rights expired."""

@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.expire_usage_rights",
         "schedule": crontab(hour=0, minute=5),
     },
+    # PDFs, one-pagers and slides lost with a killed worker are rendered again.
+    "requeue-stale-documents": {
+        "task": "distribution.tasks.requeue_stale_documents",
+        "schedule": env.float("RENDER_SWEEP_SECONDS", default=15.0),
+    },
     "prune-documents": {
         "task": "distribution.tasks.prune_documents",
         "schedule": crontab(hour=0, minute=35),
@@ -332,6 +337,11 @@ STORYLINE = {
     "ASK_FATIGUE_WARNING": 3,
     "PREFERENCE_LINK_DAYS": 90,
     "CAMPAIGN_BATCH_SIZE": env.int("CAMPAIGN_BATCH_SIZE", default=200),
+    # Documents: a render silent (no heartbeat) this long was lost with its
+    # worker and is claimed again; a queued one nobody picked up this long is
+    # queued again.
+    "RENDER_LEASE_SECONDS": env.int("RENDER_LEASE_SECONDS", default=45),
+    "RENDER_QUEUE_STALE_SECONDS": env.int("RENDER_QUEUE_STALE_SECONDS", default=60),
     # A delivery claimed this long ago was in flight when its worker died: it
     # is sent again. Batches of a campaign still sending after this long are
     # queued again (a lost worker, a broker that was down).

@@ -25,6 +25,7 @@ from core import outbox
 from core.models import AuditEntry, OutboxEmail
 from tests import factories
 from tests.approvals.conftest import contact, step_of
+from tests.conftest import redeliver_every_email
 
 pytestmark = pytest.mark.django_db
 
@@ -450,3 +451,25 @@ def test_an_approval_dates_the_chain_captured_at_recruitment(in_review, start_ch
     approve(tokens[PAT])
     member.refresh_from_db()
     assert member.completed_on == timezone.localdate()
+
+
+def test_the_reviewer_gets_a_receipt_with_the_fingerprint_and_replies_reach_the_owner(
+    in_review, start_chain, send_code, alice
+):
+    from tests.conftest import deliver_outbox
+
+    alice.email = "alice@storyline.example"
+    alice.save()
+    request, tokens = start_chain(in_review, verify_email_for_approve=False)
+    quote = in_review.quotes.first()
+    services.quote_verdict_set(link=link(tokens[PAT]), quote_id=quote.pk, verdict="approved")
+    approve(tokens[PAT])
+    before = len(mail.outbox)
+    assert deliver_outbox() == 1
+    (receipt,) = mail.outbox[before:]
+    assert receipt.to == [PAT] and receipt.reply_to == ["alice@storyline.example"]
+    assert receipt.subject.startswith("Your approval is recorded")
+    assert request.version.content_hash in receipt.body
+    assert f"version {request.version.number}" in receipt.body
+    assert quote.text[:40] in receipt.body and "approved" in receipt.body
+    assert not any(redeliver_every_email()[-1:])

@@ -507,12 +507,38 @@ def test_a_stale_render_is_claimed_again(published):
         status=Doc.Status.RENDERING,
         started_at=timezone.now() - timedelta(hours=1),
     )
+    # Its worker beat a moment ago: still held, nobody renders it twice.
+    assert doc_services.document_render(document_id=document.pk) is False
+    # Silent for longer than the lease (the worker was killed): claimed again.
+    lease = doc_services.render_lease()
+    Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
     again, servable = doc_services.document_for(
         case_study=cs, version=cs.published_version, kind="pdf", paper="a4"
     )
     assert again.pk == document.pk
     assert again.status == Doc.Status.DONE
     assert servable
+
+
+def test_the_sweep_queues_lost_renders_again_without_a_reader(published, settings):
+    cs = published()
+    document = Doc.objects.create(
+        case_study=cs,
+        version=cs.published_version,
+        language="en",
+        kind="pdf",
+        paper="a4",
+        status=Doc.Status.RENDERING,
+    )
+    assert doc_services.documents_requeue_stale() == 0  # alive
+    lease = doc_services.render_lease()
+    Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
+    assert doc_services.documents_requeue_stale() == 1  # eager here: rendered at once
+    document.refresh_from_db()
+    assert document.status == Doc.Status.DONE and document.attempts == 1
+    assert doc_services.documents_requeue_stale() == 0
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-documents"]
+    assert entry["task"] == "distribution.tasks.requeue_stale_documents"
 
 
 def test_changed_usage_rights_are_never_served_from_an_old_file(client, published):
