@@ -26,12 +26,18 @@ from core.accounts.forms import CodeForm, StaffPasswordResetForm
 from core.roles import PROGRAM_MANAGERS, in_group
 
 
-def _private(response):
-    """A page that holds or was opened by a secret (a reset token, a TOTP
-    secret, backup codes): not cached, not indexed, not passed on as a
-    Referer."""
+def _private(response, *, secret_address: bool = False):
+    """A page that holds a secret (a TOTP secret, backup codes, a reset
+    form): not cached, not indexed. ``secret_address``: its address holds
+    one (the emailed reset link), so it is not passed on as a Referer either.
+
+    Only then: under ``Referrer-Policy: no-referrer`` browsers send
+    ``Origin: null`` with the page's form POSTs, which Django's CSRF check
+    refuses; pages with a form keep the site's ``same-origin`` policy (their
+    address holds no secret)."""
     patch_cache_control(response, no_store=True, private=True)
-    response["Referrer-Policy"] = "no-referrer"
+    if secret_address:
+        response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -183,11 +189,18 @@ class PasswordResetDoneView(_AdminPage, auth_views.PasswordResetDoneView):
 
 
 class PasswordResetConfirmView(_AdminPage, auth_views.PasswordResetConfirmView):
-    """The page opened by the emailed link. A new password also lifts a
-    lockout of the account (whoever holds the mailbox is its owner); a lockout
-    of the address stays."""
+    """The page opened by the emailed link: Django keeps the token in the
+    session and redirects to ``…/set-password/``, so the form's own address
+    holds no token. A new password also lifts a lockout of the account
+    (whoever holds the mailbox is its owner); a lockout of the address stays."""
 
     success_url = reverse_lazy("password_reset_complete")
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if kwargs.get("token") != self.reset_url_token:
+            _private(response, secret_address=True)
+        return response
 
     def form_valid(self, form):
         from axes.utils import reset as axes_reset
