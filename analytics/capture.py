@@ -7,8 +7,8 @@ addresses.
   crawlers run no JavaScript), and a user-agent list drops the rest, on the
   beacon and on server-side downloads alike.
 - A visitor is a hash of address and browser keyed with a random salt of the
-  day (kept in the cache, dropped after two days): unique visitors per day and
-  rate limits work, yesterday's hash cannot be linked to today's, the address
+  day (kept in the cache, dropped after two days): unique visitors per day
+  work, yesterday's hash cannot be linked to today's, the address
   is never kept, and once the salt is gone no one can test addresses against
   the stored hashes.
 - Rate limits count the address alone (:func:`address_hash`, keyed the same
