@@ -5,7 +5,7 @@ pages. Strictly validated, never a 500:
 - ``k`` is one of the kinds a page may report (view, engagement, gallery search);
 - ``s`` (story slug) names a *published* story; ``t`` (seconds) is an integer
   in 0..86400; ``c`` a boolean; ``r`` (referrer) and ``u`` (UTM) short strings;
-- requests from another origin are refused; 120 beacons a minute per visitor.
+- requests from another origin are refused; 120 beacons a minute per address.
 
 Opted-out visitors (DNT/GPC) and bots get 204 and nothing is stored.
 """
@@ -146,9 +146,8 @@ def beacon(request):
         fields = parse(request.body)
     except Invalid as exc:
         return _bad(str(exc))
-    visitor = capture.visitor_hash(request)
     limit = capture.conf("BEACON_RATE_PER_MINUTE")
-    if capture.rate_limited("beacon", visitor, limit=limit, window=60):
+    if capture.rate_limited("beacon", capture.address_hash(request), limit=limit, window=60):
         return _bad("Too many events.", 429)
     kind = fields.pop("kind")
     story_id = None
@@ -160,5 +159,6 @@ def beacon(request):
     referrer = fields.pop("referrer", None)
     if referrer is not None:
         fields["referrer_host"] = capture.referrer_host(referrer, request)
+    visitor = capture.visitor_hash(request)
     record(kind, case_study_id=story_id, visitor=visitor, **fields)
     return HttpResponse(status=204)

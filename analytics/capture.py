@@ -7,10 +7,14 @@ addresses.
   crawlers run no JavaScript), and a user-agent list drops the rest, on the
   beacon and on server-side downloads alike.
 - A visitor is a hash of address and browser keyed with a random salt of the
-  day (kept in the cache, dropped after two days): unique visitors per day and
-  rate limits work, yesterday's hash cannot be linked to today's, the address
+  day (kept in the cache, dropped after two days): unique visitors per day
+  work, yesterday's hash cannot be linked to today's, the address
   is never kept, and once the salt is gone no one can test addresses against
   the stored hashes.
+- Rate limits count the address alone (:func:`address_hash`, keyed the same
+  way): a new User-Agent per request does not buy a new allowance.
+- The address is :func:`core.http.client_ip` (``TRUSTED_PROXIES``), as for
+  every other limit in Storyline.
 """
 
 import contextlib
@@ -28,6 +32,7 @@ from django.utils import timezone
 
 from analytics.events import record
 from analytics.models import EventKind
+from core.http import client_ip, client_network
 
 BOT_USER_AGENT = re.compile(
     r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|quora link preview|"
@@ -61,11 +66,7 @@ def countable(request) -> bool:
 
 
 def client_address(request) -> str:
-    if conf("TRUST_X_FORWARDED_FOR"):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded.strip():
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 _salts: dict[str, str] = {}
@@ -93,6 +94,22 @@ def visitor_hash(request, day=None) -> str:
     message = f"{client_address(request)}|{request.headers.get('User-Agent', '')}"
     key = f"analytics-visitor|{daily_salt(day)}".encode()
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def address_hash(request, day=None) -> str:
+    """16 hex characters: HMAC(daily random salt, address), what the rate
+    limits count (IPv6: the /64, see core.http.client_network)."""
+    day = day or timezone.localdate()
+    key = f"analytics-address|{daily_salt(day)}".encode()
+    return hmac.new(key, client_network(request).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def claim_once(scope: str, value: str, *, timeout: int) -> bool:
+    """True the first time ``value`` is claimed in ``scope`` within
+    ``timeout`` seconds, False ever after (an atomic ``cache.add`` of its
+    hash: one winner across every web process sharing the cache)."""
+    digest = hashlib.sha256(str(value).encode()).hexdigest()
+    return cache.add(f"analytics:once:{scope}:{digest}", 1, timeout)
 
 
 def rate_limited(scope: str, visitor: str, *, limit: int, window: int) -> bool:

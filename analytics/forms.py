@@ -1,3 +1,4 @@
+import secrets
 import time
 
 from django import forms
@@ -7,12 +8,23 @@ from django.utils.translation import gettext_lazy as _
 from analytics.capture import conf
 
 TIMESTAMP_SALT = "analytics.leadform"
+# A rendered form is good for a day, and for one submission (analytics/views.py).
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def sign_render_time(when: float) -> str:
+    """The form's hidden ``rendered`` value: its render time and a random
+    nonce, signed. The nonce makes each rendered form unique (two readers
+    opening the form in the same second must not share one), since each is
+    accepted once."""
+    return signing.TimestampSigner(salt=TIMESTAMP_SALT).sign(f"{int(when)}.{secrets.token_hex(8)}")
 
 
 class LeadForm(forms.Form):
     """Name, work email, company, role. Spam protection: a honeypot field
     people never see ("website") and a signed render time (too fast → a bot;
-    older than a day → reload the page)."""
+    older than a day → reload the page; each signed time is accepted once,
+    see ``analytics.views.lead_form``)."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
     email = forms.EmailField(label=_("Work email"), max_length=254)
@@ -24,9 +36,7 @@ class LeadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["rendered"] = signing.TimestampSigner(salt=TIMESTAMP_SALT).sign(
-                str(int(time.time()))
-            )
+            self.initial["rendered"] = sign_render_time(time.time())
         self.fields["name"].widget.attrs.update(autocomplete="name")
         self.fields["email"].widget.attrs.update(autocomplete="email")
         self.fields["company"].widget.attrs.update(autocomplete="organization")
@@ -57,11 +67,10 @@ class LeadForm(forms.Form):
         data = super().clean()
         self.spam = bool(data.get("website"))
         try:
-            rendered = int(
-                signing.TimestampSigner(salt=TIMESTAMP_SALT).unsign(
-                    data.get("rendered", ""), max_age=24 * 3600
-                )
+            signed = signing.TimestampSigner(salt=TIMESTAMP_SALT).unsign(
+                data.get("rendered", ""), max_age=MAX_AGE_SECONDS
             )
+            rendered = int(signed.split(".", 1)[0])
         except (signing.BadSignature, ValueError):
             raise forms.ValidationError(
                 _("This form has expired. Please fill it in again."), code="expired"

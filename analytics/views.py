@@ -3,7 +3,7 @@
 
 from urllib.parse import urlsplit
 
-from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from analytics import capture, gating, services
-from analytics.forms import LeadForm
+from analytics.forms import MAX_AGE_SECONDS, LeadForm
 from casestudies.models import CaseStudy
 from casestudies.selectors import public_version
 
@@ -60,12 +60,23 @@ def _own_page(request, url: str) -> str:
 # No CSRF cookie: anonymous readers get no cookie at all. What CSRF would
 # protect here is weak (a lead in someone else's name, rate limited); the form
 # carries its own signed render time, and cross-site posts are refused by
-# their Origin header.
+# their Origin header. ``Origin: null`` (a sandboxed frame, a data: or file:
+# page, a cross-site redirect) cannot be told apart from a forgery: refused too.
+# Each signed render time is good for one submission, so a captured form
+# cannot be replayed to file leads in bulk.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def lead_form(request, slug: str, kind: str):
     if kind not in gating.KINDS:
         raise Http404
+    if request.method == "POST" and request.headers.get("Origin", "").strip() == "null":
+        return HttpResponseBadRequest(
+            _(
+                "This form was sent from a page whose origin your browser hides. "
+                "Please open the story on our site and send the form from there."
+            ),
+            content_type="text/plain; charset=utf-8",
+        )
     if request.method == "POST" and capture.foreign_origin(request):
         return HttpResponseForbidden(_("Cross-site form submissions are not accepted."))
     case_study = CaseStudy.objects.published().filter(slug=slug).first()
@@ -75,15 +86,33 @@ def lead_form(request, slug: str, kind: str):
     if not gating.is_gated(case_study):
         return HttpResponseRedirect(gating.document_url(case_study, kind, query=query))
     status = 200
+    notice = ""
     if request.method == "POST":
         form = LeadForm(request.POST)
-        visitor = capture.visitor_hash(request)
         if capture.rate_limited(
-            "lead", visitor, limit=capture.conf("LEAD_RATE_PER_HOUR"), window=3600
+            "lead",
+            capture.address_hash(request),
+            limit=capture.conf("LEAD_RATE_PER_HOUR"),
+            window=3600,
         ):
             form.is_valid()
             form.add_error(None, _("Too many requests from your network. Please try later."))
             status = 429
+        elif form.is_valid() and not capture.claim_once(
+            "lead-form", form.cleaned_data["rendered"], timeout=MAX_AGE_SECONDS
+        ):
+            # The same signed form twice (a replay, or a second click): a
+            # fresh form, filled in again, to send once more if meant.
+            form = LeadForm(
+                initial={
+                    k: v for k, v in form.cleaned_data.items() if k not in ("rendered", "website")
+                }
+            )
+            notice = _(
+                "This form was already sent. If your download did not start, use the link "
+                "we emailed you, or send the form again."
+            )
+            status = 400
         elif form.is_valid():
             if not form.spam:
                 attribution = {
@@ -119,6 +148,7 @@ def lead_form(request, slug: str, kind: str):
         "analytics/lead_form.html",
         {
             "form": form,
+            "notice": notice,
             "case_study": case_study,
             "title": case_study.anonymise_text(case_study.published_version.title),
             "kind_label": _kind_label(kind),

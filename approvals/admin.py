@@ -37,6 +37,7 @@ from approvals.models import (
 from approvals.services import ApprovalError
 from casestudies.models import CaseStudy, CaseStudyState, Contact
 from core.admin import NoDeleteAdminMixin
+from core.http import client_ip
 from core.ids import is_id
 
 CHANGE = "approvals.change_approvalrequest"
@@ -456,7 +457,7 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 actor=request.user,
                 outcome=request.POST.get("outcome", ""),
                 message=request.POST.get("message", ""),
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request) or None,
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             ),
             _("Your decision is recorded."),

@@ -17,7 +17,6 @@ authorised only by the 256-bit token in its address, which a forging site
 cannot know (it is the CSRF secret). No cookie or session grants anything.
 """
 
-import ipaddress
 import logging
 import re
 from functools import wraps
@@ -56,18 +55,11 @@ R = ApprovalRequest.Status
 
 
 def _client_ip(request) -> str:
-    """The reviewer's address: REMOTE_ADDR, or behind a reverse proxy the
-    last address in the header it sets (``CLIENT_IP_HEADER``, e.g.
-    X-Forwarded-For: earlier entries are whatever the client sent)."""
-    header = conf("CLIENT_IP_HEADER")
-    if header:
-        key = "HTTP_" + header.upper().replace("-", "_")
-        candidate = request.META.get(key, "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The reviewer's address (core.http.client_ip: ``TRUSTED_PROXIES``
+    decides whether X-Forwarded-For is read), or "unknown"."""
+    from core.http import client_ip
+
+    return client_ip(request) or "unknown"
 
 
 def _guess_key(request) -> str:

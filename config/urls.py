@@ -16,6 +16,8 @@ urlpatterns = [
     # Approval staff pages (certificate, suggestions) beside the admin's own.
     path("admin/approvals/approvalrequest/", include("approvals.staff_urls")),
     path("admin/analytics/dashboard/", include("analytics.dashboard_urls")),
+    # Password reset by email (core/accounts), before the admin's catch-all.
+    path("admin/", include("core.accounts.urls")),
     path("admin/", admin.site.urls),
     path("a/", include("analytics.urls")),
     path("case-studies/", include("distribution.urls")),

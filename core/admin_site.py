@@ -1,14 +1,34 @@
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+
+from core.accounts.forms import StaffAuthenticationForm
 
 
 class StorylineAdminSite(admin.AdminSite):
-    """The staff side. Its index is the program's pipeline dashboard."""
+    """The staff side. Its index is the program's pipeline dashboard.
+
+    Its login (also the sales portal's) asks for the second factor's code
+    when the account has one, and django-axes locks out repeated failures
+    (core/accounts)."""
 
     site_header = _("Storyline — case study program")
     site_title = _("Storyline")
     index_title = _("Pipeline")
     index_template = "admin/storyline_index.html"
+    login_form = StaffAuthenticationForm
+
+    def get_urls(self):
+        from core.accounts import views as account_views
+
+        return [
+            path(
+                "two-factor/",
+                self.admin_view(account_views.two_factor_page),
+                name="two_factor",
+            ),
+            *super().get_urls(),
+        ]
 
     def index(self, request, extra_context=None):
         from casestudies import selectors

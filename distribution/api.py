@@ -34,6 +34,7 @@ from casestudies.models import (
     Region,
     UseCase,
 )
+from core.http import client_network
 from distribution import search
 from distribution.cache import derived
 from distribution.filters import SORT_NEWEST, GalleryFilter
@@ -50,11 +51,20 @@ class StoryPagination(PageNumberPagination):
     max_page_size = 100
 
 
-class AnonThrottle(AnonRateThrottle):
+class ClientAddressThrottleMixin:
+    """Count anonymous requests by core.http.client_network: the address the
+    outermost trusted proxy saw (``TRUSTED_PROXIES``), never whatever the
+    client wrote into X-Forwarded-For."""
+
+    def get_ident(self, request):
+        return client_network(request) or "unknown"
+
+
+class AnonThrottle(ClientAddressThrottleMixin, AnonRateThrottle):
     """Anonymous readers (website embedding): ``REST_FRAMEWORK`` rate "anon"."""
 
 
-class StaffThrottle(UserRateThrottle):
+class StaffThrottle(ClientAddressThrottleMixin, UserRateThrottle):
     """Token-authenticated integrations: the higher rate "user"."""
 
 

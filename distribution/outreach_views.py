@@ -23,6 +23,7 @@ from analytics.models import DealStory
 from casestudies.models import CaseStudy, Customer
 from casestudies.services import TransitionError
 from core.decorators import secret_headers, secret_page
+from core.http import client_ip
 from core.ids import is_id
 from core.roles import PROGRAM_MANAGERS, SALES, in_group
 from distribution import campaigns, eventlog, references, sharing, social
@@ -517,6 +518,6 @@ def share_redirect(request, code: str):
         sharing.share_visit_record(
             link=link,
             user_agent=request.headers.get("User-Agent", ""),
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
         )
     return _private(HttpResponseRedirect(sharing.destination(link)))

@@ -4,6 +4,7 @@ Every production behaviour is switched by a variable documented in the README;
 nothing hides in a separate production module.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Staff accounts: login lockout, TOTP second factor and backup codes.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "casestudies",
     "recruitment",
     "interviews",
@@ -65,8 +71,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: marks request.user verified by a second factor...
+    "django_otp.middleware.OTPMiddleware",
+    # ...which this reads (STAFF_REQUIRE_2FA sends program managers to set one up).
+    "core.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -211,6 +223,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes first: it refuses a locked-out account or address before any
+# password is checked (core/accounts, README "Staff accounts").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: AXES_FAILURE_LIMIT failed logins for one account, or from one
+# address, lock that account or address for AXES_COOLOFF_MINUTES (each failure
+# during a lockout starts the wait again); a successful login clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.accounts.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+# Never stored with an attempt: the second factor's code (passwords never are).
+AXES_SENSITIVE_PARAMETERS = ["otp_token", "csrfmiddlewaretoken"]
+# Two-factor authentication (django-otp, TOTP): optional unless this is on;
+# when on, program managers must set it up before any other staff page.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = SITE_NAME
+# A password reset link works for 1 hour (Django's default is 3 days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 
 # --- Internationalisation: English and Bahasa Indonesia everywhere a person reads.
 LANGUAGE_CODE = "en"
@@ -264,6 +301,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Security. Production defaults whenever DEBUG is off; each can be relaxed
 # by its own variable (for instance behind a proxy that terminates TLS).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address (core/http.py): how many reverse proxies stand in front.
+# 0 = the connection's address, X-Forwarded-For ignored; N = the Nth
+# X-Forwarded-For entry from the right. The older CLIENT_IP_HEADER (any value)
+# and ANALYTICS_TRUST_X_FORWARDED_FOR=true still work and mean one proxy.
+_LEGACY_ONE_PROXY = bool(env("CLIENT_IP_HEADER", default="").strip()) or env.bool(
+    "ANALYTICS_TRUST_X_FORWARDED_FOR", default=False
+)
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=1 if _LEGACY_ONE_PROXY else 0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -360,9 +405,6 @@ STORYLINE = {
     "REVIEW_CODE_RESEND_SECONDS": 60,
     "REVIEW_BAD_TOKEN_LIMIT": env.int("REVIEW_BAD_TOKEN_LIMIT", default=20),
     "REVIEW_BAD_TOKEN_WINDOW_SECONDS": 600,
-    # Behind a reverse proxy: the header carrying the client's address (its
-    # last entry), for decision evidence and the rate limit, e.g. X-Forwarded-For.
-    "CLIENT_IP_HEADER": env("CLIENT_IP_HEADER", default=""),
 }
 # Selection and recruitment (guide: "Seleksi Case Study Strategis", "Membangun
 # Portfolio Beragam", "Target Buyer Appeal", "Proses Rekrutmen Pelanggan").
@@ -422,11 +464,10 @@ STORYLINE["ANALYTICS"] = {
     # A bounce: a single page view that reported under this many seconds of
     # visible time and did not continue to another page of the site.
     "BOUNCE_SECONDS": 10,
-    # Beacons per visitor (daily hash) per minute; lead forms per hour.
+    # Beacons per address per minute; lead forms per address per hour (the
+    # address: core.http, TRUSTED_PROXIES).
     "BEACON_RATE_PER_MINUTE": env.int("ANALYTICS_BEACON_RATE", default=120),
     "LEAD_RATE_PER_HOUR": env.int("ANALYTICS_LEAD_RATE", default=10),
-    # Behind a trusted proxy the visitor's address is the first X-Forwarded-For.
-    "TRUST_X_FORWARDED_FOR": env.bool("ANALYTICS_TRUST_X_FORWARDED_FOR", default=False),
     # Lead form spam trap: a human takes at least this long to fill it in.
     "LEAD_FORM_MIN_SECONDS": 3,
     # How long a download link stays valid after the form / in the email.
@@ -499,6 +540,8 @@ REST_FRAMEWORK = {
         "anon": env("API_ANON_RATE", default="60/minute"),
         "user": env("API_USER_RATE", default="1000/minute"),
     },
+    # Our throttles count core.http.client_ip; DRF's own get_ident agrees.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Storyline API",

@@ -111,6 +111,46 @@ def test_it_is_rate_limited_per_visitor(browser, story, settings):
     assert Event.objects.count() == 3
 
 
+def test_a_new_browser_per_request_does_not_reset_the_limit(client, story, settings):
+    """The limit counts the address alone: rotating the User-Agent (a new
+    "visitor" each time) still hits it."""
+    settings.STORYLINE = {
+        **settings.STORYLINE,
+        "ANALYTICS": {**settings.STORYLINE["ANALYTICS"], "BEACON_RATE_PER_MINUTE": 3},
+    }
+    codes = [
+        post(
+            client,
+            {"k": "view", "s": story.slug},
+            HTTP_USER_AGENT=f"{BROWSER} Build/{i}",
+            REMOTE_ADDR="198.51.100.20",
+        ).status_code
+        for i in range(5)
+    ]
+    assert codes == [204, 204, 204, 429, 429]
+    assert Event.objects.count() == 3
+    assert len(set(Event.objects.values_list("visitor", flat=True))) == 3  # still 3 visitors
+    other = post(client, {"k": "view", "s": story.slug}, HTTP_USER_AGENT=BROWSER)
+    assert other.status_code == 204  # another address has its own allowance
+
+
+def test_a_forged_forwarded_address_does_not_reset_the_limit(browser, story, settings):
+    settings.TRUSTED_PROXIES = 1
+    settings.STORYLINE = {
+        **settings.STORYLINE,
+        "ANALYTICS": {**settings.STORYLINE["ANALYTICS"], "BEACON_RATE_PER_MINUTE": 2},
+    }
+    codes = [
+        post(
+            browser,
+            {"k": "view", "s": story.slug},
+            HTTP_X_FORWARDED_FOR=f"6.6.6.{i}, 203.0.113.5",
+        ).status_code
+        for i in range(3)
+    ]
+    assert codes == [204, 204, 429]
+
+
 def test_get_is_not_allowed(browser, db):
     assert browser.get(URL).status_code == 405
 

@@ -9,7 +9,7 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from analytics import gating
-from analytics.forms import TIMESTAMP_SALT
+from analytics.forms import TIMESTAMP_SALT, sign_render_time
 from analytics.models import DownloadGate, Lead
 from core.models import AuditEntry
 
@@ -25,7 +25,7 @@ def form_url(story, kind="pdf"):
 
 
 def rendered(seconds_ago=30):
-    return signing.TimestampSigner(salt=TIMESTAMP_SALT).sign(str(int(time.time()) - seconds_ago))
+    return sign_render_time(time.time() - seconds_ago)
 
 
 def data(**overrides):
@@ -165,6 +165,80 @@ def test_lead_forms_are_rate_limited(browser, gated, settings):
     ]
     assert codes == [302, 302, 429, 429]
     assert Lead.objects.count() == 2
+
+
+def test_a_new_browser_per_request_does_not_reset_the_lead_limit(client, gated, settings):
+    settings.STORYLINE = {
+        **settings.STORYLINE,
+        "ANALYTICS": {**settings.STORYLINE["ANALYTICS"], "LEAD_RATE_PER_HOUR": 2},
+    }
+    codes = [
+        client.post(
+            form_url(gated),
+            data(email=f"p{i}@firm.example"),
+            HTTP_USER_AGENT=f"Mozilla/5.0 (X11; Linux x86_64) Firefox/{120 + i}.0",
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [302, 302, 429, 429]
+    assert Lead.objects.count() == 2
+
+
+def test_a_form_from_a_hidden_origin_is_refused(browser, gated):
+    response = browser.post(form_url(gated), data(), HTTP_ORIGIN="null")
+    assert response.status_code == 400
+    assert "origin" in response.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_a_form_from_another_site_is_refused(browser, gated):
+    response = browser.post(form_url(gated), data(), HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assert not Lead.objects.exists()
+
+
+def test_a_signed_form_is_accepted_once(browser, gated, committed):
+    """Replaying one rendered form (its signed time) files no second lead,
+    even with other details; the reader gets a fresh form to send again."""
+    sent = data()
+    with committed():
+        assert browser.post(form_url(gated), sent).status_code == 302
+    replay = browser.post(
+        form_url(gated), {**sent, "email": "someone.else@firm.example", "name": "Someone"}
+    )
+    assert replay.status_code == 400
+    assert "already sent" in replay.content.decode()
+    assert Lead.objects.count() == 1
+    assert len(mail.outbox) == 1
+    fresh = replay.context["form"]
+    assert not fresh.is_bound
+    assert fresh.initial["rendered"] != sent["rendered"]
+    assert fresh.initial["email"] == "someone.else@firm.example"
+    assert browser.post(form_url(gated), {**sent, "rendered": rendered()}).status_code == 302
+
+
+def test_two_forms_rendered_in_the_same_second_are_both_accepted(browser, gated):
+    now = time.time() - 30
+    first, second = sign_render_time(now), sign_render_time(now)
+    assert first != second
+    assert browser.post(form_url(gated), data(rendered=first)).status_code == 302
+    response = browser.post(form_url(gated), data(rendered=second, email="p2@firm.example"))
+    assert response.status_code == 302
+    assert Lead.objects.count() == 2
+
+
+def test_a_form_rendered_before_the_nonce_is_still_accepted_once(browser, gated):
+    old = signing.TimestampSigner(salt=TIMESTAMP_SALT).sign(str(int(time.time()) - 30))
+    assert browser.post(form_url(gated), data(rendered=old)).status_code == 302
+    assert browser.post(form_url(gated), data(rendered=old)).status_code == 400
+
+
+def test_a_form_refused_for_its_details_can_be_corrected_and_sent(browser, gated):
+    """Only an accepted form uses up its signed time."""
+    sent = data(email="dewi@gmail.com")
+    assert browser.post(form_url(gated), sent).status_code == 400
+    assert browser.post(form_url(gated), {**sent, "email": "dewi@firm.example"}).status_code == 302
+    assert Lead.objects.count() == 1
 
 
 def test_the_token_opens_only_its_story_and_kind(gated, story_at):

@@ -132,6 +132,34 @@ def test_anonymous_readers_are_throttled(client, catalogue, monkeypatch):
     assert "Retry-After" in client.get(LIST)
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_a_new_forwarded_address_per_request_does_not_escape_the_limit(
+    client, catalogue, monkeypatch, settings, proxies
+):
+    """A random X-Forwarded-For per request: still one client (the peer, or
+    the address our one proxy appended), so request N+1 is refused."""
+    settings.TRUSTED_PROXIES = proxies
+    monkeypatch.setattr(api.AnonThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    codes = [
+        client.get(
+            LIST,
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7" if proxies else f"198.51.100.{i}",
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_behind_a_proxy_each_client_has_its_own_allowance(client, catalogue, monkeypatch, settings):
+    settings.TRUSTED_PROXIES = 1
+    monkeypatch.setattr(api.AnonThrottle, "THROTTLE_RATES", {"anon": "1/minute"})
+    first = client.get(LIST, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    second = client.get(LIST, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.8")
+    again = client.get(LIST, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
+
+
 def test_token_integrations_get_the_higher_rate(client, catalogue, bob, monkeypatch):
     monkeypatch.setattr(api.AnonThrottle, "THROTTLE_RATES", {"anon": "1/minute"})
     monkeypatch.setattr(api.StaffThrottle, "THROTTLE_RATES", {"user": "5/minute"})

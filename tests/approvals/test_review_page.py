@@ -213,7 +213,7 @@ def test_the_page_runs_a_constant_number_of_queries(
 
 
 def test_behind_a_proxy_the_evidence_records_the_forwarded_address(client, settings, chain):
-    settings.STORYLINE = {**settings.STORYLINE, "CLIENT_IP_HEADER": "X-Forwarded-For"}
+    settings.TRUSTED_PROXIES = 1
     request, token = chain
     request.verify_email_for_approve = False
     request.save(update_fields=["verify_email_for_approve"])
@@ -228,7 +228,7 @@ def test_behind_a_proxy_the_evidence_records_the_forwarded_address(client, setti
 
 
 def test_a_garbage_forwarded_header_falls_back_to_the_peer(client, settings, chain):
-    settings.STORYLINE = {**settings.STORYLINE, "CLIENT_IP_HEADER": "X-Forwarded-For"}
+    settings.TRUSTED_PROXIES = 1
     request, token = chain
     request.verify_email_for_approve = False
     request.save(update_fields=["verify_email_for_approve"])
