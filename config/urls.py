@@ -9,6 +9,8 @@ from distribution import views as distribution_views
 from distribution.cache import public_page
 from distribution.sitemaps import SITEMAPS
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="gallery:list", permanent=False)),
     path("healthz", core_views.healthz, name="healthz"),

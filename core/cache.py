@@ -99,4 +99,22 @@ class ResilientRedisCache(RedisCache):
         )
 
     def clear(self):
-        return self._safe("clear", lambda: super(ResilientRedisCache, self).clear(), False)
+        """Delete this cache's keys only (``KEY_PREFIX:*``), never the whole
+        database: the Celery broker shares it by default, and ``FLUSHDB``
+        would drop every queued task."""
+        if not self.key_prefix:
+            return self._safe("clear", lambda: super(ResilientRedisCache, self).clear(), False)
+
+        def delete_prefixed() -> bool:
+            client = self._cache.get_client(write=True)
+            batch = []
+            for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    client.delete(*batch)
+                    batch = []
+            if batch:
+                client.delete(*batch)
+            return True
+
+        return self._safe("clear", delete_prefixed, False)

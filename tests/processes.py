@@ -81,15 +81,25 @@ class SMTPSink:
 
     port: int = 0
     messages: list[Received] = field(default_factory=list)
+    # Seconds the server takes before it accepts a message (a slow relay).
+    delay: float = 0.0
 
     def __post_init__(self):
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         with self._lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 OK"
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.messages)
 
     def to(self, address: str) -> list[Received]:
         with self._lock:

@@ -25,11 +25,18 @@ def secret_routes():
     return [(route, view) for route, view in _routes(get_resolver()) if SECRET.search(route)]
 
 
-def test_every_tokenized_view_is_a_secret_page():
+def test_every_tokenized_route_answers_with_the_private_headers(client):
+    """Walks the URLconf: a new route with a token or code in its address
+    fails here until its answers carry the headers (``@secret_page``)."""
     routes = secret_routes()
     assert {r.split("/")[0] for r, _v in routes} >= {"review", "recruitment", "preferences"}
-    for route, view in routes:
-        assert getattr(view, "secret_page", False), f"{route} is not a @secret_page"
+    for route, _view in routes:
+        path = "/" + SECRET.sub(secrets.token_urlsafe(32), route)
+        path = re.sub(r"<(?:\w+:)?\w+>", "MQ", path)
+        response = client.get(path)
+        assert response["Referrer-Policy"] == "no-referrer", route
+        assert "no-store" in response["Cache-Control"], route
+        assert "noindex" in response["X-Robots-Tag"], route
 
 
 @pytest.mark.parametrize(

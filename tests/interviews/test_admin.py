@@ -280,7 +280,7 @@ def test_the_guide_prints_as_a_pdf_with_65_minutes(client, alice, make_interview
     pdf = tmp_path / "guide.pdf"
     pdf.write_bytes(response.content)
     text = subprocess.run(  # noqa: S603
-        ["pdftotext", "-layout", str(pdf), "-"],  # noqa: S607
+        ["pdftotext", "-layout", str(pdf), "-"],
         capture_output=True,
         text=True,
         check=True,
