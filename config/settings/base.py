@@ -4,6 +4,7 @@ Every production behaviour is switched by a variable documented in the README;
 nothing hides in a separate production module.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -170,11 +171,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Email
+# --- Email: SMTP (or the console) from EMAIL_URL; an email service's API
+# through django-anymail with EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as ANYMAIL_<SETTING> variables (README, "Email").
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Storyline <storyline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"] (only those set: an
+# empty Mailgun signing key would be a key anyone can sign with).
+# ANYMAIL_WEBHOOK_SECRET ("user:password") is the basic auth every tracking
+# webhook requires; without it the webhooks refuse every post.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_") and value.strip()
+}
+ANYMAIL.setdefault("WEBHOOK_SECRET", "")
 
 # --- Auth
 AUTH_PASSWORD_VALIDATORS = [
@@ -251,23 +266,48 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Error reports: to Sentry or a self-hosted GlitchTip when SENTRY_DSN is
+# set (config/sentry.py: no personal data, every tokenized address redacted);
+# otherwise by email to ADMINS ("Ops <ops@example.com>,Jane <jane@example.com>"):
+# 500s through the mail_admins handler below, failed Celery tasks through the
+# task_failure handler in config/celery_app.py.
+from config.sentry import init_sentry  # noqa: E402
+
+SENTRY_ENABLED = init_sentry(env.ENVIRON)
+ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS", default="")]) if address]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SafeReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Secrets in addresses (review, answer, preference, unsubscribe, share and
     # password-reset links; signed download tokens) never reach a log line:
     # every handler redacts them (core/redaction.py).
-    "filters": {"redact_secrets": {"()": "core.redaction.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "core.redaction.RedactSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["redact_secrets"],
-        }
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "core.error_reports.RedactingAdminEmailHandler",
+            "filters": ["require_debug_false", "redact_secrets"],
+            "include_html": False,
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default handlers of "django" (its own unredacted
+        # mail_admins among them): everything goes to root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        # 500s: the console (through root) and, without Sentry, ADMINS.
+        "django.request": {"handlers": [] if SENTRY_ENABLED else ["mail_admins"]},
         "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
