@@ -63,4 +63,9 @@ def init_sentry(environ: Mapping[str, str] | None = None) -> bool:
         before_send=redact_event,
         before_send_transaction=redact_event,
     )
+    from sentry_sdk.integrations.logging import ignore_logger
+
+    # Forged or misconfigured email-webhook posts are answered 400 and logged;
+    # they are not errors of ours.
+    ignore_logger("django.security.AnymailWebhookValidationFailure")
     return True
