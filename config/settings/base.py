@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.outreach_tasks.resume_campaigns",
         "schedule": 900.0,
     },
+    # Uploaded spreadsheets never confirmed (or of lost jobs) are deleted after a day.
+    "prune-import-files": {
+        "task": "core.tasks.prune_import_files",
+        "schedule": crontab(hour=1, minute=5),
+    },
 }
 
 # --- Email: SMTP (or the console) from EMAIL_URL; an email service's API
@@ -177,7 +182,7 @@ CELERY_BEAT_SCHEDULE = {
 # and its settings as ANYMAIL_<SETTING> variables (README, "Email").
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or EMAIL_CONFIG["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Storyline <storyline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
@@ -237,8 +242,33 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
+# Uploaded spreadsheets between an import's check and its confirmation (and
+# while a large import runs): shared by every web host and worker, never under
+# a public URL (core/import_files.py). On S3: the same bucket, "private/"
+# prefix, signed URLs only. On disk: IMPORT_FILES_ROOT, beside MEDIA_ROOT (not
+# in it); with several hosts it must be a shared volume, or use S3.
+IMPORT_FILES_ROOT = env(
+    "IMPORT_FILES_ROOT", default=str(Path(MEDIA_ROOT).resolve().parent / "private-imports")
+)
+if AWS_STORAGE_BUCKET_NAME:
+    _imports_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "location": "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _imports_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": IMPORT_FILES_ROOT},
+    }
+
 STORAGES = {
     "default": _default_storage,
+    "imports": _imports_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -514,3 +544,13 @@ SPECTACULAR_SETTINGS = {
 # view a model could import into it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Its file between "check" and "confirm import" waits in the private shared
+# import storage (STORAGES["imports"]), not in one host's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.import_files.SharedImportTmpStorage"
+
+# Spreadsheet imports (CRM customers and contacts, deals, backlinks,
+# recipients): a file above IMPORT_MAX_ROWS rows is refused before anything is
+# written; a confirmed import above IMPORT_SYNC_ROWS runs in Celery with a
+# progress page (core/import_jobs.py), smaller ones inside the request.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10000)
+IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=500)

@@ -23,6 +23,11 @@ STORAGES = {
 # Each test run gets its own cache namespace on a shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108
+# (tests/conftest.py gives each test its own media and import directories)
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": f"{MEDIA_ROOT}-private-imports"},
+}
 
 # Tasks run inline in tests; the worker tests switch this off and run a real
 # Celery worker against Redis.
