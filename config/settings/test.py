@@ -10,6 +10,9 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Tests never report to a real Sentry / GlitchTip (tests/core/test_error_reports.py
+# starts the SDK against a local stand-in).
+os.environ["SENTRY_DSN"] = ""
 
 from .base import *  # noqa: F403
 from .base import CACHES, STORAGES
