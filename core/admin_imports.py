@@ -11,9 +11,10 @@ ModelAdmin's bases:
   before anything is stored or imported;
 - only the person who checked a file may confirm it (its name is kept in
   their session), and a file whose check failed is deleted at once;
-- a confirmed import above ``IMPORT_SYNC_ROWS`` rows becomes an import job
-  (``core/import_jobs.py``) and the browser goes to its progress page;
-  smaller ones are imported inside the request, as before.
+- a file above ``IMPORT_SYNC_ROWS`` rows is checked by a job
+  (``core/import_jobs.py``): the browser goes to its progress page, where
+  the passed check is confirmed and imported by a second job; smaller files
+  are checked and imported inside the request, as before.
 """
 
 from django.conf import settings
@@ -64,7 +65,17 @@ class SharedImportAdminMixin:
     # The formats the job runner reads (core.imports.load_dataset).
     import_formats = [CSV, XLSX]
 
+    def _url(self, action: str) -> str:
+        return reverse(
+            "admin:{}_{}_{}".format(*self.get_model_info(), action),
+            current_app=self.admin_site.name,
+        )
+
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and not self.is_skip_import_confirm_enabled():
+            large = self._check_in_background(request)
+            if large is not None:
+                return large
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         form = context.get("form")
@@ -78,6 +89,34 @@ class SharedImportAdminMixin:
                 import_files.delete(_full_name(name))
         return response
 
+    def _check_in_background(self, request):
+        """A file above IMPORT_SYNC_ROWS rows is checked by a job (and then
+        confirmed on the job's page); None for a smaller one."""
+        if not self.has_import_permission(request):
+            return None  # super() answers
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        upload = form.cleaned_data["import_file"]
+        extension = self.get_import_formats()[int(form.cleaned_data["format"])]().get_extension()
+        content = b"".join(upload.chunks())
+        upload.seek(0)
+        rows = count_rows(content, extension, limit=settings.IMPORT_MAX_ROWS)
+        if rows <= settings.IMPORT_SYNC_ROWS:
+            return None
+        job = import_job_create(
+            kind=self.model._meta.label_lower,
+            resource_class=self.choose_import_resource_class(form, request),
+            file_name=import_files.save(content, extension),
+            file_format=extension,
+            total_rows=rows,
+            user=request.user,
+            original_name=upload.name,
+            done_url=self._url("changelist"),
+            dry_run=True,
+        )
+        return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
+
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
         if not self.has_import_permission(request):
@@ -87,29 +126,8 @@ class SharedImportAdminMixin:
             return super().process_import(request, **kwargs)
         name = form.cleaned_data["import_file_name"]
         waiting = request.session.get(SESSION_KEY, [])
-        content = import_files.read(_full_name(name)) if name in waiting else None
-        import_url = reverse(
-            "admin:{}_{}_import".format(*self.get_model_info()), current_app=self.admin_site.name
-        )
-        if content is None:
+        if name not in waiting or import_files.read(_full_name(name)) is None:
             messages.error(request, _("This import has expired: upload the file again."))
-            return HttpResponseRedirect(import_url)
+            return HttpResponseRedirect(self._url("import"))
         request.session[SESSION_KEY] = [n for n in waiting if n != name]
-        extension = self.get_import_formats()[int(form.cleaned_data["format"])]().get_extension()
-        rows = count_rows(content, extension, limit=settings.IMPORT_MAX_ROWS)
-        if rows <= settings.IMPORT_SYNC_ROWS:
-            return super().process_import(request, **kwargs)
-        job = import_job_create(
-            kind=self.model._meta.label_lower,
-            resource_class=self.choose_import_resource_class(form, request),
-            file_name=_full_name(name),
-            file_format=extension,
-            total_rows=rows,
-            user=request.user,
-            original_name=form.cleaned_data.get("original_file_name", ""),
-            done_url=reverse(
-                "admin:{}_{}_changelist".format(*self.get_model_info()),
-                current_app=self.admin_site.name,
-            ),
-        )
-        return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
+        return super().process_import(request, **kwargs)

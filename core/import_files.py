@@ -68,6 +68,14 @@ def read(name: str) -> bytes | None:
         return None
 
 
+def exists(name: str) -> bool:
+    try:
+        return valid_name(name) and import_storage().exists(name)
+    except Exception:  # storage unreachable: as good as gone
+        logger.warning("import file %s could not be looked up", name, exc_info=True)
+        return False
+
+
 def delete(name: str) -> None:
     if valid_name(name):
         try:

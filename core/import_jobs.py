@@ -1,9 +1,11 @@
 """Imports too large for one request run in Celery, with visible progress.
 
-A confirmed import of more than ``IMPORT_SYNC_ROWS`` rows becomes an
-:class:`~core.models.ImportJob`: :func:`import_job_create` saves it and, after
-commit, enqueues ``core.tasks.run_import_job`` with its id; the admin page of
-the job shows "N of M rows" and refreshes itself until the job is done.
+A file of more than ``IMPORT_SYNC_ROWS`` rows is checked by a *check* job
+(the dry run: errors by row, nothing saved) and, once its person confirms
+the passed check on the job's page, imported by an *import* job of the same
+file. :func:`import_job_create` saves a job and, after commit, enqueues
+``core.tasks.run_import_job`` with its id; the admin page of a job shows
+"N of M rows" and refreshes itself until it is done.
 
 All or nothing stays true: :func:`import_job_run` imports every row in one
 transaction (``core.imports.run_resource_import``), which any problem rolls
@@ -13,8 +15,8 @@ written inside it would be invisible until the end and rolled back with it,
 and a second database connection would wait on SQLite's single writer. The
 job row itself is written only before (claimed: running) and after (done /
 failed, with the final count). Without Redis (the quick start) Celery is
-eager: the job runs inside the confirming request and its page opens on the
-result.
+eager: the job runs inside the request that starts it and its page opens on
+the result.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ def resource_path(resource_class: type) -> str:
     return f"{resource_class.__module__}.{resource_class.__qualname__}"
 
 
+class ImportJobError(Exception):
+    """A confirmation or cancellation that cannot happen (shown as is)."""
+
+
 def import_job_create(
     *,
     kind: str,
@@ -63,13 +69,13 @@ def import_job_create(
     original_name: str = "",
     done_url: str = "",
     language: str = "",
+    dry_run: bool = False,
 ) -> ImportJob:
     """Save the job and enqueue it once the job row is committed."""
-    from core.tasks import run_import_job
-
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind[:100],
+            dry_run=dry_run,
             resource=resource_path(resource_class),
             file_name=file_name,
             file_format=file_format,
@@ -84,12 +90,76 @@ def import_job_create(
             action="core.import_job.created",
             obj=job,
             actor=user,
-            data={"kind": job.kind, "rows": total_rows},
+            data={"kind": job.kind, "rows": total_rows, "check": dry_run},
             source="admin",
         )
-        pk = job.pk
-        transaction.on_commit(lambda: run_import_job.delay(pk), robust=True)
+        _enqueue_on_commit(job.pk)
     return job
+
+
+def _enqueue_on_commit(job_id: int) -> None:
+    from core.tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(job_id), robust=True)
+
+
+def _closable_check(job_id: int, user: Any) -> ImportJob:
+    """The passed check ``job_id`` of ``user``, locked, still open."""
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if not job.dry_run or job.status != ImportJob.Status.DONE:
+        raise ImportJobError(_("Only a passed check can be confirmed or cancelled."))
+    if job.created_by_id is None or job.created_by_id != getattr(user, "pk", None):
+        raise ImportJobError(_("Only the person who checked this file can confirm it."))
+    if job.closed_at is not None:
+        raise ImportJobError(_("This check was already confirmed or cancelled."))
+    return job
+
+
+def import_job_confirm(*, job_id: int, user: Any) -> ImportJob:
+    """Confirm a passed check: its file is imported by a new import job
+    (returned). Claimed once: a second confirmation is refused."""
+    with transaction.atomic():
+        check = _closable_check(job_id, user)
+        if not import_files.exists(check.file_name):
+            raise ImportJobError(_("This import has expired: upload the file again."))
+        job = ImportJob.objects.create(
+            kind=check.kind,
+            resource=check.resource,
+            file_name=check.file_name,
+            file_format=check.file_format,
+            original_name=check.original_name,
+            created_by=check.created_by,
+            created_by_name=actor_name(user),
+            total_rows=check.total_rows,
+            done_url=check.done_url,
+            language=(translation.get_language() or check.language)[:10],
+        )
+        check.closed_at = timezone.now()
+        check.import_job = job
+        check.save(update_fields=["closed_at", "import_job"])
+        audit_log(
+            action="core.import_job.confirmed",
+            obj=job,
+            actor=user,
+            data={"kind": job.kind, "rows": job.total_rows, "check": check.pk},
+            source="admin",
+        )
+        _enqueue_on_commit(job.pk)
+    return job
+
+
+def import_job_cancel(*, job_id: int, user: Any) -> ImportJob:
+    """Cancel a passed check: nothing is imported, its file is deleted."""
+    with transaction.atomic():
+        check = _closable_check(job_id, user)
+        check.closed_at = timezone.now()
+        check.save(update_fields=["closed_at"])
+        audit_log(
+            action="core.import_job.cancelled", obj=check, actor=user, data={}, source="admin"
+        )
+        name = check.file_name
+        transaction.on_commit(lambda: import_files.delete(name), robust=True)
+    return check
 
 
 def _progress_key(job_id: int) -> str:
@@ -127,6 +197,7 @@ def _run(job: ImportJob) -> str:
         if done % PROGRESS_EVERY == 0 or done >= job.total_rows:
             cache.set(key, done, PROGRESS_TTL)
 
+    keep_file = False
     try:
         content = import_files.read(job.file_name)
         if content is None:
@@ -136,31 +207,34 @@ def _run(job: ImportJob) -> str:
             raise TypeError(f"{job.resource} is not an import resource")
         dataset = load_dataset(content, job.file_format)
         outcome = run_resource_import(
-            resource_class(), dataset, dry_run=False, progress=report, user=job.created_by
+            resource_class(), dataset, dry_run=job.dry_run, progress=report, user=job.created_by
         )
+        # A passed check keeps its file for the confirmation.
+        keep_file = job.dry_run and outcome.ok
     except ImportFileError as exc:
         return _finish_failed(job, str(exc))
     except Exception:
         _finish_failed(job, _("The import stopped on an unexpected error: nothing was imported."))
         raise  # reported to ADMINS / Sentry as a failed task
     finally:
-        import_files.delete(job.file_name)
+        if not keep_file:
+            import_files.delete(job.file_name)
         cache.delete(key)
     if not outcome.ok:
         problems = [{"row": p.row, "messages": p.messages} for p in outcome.problems]
-        return _finish_failed(
-            job,
-            _("Nothing was imported: the data changed since the check."),
-            problems=problems,
-            processed=len(dataset),
+        message = (
+            _("Nothing was imported. Fix these rows in the file and upload it again:")
+            if job.dry_run
+            else _("Nothing was imported: the data changed since the check.")
         )
+        return _finish_failed(job, message, problems=problems, processed=len(dataset))
     job.status = ImportJob.Status.DONE
     job.processed_rows = min(len(dataset), job.total_rows)
     job.result = {"new": outcome.new, "updated": outcome.updated, "unchanged": outcome.unchanged}
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "processed_rows", "result", "finished_at"])
     audit_log(
-        action="core.import_job.done",
+        action="core.import_job.checked" if job.dry_run else "core.import_job.done",
         obj=job,
         actor=job.created_by,
         data={"kind": job.kind, **job.result},

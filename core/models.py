@@ -59,10 +59,12 @@ class AuditEntry(models.Model):
 
 
 class ImportJob(models.Model):
-    """A confirmed spreadsheet import too large to run inside the request
-    (more than ``IMPORT_SYNC_ROWS`` rows): Celery runs it, the admin shows its
-    progress (``core/import_jobs.py``). The file waits in the private import
-    storage (``core/import_files.py``) and is deleted once the job ends."""
+    """A spreadsheet too large to check or import inside a request (more than
+    ``IMPORT_SYNC_ROWS`` rows): Celery runs it, the admin shows its progress
+    (``core/import_jobs.py``). A *check* job is the dry run; once it passed,
+    its person confirms it, which starts the *import* job of the same file.
+    The file waits in the private import storage (``core/import_files.py``)
+    and is deleted once the import ends (or the check fails or is cancelled)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -71,6 +73,9 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=100, help_text=_("What is imported."))
+    dry_run = models.BooleanField(
+        _("check only"), default=False, help_text=_("A dry run: nothing is saved.")
+    )
     resource = models.CharField(_("importer"), max_length=200)
     file_name = models.CharField(_("file"), max_length=200)
     file_format = models.CharField(_("format"), max_length=10)
@@ -97,6 +102,16 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # A passed check is closed once: confirmed (then import_job is set) or cancelled.
+    closed_at = models.DateTimeField(_("confirmed or cancelled"), null=True, blank=True)
+    import_job = models.OneToOneField(
+        "self",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_job",
+    )
 
     class Meta:
         verbose_name = _("import job")

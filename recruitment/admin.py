@@ -112,8 +112,9 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
 
     # --- CRM import: upload → dry run with row errors → confirm ----------
     # The checked file waits in the private shared import storage (any web
-    # host may receive the confirmation); above IMPORT_SYNC_ROWS rows the
-    # confirmed import runs in Celery (core/import_jobs.py).
+    # host may receive the confirmation). Above IMPORT_SYNC_ROWS rows the
+    # check and then the confirmed import run in Celery (core/import_jobs.py),
+    # confirmed on the job's page.
 
     def crm_import_view(self, request):
         needed = (
@@ -150,6 +151,8 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
                 except crm.ImportFileError as exc:
                     form.add_error("file", str(exc))
                 else:
+                    if len(dataset) > settings.IMPORT_SYNC_ROWS:
+                        return self._check_in_background(request, upload, content, kind, dataset)
                     outcome = crm.run_import(kind, dataset, dry_run=True)
                     context.update(outcome=outcome, kind=kind, rows=len(dataset))
                     if outcome.ok:
@@ -163,6 +166,29 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
                         context["token"] = token
         context["form"] = form
         return TemplateResponse(request, "admin/recruitment/crm_import.html", context)
+
+    @staticmethod
+    def _changelist(kind: str) -> str:
+        return reverse(
+            f"admin:casestudies_{'customer' if kind == 'customers' else 'contact'}_changelist"
+        )
+
+    def _check_in_background(self, request, upload, content, kind, dataset):
+        """A large file: checked by a job, confirmed on the job's page."""
+        self._forget_pending(request)
+        extension = upload.name.lower().rsplit(".", 1)[-1]
+        job = import_job_create(
+            kind=f"recruitment.{kind}",
+            resource_class=crm.RESOURCES[kind],
+            file_name=import_files.save(content, extension),
+            file_format=extension,
+            total_rows=len(dataset),
+            user=request.user,
+            original_name=upload.name,
+            done_url=self._changelist(kind),
+            dry_run=True,
+        )
+        return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
 
     @staticmethod
     def _forget_pending(request) -> dict:
@@ -194,21 +220,7 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
             return self._expired(request)
         request.session.pop("crm_import", None)
         kind, extension = pending["kind"], token.rsplit(".", 1)[-1]
-        target = "customer" if kind == "customers" else "contact"
-        changelist = reverse(f"admin:casestudies_{target}_changelist")
         dataset = crm.load_dataset(content, extension)
-        if len(dataset) > settings.IMPORT_SYNC_ROWS:
-            job = import_job_create(
-                kind=f"recruitment.{kind}",
-                resource_class=crm.RESOURCES[kind],
-                file_name=token,
-                file_format=extension,
-                total_rows=len(dataset),
-                user=request.user,
-                original_name=pending.get("name", ""),
-                done_url=changelist,
-            )
-            return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
         outcome = crm.run_import(kind, dataset, dry_run=False)
         import_files.delete(token)
         if not outcome.ok:
@@ -228,7 +240,7 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
             _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
             % {"new": outcome.new, "updated": outcome.updated, "unchanged": outcome.unchanged},
         )
-        return HttpResponseRedirect(changelist)
+        return HttpResponseRedirect(self._changelist(kind))
 
 
 class RaisedConcernInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -209,25 +209,30 @@ def test_a_file_above_the_row_cap_is_refused(client, alice, finance, settings):
     assert not Deal.objects.exists()
 
 
-def test_a_large_admin_import_runs_as_a_job(
+def test_a_large_admin_import_is_checked_and_imported_by_jobs(
     client, alice, finance, settings, django_capture_on_commit_callbacks
 ):
     from core.models import ImportJob
 
     settings.IMPORT_SYNC_ROWS = 20
     client.force_login(alice)
-    checked = _check(client, _deals_csv(30), name="q4-deals.csv")
     with django_capture_on_commit_callbacks(execute=True):
-        response = _confirm(client, checked)
-    job = ImportJob.objects.get()
-    assert response["Location"] == reverse("admin:core_importjob_change", args=[job.pk])
-    assert (job.kind, job.status, job.processed_rows, job.total_rows) == (
+        response = _check(client, _deals_csv(30), name="q4-deals.csv")
+    check = ImportJob.objects.get()
+    assert response["Location"] == reverse("admin:core_importjob_change", args=[check.pk])
+    assert (check.kind, check.dry_run, check.status, check.processed_rows) == (
         "analytics.deal",
+        True,
         "done",
         30,
-        30,
     )
-    assert job.resource == "analytics.resources.DealResource"
+    assert check.resource == "analytics.resources.DealResource"
+    assert not Deal.objects.exists()
+    assert len(_stored(settings)) == 1  # waiting for the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:core_importjob_confirm", args=[check.pk]))
+    job = ImportJob.objects.get(dry_run=False)
+    assert (job.status, job.processed_rows, job.total_rows) == ("done", 30, 30)
     assert job.original_name == "q4-deals.csv"
     assert Deal.objects.count() == 30
     assert _stored(settings) == []

@@ -150,3 +150,52 @@ def test_the_prune_runs_daily_under_a_pinned_name():
 def test_names_that_are_not_ours_are_never_read(db):
     for name in ("../settings.py", "imports/../../x.csv", "imports/abc.csv", "/etc/passwd"):
         assert import_files.read(name) is None
+
+
+def make_check(alice, **fields):
+    return make_job(alice, status="done", dry_run=True, result={"new": 1}, **fields)
+
+
+def test_only_the_person_who_checked_may_confirm_once(client, alice, taxonomy, groups):
+    from django.contrib.auth.models import Group
+
+    from core.roles import PROGRAM_MANAGERS
+
+    other = factories.UserFactory(username="erin", is_staff=True)
+    other.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
+    check = make_check(alice)
+    confirm = reverse("admin:core_importjob_confirm", args=[check.pk])
+    client.force_login(other)
+    page = client.get(reverse("admin:core_importjob_change", args=[check.pk])).content.decode()
+    assert confirm not in page
+    response = client.post(confirm, follow=True)
+    assert "Only the person who checked this file" in response.content.decode()
+    assert ImportJob.objects.count() == 1
+    client.force_login(alice)
+    assert client.get(confirm).status_code == 405  # GET never acts
+    assert client.post(confirm).status_code == 302
+    assert ImportJob.objects.count() == 2
+    response = client.post(confirm, follow=True)
+    assert "already confirmed or cancelled" in response.content.decode()
+    assert ImportJob.objects.count() == 2
+
+
+def test_a_cancelled_check_deletes_its_file(client, alice, django_capture_on_commit_callbacks):
+    check = make_check(alice)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:core_importjob_cancel", args=[check.pk]), follow=True)
+    assert "cancelled" in response.content.decode()
+    check.refresh_from_db()
+    assert check.closed_at and check.import_job is None
+    assert import_files.read(check.file_name) is None
+    response = client.post(reverse("admin:core_importjob_confirm", args=[check.pk]), follow=True)
+    assert "already confirmed or cancelled" in response.content.decode()
+    assert ImportJob.objects.count() == 1
+
+
+def test_sales_cannot_confirm(client, alice, bob):
+    check = make_check(alice)
+    client.force_login(bob)
+    assert client.post(reverse("admin:core_importjob_confirm", args=[check.pk])).status_code == 403
+    assert ImportJob.objects.count() == 1

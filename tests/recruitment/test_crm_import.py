@@ -258,7 +258,7 @@ def test_a_small_import_stays_in_the_request(
 
 
 @pytest.mark.django_db
-def test_a_large_import_runs_as_a_job_with_progress(
+def test_a_large_import_is_checked_then_imported_by_jobs_with_progress(
     client, alice, taxonomy, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     from core import import_jobs
@@ -274,16 +274,30 @@ def test_a_large_import_runs_as_a_job_with_progress(
 
     monkeypatch.setattr(import_jobs.cache, "set", record)
     client.force_login(alice)
-    token = _check(client, _customers_csv(600), name="big.csv").context["token"]
-    assert not Customer.objects.exists()
+    # The check runs in Celery (eager here) and opens on its job's page.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
-        )
-    job = ImportJob.objects.get()
+        response = _check(client, _customers_csv(600), name="big.csv")
+    check = ImportJob.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == reverse("admin:core_importjob_change", args=[check.pk])
+    assert (check.dry_run, check.status, check.processed_rows) == (True, "done", 600)
+    assert not Customer.objects.exists()  # only checked so far
+    page = client.get(response["Location"]).content.decode()
+    assert "Check passed: 600 new, 0 updated, 0 unchanged." in page
+    confirm = reverse("admin:core_importjob_confirm", args=[check.pk])
+    assert f'action="{confirm}"' in page
+    # Confirmed: a second job imports the same file, all in one transaction.
+    reported.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm)
+    job = ImportJob.objects.exclude(pk=check.pk).get()
     assert response["Location"] == reverse("admin:core_importjob_change", args=[job.pk])
-    assert (job.status, job.total_rows, job.processed_rows) == ("done", 600, 600)
+    assert (job.dry_run, job.status, job.total_rows, job.processed_rows) == (
+        False,
+        "done",
+        600,
+        600,
+    )
     assert (job.kind, job.original_name, job.created_by) == (
         "recruitment.customers",
         "big.csv",
@@ -295,11 +309,15 @@ def test_a_large_import_runs_as_a_job_with_progress(
     assert reported[:3] == [0, 25, 50] and reported[-1] == 600
     assert _stored_files(settings) == []
     assert AuditEntry.objects.filter(action="core.import_job.done", actor=alice).exists()
-    page = client.get(response["Location"])
-    html = page.content.decode()
+    html = client.get(response["Location"]).content.decode()
     assert "600 of 600 rows" in html
     assert "Imported: 600 new, 0 updated, 0 unchanged." in html
     assert 'http-equiv="refresh"' not in html  # done: no more refreshing
+    # The check is spent.
+    check.refresh_from_db()
+    assert check.closed_at and check.import_job == job
+    client.post(confirm)
+    assert ImportJob.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -311,13 +329,13 @@ def test_a_large_import_whose_data_changed_since_the_check_imports_nothing(
 
     settings.IMPORT_SYNC_ROWS = 100
     client.force_login(alice)
-    token = _check(client, _customers_csv(150)).context["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        check = _check(client, _customers_csv(150))
+    check_job = ImportJob.objects.get()
     Industry.objects.update(name="Health", slug="health")  # renamed meanwhile
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
-        )
-    job = ImportJob.objects.get()
+        response = client.post(reverse("admin:core_importjob_confirm", args=[check_job.pk]))
+    job = ImportJob.objects.get(dry_run=False)
     assert (job.status, job.processed_rows) == ("failed", 150)
     assert not Customer.objects.exists()  # all or nothing
     assert "Nothing was imported" in job.errors["message"]
@@ -325,3 +343,25 @@ def test_a_large_import_whose_data_changed_since_the_check_imports_nothing(
     html = client.get(response["Location"]).content.decode()
     assert "Unknown industry “Healthcare”" in html
     assert "…and 50 more rows." in html
+    assert check.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_large_file_with_bad_rows_fails_its_check(
+    client, alice, taxonomy, settings, django_capture_on_commit_callbacks
+):
+    from core.models import ImportJob
+
+    settings.IMPORT_SYNC_ROWS = 2
+    client.force_login(alice)
+    bad = _customers_csv(3) + b"Bad Size,bad-size,Healthcare,huge,Asia-Pacific\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _check(client, bad)
+    job = ImportJob.objects.get()
+    assert (job.dry_run, job.status) == (True, "failed")
+    assert [p["row"] for p in job.errors["problems"]] == [4]
+    assert _stored_files(settings) == []  # nothing to confirm: the file is gone
+    html = client.get(response["Location"]).content.decode()
+    assert "Fix these rows" in html and "huge" in html
+    assert "Confirm the import" not in html
+    assert not Customer.objects.exists()
