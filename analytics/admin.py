@@ -15,6 +15,7 @@ from analytics.models import (
     ReportDispatch,
 )
 from analytics.resources import BacklinkResource, DealResource
+from core.admin_imports import SharedImportAdminMixin
 from core.audit import audit_log
 
 
@@ -78,7 +79,7 @@ class DealStoryInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(ImportExportModelAdmin, AuditedAdmin):
+class DealAdmin(SharedImportAdminMixin, ImportExportModelAdmin, AuditedAdmin):
     resource_classes = [DealResource]
     list_display = [
         "external_id",
@@ -109,7 +110,7 @@ class DealAdmin(ImportExportModelAdmin, AuditedAdmin):
 
 
 @admin.register(Backlink)
-class BacklinkAdmin(ImportExportModelAdmin, AuditedAdmin):
+class BacklinkAdmin(SharedImportAdminMixin, ImportExportModelAdmin, AuditedAdmin):
     resource_classes = [BacklinkResource]
     list_display = ["url", "domain", "case_study", "found_on"]
     list_select_related = ["case_study"]

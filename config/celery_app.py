@@ -1,12 +1,24 @@
 """The Celery application. Settings come from Django's (``CELERY_`` namespace);
-tasks take primary keys and call services."""
+tasks take primary keys and call services.
+
+A failed task is reported: to Sentry / GlitchTip when ``SENTRY_DSN`` is set
+(its Celery integration), otherwise by email to ``ADMINS`` through the
+``task_failure`` handler connected here, the module every worker imports."""
 
 import os
 
 from celery import Celery
+from celery.signals import task_failure
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("storyline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_failure.connect(weak=False, dispatch_uid="storyline-mail-admins-on-task-failure")
+def _report_task_failure(sender=None, **kwargs):
+    from core.error_reports import mail_admins_on_task_failure
+
+    mail_admins_on_task_failure(sender=sender, **kwargs)

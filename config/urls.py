@@ -29,6 +29,9 @@ urlpatterns = [
     path("recruitment/", include("recruitment.urls")),
     path("sales/", include("distribution.sales_urls")),
     path("api/", include("distribution.api_urls")),
+    # The email services' tracking webhooks (anymail.urls' tracking views,
+    # refused without ANYMAIL_WEBHOOK_SECRET): bounces and complaints → suppression list.
+    path("anymail/", include("distribution.esp_webhooks")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -111,3 +111,82 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.get_status_display()}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet too large to check or import inside a request (more than
+    ``IMPORT_SYNC_ROWS`` rows): Celery runs it, the admin shows its progress
+    (``core/import_jobs.py``). A *check* job is the dry run; once it passed,
+    its person confirms it, which starts the *import* job of the same file.
+    The file waits in the private import storage (``core/import_files.py``)
+    and is deleted once the import ends (or the check fails or is cancelled)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=100, help_text=_("What is imported."))
+    dry_run = models.BooleanField(
+        _("check only"), default=False, help_text=_("A dry run: nothing is saved.")
+    )
+    resource = models.CharField(_("importer"), max_length=200)
+    file_name = models.CharField(_("file"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=10)
+    original_name = models.CharField(_("uploaded file"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_name = models.CharField(_("started by (name)"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"))
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=dict, blank=True)
+    done_url = models.CharField(_("imported rows"), max_length=300, blank=True)
+    # The confirming person's language: the job's messages are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # A passed check is closed once: confirmed (then import_job is set) or cancelled.
+    closed_at = models.DateTimeField(_("confirmed or cancelled"), null=True, blank=True)
+    import_job = models.OneToOneField(
+        "self",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="check_job",
+    )
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(processed_rows__lte=models.F("total_rows")),
+                name="core_importjob_processed_within_total",
+            ),
+        ]
+        indexes = [
+            # The daily prune: unfinished jobs older than a day, and the files
+            # they still need.
+            models.Index(fields=["status", "created_at"], name="core_importjob_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.original_name or self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -14,7 +14,8 @@ by
   worker's log: the worker uses Django's logging, see ``config/celery_app.py``);
 - ``GunicornLogger``, gunicorn's logger class in ``docker/entrypoint.sh``
   (access log and error log);
-- the error reports sent to ``ADMINS`` or Sentry.
+- the error reports sent to ``ADMINS`` (``core/error_reports.py``) or to
+  Sentry / GlitchTip (``config/sentry.py``).
 
 Add a route here when you add a page opened by a secret in its address;
 ``tests/core/test_redaction.py`` lists every secret route the URLconf has and
@@ -56,6 +57,14 @@ def redact(text: str) -> str:
     text = _PATH_RE.sub(lambda m: f"{m['lead']}{m['prefix']}{REDACTED}", text)
     text = _RESET_RE.sub(lambda m: f"{m['reset']}{REDACTED}", text)
     return _QUERY_RE.sub(lambda m: f"{m['key']}{REDACTED}", text)
+
+
+def redact_query_string(query: str) -> str:
+    """A bare query string (``dl=…&lang=id``, as in ``QUERY_STRING``) with
+    its secret parameters redacted."""
+    if not isinstance(query, str) or not query:
+        return query
+    return redact("?" + query)[1:]
 
 
 class RedactSecrets(logging.Filter):

@@ -42,6 +42,7 @@ SALES_HIDDEN_MODELS = {
     "reminderlog",
     "approvaldigest",
     "reportdispatch",
+    "importjob",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

@@ -13,12 +13,15 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -64,8 +67,11 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(email=email.strip().lower()).exists()
 
 
-def suppress(*, email: str, reason: str, note: str = "", actor: Any = None) -> Suppression:
-    """Add an address to the suppression list (idempotent)."""
+def suppress(
+    *, email: str, reason: str, note: str = "", actor: Any = None, source: str = ""
+) -> Suppression:
+    """Add an address to the suppression list (idempotent: an address already
+    on it keeps its row and reason)."""
     email = email.strip().lower()
     with transaction.atomic():
         row, created = Suppression.objects.get_or_create(
@@ -77,8 +83,68 @@ def suppress(*, email: str, reason: str, note: str = "", actor: Any = None) -> S
                 obj=row,
                 actor=actor,
                 data={"reason": reason},
+                source=source,
             )
     return row
+
+
+def suppression_from_esp_event(*, event: Any, esp_name: str) -> Suppression | None:
+    """An email service reported a delivery event (django-anymail's
+    normalized ``AnymailTrackingEvent``, from its tracking webhook): a hard
+    bounce, a spam complaint or an unsubscribe puts the recipient on the
+    suppression list. A soft bounce (``deferred``, or a bounce the service
+    marks temporary) and every other event change nothing."""
+    reason = _esp_event_reason(event)
+    if reason is None:
+        return None
+    email = parseaddr(str(event.recipient or ""))[1].strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        logger.warning("%s reported a %s for an invalid address", esp_name, event.event_type)
+        return None
+    note = f"{esp_name}: {event.description or event.event_type}"
+    return suppress(email=email, reason=reason, note=note, source=f"webhook:{esp_name}"[:200])
+
+
+def _esp_event_reason(event: Any) -> str | None:
+    kind = event.event_type
+    if kind == "complained":
+        return Suppression.Reason.COMPLAINT
+    if kind == "unsubscribed":
+        return Suppression.Reason.UNSUBSCRIBED
+    if kind == "bounced" and _is_hard_bounce(event.esp_event):
+        return Suppression.Reason.BOUNCED
+    # The service refused to send because it already knows the address bounces.
+    if kind == "rejected" and event.reject_reason in ("bounced", "invalid"):
+        return Suppression.Reason.BOUNCED
+    return None
+
+
+def _is_hard_bounce(raw: Any) -> bool:
+    """Some services report soft bounces as ``bounced`` too: tell them apart
+    from the service's own payload. Unknown shapes count as hard."""
+    if not isinstance(raw, dict):
+        return True
+    # Amazon SES: bounce.bounceType is Permanent, Transient or Undetermined.
+    bounce = raw.get("bounce")
+    if isinstance(bounce, dict) and "bounceType" in bounce:
+        return bounce["bounceType"] == "Permanent"
+    # Postmark: the bounce's Type (or a suppression's reason).
+    if "RecordType" in raw:
+        return (raw.get("Type") or raw.get("SuppressionReason")) == "HardBounce"
+    # Brevo: hard_bounce / invalid_email vs soft_bounce.
+    if raw.get("event") == "soft_bounce":
+        return False
+    # SendGrid: a bounce's type is "bounce" or "blocked" (temporary).
+    if raw.get("event") == "bounce":
+        return raw.get("type", "bounce") == "bounce"
+    # Mailgun: a failure's severity is permanent or temporary (anymail
+    # already reports temporary ones as deferred).
+    data = raw.get("event-data")
+    if isinstance(data, dict) and data.get("severity"):
+        return data["severity"] == "permanent"
+    return True
 
 
 def unsubscribe_token(recipient: Recipient) -> str:

@@ -473,11 +473,14 @@ class Recipient(TimeStampedModel):
 
 
 class Suppression(models.Model):
-    """Addresses we never email: unsubscribed, bounced, or added by staff."""
+    """Addresses we never email: unsubscribed, bounced, marked as spam, or
+    added by staff. The email service's webhooks add the bounces, complaints
+    and unsubscribes they report (``campaigns.suppression_from_esp_event``)."""
 
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         BOUNCED = "bounced", _("Bounced")
+        COMPLAINT = "complaint", _("Marked as spam")
         MANUAL = "manual", _("Added by staff")
 
     email = models.EmailField(_("email"), unique=True)

@@ -16,6 +16,7 @@ from import_export.admin import ImportExportModelAdmin
 from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
+from core.admin_imports import SharedImportAdminMixin
 from core.ids import is_id
 from core.imports import CleanCellsMixin, SafeExportMixin
 from distribution import campaigns, eventlog, references
@@ -151,7 +152,7 @@ class RecipientResource(CleanCellsMixin, SafeExportMixin, resources.ModelResourc
 
 
 @admin.register(Recipient)
-class RecipientAdmin(NoDeleteAdminMixin, ImportExportModelAdmin):
+class RecipientAdmin(NoDeleteAdminMixin, SharedImportAdminMixin, ImportExportModelAdmin):
     resource_classes = [RecipientResource]
     list_display = ["email", "name", "kind", "company", "industry", "use_case", "unsubscribed"]
     list_filter = ["kind", "unsubscribed", "industry", "use_case", "language"]

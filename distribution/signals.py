@@ -5,8 +5,13 @@ show it, so it is hooked on the models rather than on each code path.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signals: callers
 run ``rebuild_search_index`` (``seed_demo`` does after its bulk path).
+
+One signal comes from outside: django-anymail's ``tracking``, sent by the
+email services' webhooks (``distribution/esp_webhooks.py``). Its receiver only
+hands the event to the suppression service.
 """
 
+from anymail.signals import tracking
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from casestudies.models import (
@@ -24,6 +29,7 @@ from casestudies.models import (
     StoryTranslation,
     UseCase,
 )
+from distribution import campaigns
 from distribution.cache import bump_generation
 from distribution.models import Branding, StorySearchEntry
 from distribution.search import search_index_refresh
@@ -73,7 +79,12 @@ def _term_changed(sender, instance, **kwargs) -> None:
     bump_generation()
 
 
+def _esp_tracking_event(sender, event, esp_name, **kwargs) -> None:
+    campaigns.suppression_from_esp_event(event=event, esp_name=esp_name)
+
+
 def connect() -> None:
+    tracking.connect(_esp_tracking_event, dispatch_uid="dist-esp-tracking")
     post_save.connect(_case_study_changed, sender=CaseStudy, dispatch_uid="dist-cs")
     post_save.connect(_translation_changed, sender=StoryTranslation, dispatch_uid="dist-tr")
     post_delete.connect(_translation_changed, sender=StoryTranslation, dispatch_uid="dist-tr-d")

@@ -4,11 +4,7 @@ its requests and concerns), composing a request (template → preview → edit
 → send), recording the answer and the concerns raised, the templates and
 concerns playbook, and the CRM import. GET shows, POST calls a service."""
 
-import re
-import tempfile
-import uuid
-from pathlib import Path
-
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -21,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import CandidateScore, CaseStudy, Contact
 from casestudies.services import TransitionError
+from core import import_files, imports
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.audit import audit_log
 from core.ids import is_id
+from core.import_jobs import import_job_create
 from recruitment import crm, services, templating, timeline
 from recruitment.forms import (
     ChainFormSet,
@@ -113,14 +111,10 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
         ]
 
     # --- CRM import: upload → dry run with row errors → confirm ----------
-
-    TOKEN_RE = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
-
-    @staticmethod
-    def _import_dir() -> Path:
-        directory = Path(tempfile.gettempdir()) / "storyline-crm-imports"
-        directory.mkdir(exist_ok=True)
-        return directory
+    # The checked file waits in the private shared import storage (any web
+    # host may receive the confirmation). Above IMPORT_SYNC_ROWS rows the
+    # check and then the confirmed import run in Celery (core/import_jobs.py),
+    # confirmed on the job's page.
 
     def crm_import_view(self, request):
         needed = (
@@ -135,10 +129,13 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
             "opts": self.model._meta,
             "title": _("Import from a CRM export"),
             "columns": crm.__doc__,
+            "max_rows": settings.IMPORT_MAX_ROWS,
         }
         form = ImportForm()
         if request.method == "POST" and "confirm" in request.POST:
             return self._import_confirm(request)
+        if request.method == "POST" and "cancel" in request.POST:
+            return self._import_cancel(request)
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
             if form.is_valid():
@@ -146,36 +143,86 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
                 extension = upload.name.lower().rsplit(".", 1)[-1]
                 content = upload.read()
                 kind = form.cleaned_data["kind"]
+                refusal = imports.too_many_rows(content, extension)
                 try:
+                    if refusal:
+                        raise crm.ImportFileError(refusal)
                     dataset = crm.load_dataset(content, extension)
                 except crm.ImportFileError as exc:
                     form.add_error("file", str(exc))
                 else:
+                    if len(dataset) > settings.IMPORT_SYNC_ROWS:
+                        return self._check_in_background(request, upload, content, kind, dataset)
                     outcome = crm.run_import(kind, dataset, dry_run=True)
                     context.update(outcome=outcome, kind=kind, rows=len(dataset))
                     if outcome.ok:
-                        token = f"{uuid.uuid4().hex}.{extension}"
-                        (self._import_dir() / token).write_bytes(content)
-                        request.session["crm_import"] = {"token": token, "kind": kind}
+                        self._forget_pending(request)
+                        token = import_files.save(content, extension)
+                        request.session["crm_import"] = {
+                            "token": token,
+                            "kind": kind,
+                            "name": upload.name[:200],
+                        }
                         context["token"] = token
         context["form"] = form
         return TemplateResponse(request, "admin/recruitment/crm_import.html", context)
 
+    @staticmethod
+    def _changelist(kind: str) -> str:
+        return reverse(
+            f"admin:casestudies_{'customer' if kind == 'customers' else 'contact'}_changelist"
+        )
+
+    def _check_in_background(self, request, upload, content, kind, dataset):
+        """A large file: checked by a job, confirmed on the job's page."""
+        self._forget_pending(request)
+        extension = upload.name.lower().rsplit(".", 1)[-1]
+        job = import_job_create(
+            kind=f"recruitment.{kind}",
+            resource_class=crm.RESOURCES[kind],
+            file_name=import_files.save(content, extension),
+            file_format=extension,
+            total_rows=len(dataset),
+            user=request.user,
+            original_name=upload.name,
+            done_url=self._changelist(kind),
+            dry_run=True,
+        )
+        return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
+
+    @staticmethod
+    def _forget_pending(request) -> dict:
+        """The checked file waiting in this session, forgotten and deleted."""
+        pending = request.session.pop("crm_import", None) or {}
+        if pending.get("token"):
+            import_files.delete(pending["token"])
+        return pending
+
+    def _expired(self, request):
+        messages.error(request, _("This import has expired: upload the file again."))
+        return HttpResponseRedirect(reverse("admin:recruitment_crm_import"))
+
+    def _import_cancel(self, request):
+        pending = request.session.get("crm_import") or {}
+        if pending.get("token") == request.POST.get("token", ""):
+            self._forget_pending(request)
+        messages.info(request, _("The import was cancelled: nothing was imported."))
+        return HttpResponseRedirect(reverse("admin:recruitment_crm_import"))
+
     def _import_confirm(self, request):
         pending = request.session.get("crm_import") or {}
         token = request.POST.get("token", "")
-        if not self.TOKEN_RE.match(token) or pending.get("token") != token:
-            messages.error(request, _("This import has expired: upload the file again."))
-            return HttpResponseRedirect(reverse("admin:recruitment_crm_import"))
-        file = self._import_dir() / token
-        if not file.exists():
-            messages.error(request, _("This import has expired: upload the file again."))
-            return HttpResponseRedirect(reverse("admin:recruitment_crm_import"))
-        content = file.read_bytes()
-        dataset = crm.load_dataset(content, token.rsplit(".", 1)[-1])
-        outcome = crm.run_import(pending["kind"], dataset, dry_run=False)
-        file.unlink(missing_ok=True)
+        if not token or pending.get("token") != token or pending.get("kind") not in crm.RESOURCES:
+            return self._expired(request)
+        content = import_files.read(token)
+        if content is None:
+            request.session.pop("crm_import", None)
+            return self._expired(request)
         request.session.pop("crm_import", None)
+        kind, extension = pending["kind"], token.rsplit(".", 1)[-1]
+        dataset = crm.load_dataset(content, extension)
+        outcome = crm.run_import(kind, dataset, dry_run=False)
+        import_files.delete(token)
         if not outcome.ok:
             messages.error(
                 request, _("Nothing was imported: the data changed since the check. Try again.")
@@ -185,7 +232,7 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
             action="recruitment.crm_import",
             obj=request.user,
             actor=request.user,
-            data={"kind": pending["kind"], "new": outcome.new, "updated": outcome.updated},
+            data={"kind": kind, "new": outcome.new, "updated": outcome.updated},
             source="admin",
         )
         messages.success(
@@ -193,8 +240,7 @@ class RelationshipSignalAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.Model
             _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
             % {"new": outcome.new, "updated": outcome.updated, "unchanged": outcome.unchanged},
         )
-        target = "customer" if pending["kind"] == "customers" else "contact"
-        return HttpResponseRedirect(reverse(f"admin:casestudies_{target}_changelist"))
+        return HttpResponseRedirect(self._changelist(kind))
 
 
 class RaisedConcernInline(ReadOnlyAdminMixin, admin.TabularInline):

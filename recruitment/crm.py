@@ -20,7 +20,6 @@ Columns (headers in the first row):
 """
 
 import re
-from dataclasses import dataclass, field
 
 import tablib
 from django.utils.text import slugify
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from casestudies.models import Contact, Customer, Industry, Region
+from core import imports
 from core.imports import CleanCellsMixin, SafeExportMixin
 
 
@@ -136,68 +136,11 @@ class ContactResource(CleanCellsMixin, SafeExportMixin, resources.ModelResource)
 RESOURCES = {"customers": CustomerResource, "contacts": ContactResource}
 
 
-class ImportFileError(Exception):
-    pass
+# Reading files and running an import are shared with every import (core/imports.py).
+ImportFileError = imports.ImportFileError
+load_dataset = imports.load_dataset
 
 
-def load_dataset(content: bytes, extension: str) -> tablib.Dataset:
-    """The file as a dataset, or :class:`ImportFileError` with a message."""
-    try:
-        if extension == "xlsx":
-            return tablib.Dataset().load(content, format="xlsx")
-        text = content.decode("utf-8-sig")
-        return tablib.Dataset().load(text, format="csv")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("The CSV file is not UTF-8 text.")) from None
-    except Exception:  # tablib/openpyxl raise many kinds for a broken file
-        message = _("The file could not be read as %(ext)s.") % {"ext": extension}
-        raise ImportFileError(message) from None
-
-
-@dataclass
-class RowProblem:
-    row: int  # 1-based data row (the header is row 0)
-    messages: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Outcome:
-    new: int
-    updated: int
-    unchanged: int
-    problems: list[RowProblem]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def run_import(kind: str, dataset: tablib.Dataset, *, dry_run: bool) -> Outcome:
+def run_import(kind: str, dataset: tablib.Dataset, *, dry_run: bool, **kwargs) -> imports.Outcome:
     """Import (or try) ``dataset``; any problem rolls everything back."""
-    resource = RESOURCES[kind]()
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        collect_failed_rows=False,
-    )
-    problems: dict[int, RowProblem] = {}
-    for number, errors in result.row_errors():
-        problem = problems.setdefault(number, RowProblem(number))
-        problem.messages += [str(error.error) for error in errors]
-    for invalid in result.invalid_rows:
-        problem = problems.setdefault(invalid.number, RowProblem(invalid.number))
-        for name, messages in invalid.error_dict.items():
-            label = "" if name == "__all__" else f"{name}: "
-            problem.messages += [f"{label}{message}" for message in messages]
-    for error in result.base_errors:
-        problems.setdefault(0, RowProblem(0)).messages.append(str(error.error))
-    totals = result.totals
-    return Outcome(
-        new=totals.get("new", 0),
-        updated=totals.get("update", 0),
-        unchanged=totals.get("skip", 0),
-        problems=sorted(problems.values(), key=lambda p: p.row),
-    )
+    return imports.run_resource_import(RESOURCES[kind](), dataset, dry_run=dry_run, **kwargs)

@@ -38,6 +38,14 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The private import storage (core/import_files.py), beside media.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private-imports")},
+        },
+    }
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ nothing hides in a separate production module.
 """
 
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "anymail",
     "casestudies",
     "recruitment",
     "interviews",
@@ -205,15 +207,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.outreach_tasks.resume_campaigns",
         "schedule": env.float("CAMPAIGN_RESUME_SECONDS", default=300.0),
     },
+    # Uploaded spreadsheets never confirmed (or of lost jobs) are deleted after a day.
+    "prune-import-files": {
+        "task": "core.tasks.prune_import_files",
+        "schedule": crontab(hour=1, minute=5),
+    },
 }
 
-# --- Email
+# --- Email: SMTP (or the console) from EMAIL_URL; an email service's API
+# through django-anymail with EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as ANYMAIL_<SETTING> variables (README, "Email").
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 # A hung SMTP server must not hold a worker past the outbox lease.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="") or EMAIL_CONFIG["EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Storyline <storyline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"] (only those set: an
+# empty Mailgun signing key would be a key anyone can sign with).
+# ANYMAIL_WEBHOOK_SECRET ("user:password") is the basic auth every tracking
+# webhook requires; without it the webhooks refuse every post.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("ANYMAIL_") and value.strip()
+}
+ANYMAIL.setdefault("WEBHOOK_SECRET", "")
 
 # --- Auth
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,8 +306,33 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
+# Uploaded spreadsheets between an import's check and its confirmation (and
+# while a large import runs): shared by every web host and worker, never under
+# a public URL (core/import_files.py). On S3: the same bucket, "private/"
+# prefix, signed URLs only. On disk: IMPORT_FILES_ROOT, beside MEDIA_ROOT (not
+# in it); with several hosts it must be a shared volume, or use S3.
+IMPORT_FILES_ROOT = env(
+    "IMPORT_FILES_ROOT", default=str(Path(MEDIA_ROOT).resolve().parent / "private-imports")
+)
+if AWS_STORAGE_BUCKET_NAME:
+    _imports_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "location": "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _imports_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": IMPORT_FILES_ROOT},
+    }
+
 STORAGES = {
     "default": _default_storage,
+    "imports": _imports_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -323,23 +369,48 @@ LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Error reports: to Sentry or a self-hosted GlitchTip when SENTRY_DSN is
+# set (config/sentry.py: no personal data, every tokenized address redacted);
+# otherwise by email to ADMINS ("Ops <ops@example.com>,Jane <jane@example.com>"):
+# 500s through the mail_admins handler below, failed Celery tasks through the
+# task_failure handler in config/celery_app.py.
+from config.sentry import init_sentry  # noqa: E402
+
+SENTRY_ENABLED = init_sentry(env.ENVIRON)
+ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS", default="")]) if address]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SafeReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Secrets in addresses (review, answer, preference, unsubscribe, share and
     # password-reset links; signed download tokens) never reach a log line:
     # every handler redacts them (core/redaction.py).
-    "filters": {"redact_secrets": {"()": "core.redaction.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "core.redaction.RedactSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["redact_secrets"],
-        }
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "core.error_reports.RedactingAdminEmailHandler",
+            "filters": ["require_debug_false", "redact_secrets"],
+            "include_html": False,
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default handlers of "django" (its own unredacted
+        # mail_admins among them): everything goes to root's console.
+        "django": {"handlers": [], "level": "INFO"},
+        # 500s: the console (through root) and, without Sentry, ADMINS.
+        "django.request": {"handlers": [] if SENTRY_ENABLED else ["mail_admins"]},
         "django.server": {"handlers": ["console"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
@@ -556,3 +627,13 @@ SPECTACULAR_SETTINGS = {
 # view a model could import into it.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Its file between "check" and "confirm import" waits in the private shared
+# import storage (STORAGES["imports"]), not in one host's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.import_files.SharedImportTmpStorage"
+
+# Spreadsheet imports (CRM customers and contacts, deals, backlinks,
+# recipients): a file above IMPORT_MAX_ROWS rows is refused before anything is
+# written; a confirmed import above IMPORT_SYNC_ROWS runs in Celery with a
+# progress page (core/import_jobs.py), smaller ones inside the request.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10000)
+IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=500)

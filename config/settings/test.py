@@ -10,6 +10,9 @@ os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Tests never report to a real Sentry / GlitchTip (tests/core/test_error_reports.py
+# starts the SDK against a local stand-in).
+os.environ["SENTRY_DSN"] = ""
 
 from .base import *  # noqa: F403
 from .base import CACHES, STORAGES
@@ -23,6 +26,11 @@ STORAGES = {
 # Each test run gets its own cache namespace on a shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108
+# (tests/conftest.py gives each test its own media and import directories)
+STORAGES["imports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": f"{MEDIA_ROOT}-private-imports"},
+}
 
 # Tasks run inline in tests; the worker tests switch this off and run a real
 # Celery worker against Redis.

@@ -124,3 +124,118 @@ def test_exported_deals_cannot_run_formulas(db):
     )
     exported = DealResource().export()
     assert exported.dict[0]["name"].startswith("'=HYPERLINK")
+
+
+# --- The admin import on several web hosts, capped, large ones in Celery ---
+
+
+def _deals_csv(count: int) -> bytes:
+    rows = "".join(
+        f"D-{i},Deal {i},100,USD,,2026-01-05,,open,finance,smb,,\n" for i in range(count)
+    )
+    return f"{HEADER}\n{rows}".encode()
+
+
+def _check(client, content: bytes, name="deals.csv"):
+    upload = SimpleUploadedFile(name, content, content_type="text/csv")
+    return client.post(
+        reverse("admin:analytics_deal_import"),
+        {"import_file": upload, "format": "0", "resource": "0"},
+    )
+
+
+def _confirm(client, response, **overrides):
+    data = {**response.context["confirm_form"].initial, **overrides}
+    return client.post(reverse("admin:analytics_deal_process_import"), data)
+
+
+def _stored(settings) -> list:
+    from pathlib import Path
+
+    root = Path(settings.STORAGES["imports"]["OPTIONS"]["location"])
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_the_admin_import_confirms_on_another_web_host(client, alice, finance, settings, tmp_path):
+    import tempfile
+
+    client.force_login(alice)
+    checked = _check(client, _deals_csv(3))
+    assert "Confirm import" in checked.content.decode()
+    assert len(_stored(settings)) == 1  # in the private shared storage
+    other_tmp = tmp_path / "other-host-tmp"
+    other_tmp.mkdir()
+    old_tempdir, tempfile.tempdir = tempfile.tempdir, str(other_tmp)
+    settings.MEDIA_ROOT = str(tmp_path / "other-host-media")
+    try:
+        response = _confirm(client, checked)
+    finally:
+        tempfile.tempdir = old_tempdir
+    assert response.status_code == 302
+    assert Deal.objects.count() == 3
+    assert _stored(settings) == []
+
+
+def test_a_failed_check_keeps_no_file(client, alice, finance, settings):
+    client.force_login(alice)
+    bad = f"{HEADER}\nBAD-1,x,100,USD,,2026-01-05,,open,finance,smb,,ghost\n".encode()
+    assert "ghost" in _check(client, bad).content.decode()
+    assert _stored(settings) == []
+
+
+def test_a_confirmation_of_a_file_not_checked_here_is_refused(client, alice, finance, bob):
+    client.force_login(alice)
+    checked = _check(client, _deals_csv(2))
+    for name in ("0" * 32, "../../../etc/passwd"):
+        response = _confirm(client, checked, import_file_name=name)
+        assert response.status_code == 302
+        assert "/import/" in response["Location"]
+    assert not Deal.objects.exists()
+    # Another person cannot confirm alice's file either.
+    other = factories.UserFactory(username="ops", is_superuser=True, is_staff=True)
+    client.force_login(other)
+    assert _confirm(client, checked).status_code == 302
+    assert not Deal.objects.exists()
+
+
+def test_a_file_above_the_row_cap_is_refused(client, alice, finance, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    client.force_login(alice)
+    response = _check(client, _deals_csv(4))
+    assert response.status_code == 200
+    assert "more than 3 rows" in response.content.decode()
+    assert "confirm_form" not in response.context
+    assert _stored(settings) == []
+    assert not Deal.objects.exists()
+
+
+def test_a_large_admin_import_is_checked_and_imported_by_jobs(
+    client, alice, finance, settings, django_capture_on_commit_callbacks
+):
+    from core.models import ImportJob
+
+    settings.IMPORT_SYNC_ROWS = 20
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _check(client, _deals_csv(30), name="q4-deals.csv")
+    check = ImportJob.objects.get()
+    assert response["Location"] == reverse("admin:core_importjob_change", args=[check.pk])
+    assert (check.kind, check.dry_run, check.status, check.processed_rows) == (
+        "analytics.deal",
+        True,
+        "done",
+        30,
+    )
+    assert check.resource == "analytics.resources.DealResource"
+    assert not Deal.objects.exists()
+    assert len(_stored(settings)) == 1  # waiting for the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:core_importjob_confirm", args=[check.pk]))
+    job = ImportJob.objects.get(dry_run=False)
+    assert (job.status, job.processed_rows, job.total_rows) == ("done", 30, 30)
+    assert job.original_name == "q4-deals.csv"
+    assert Deal.objects.count() == 30
+    assert _stored(settings) == []
+    page = client.get(response["Location"]).content.decode()
+    assert "30 of 30 rows" in page
+    assert reverse("admin:analytics_deal_changelist") in page

@@ -88,6 +88,61 @@ def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_set():
     )
 
 
+def _settings_json(expr: str, **env):
+    import json
+
+    return json.loads(_settings_value(f"__import__('json').dumps({expr})", **env))
+
+
+def test_import_files_wait_in_private_shared_storage():
+    media, imports, tmp_class = _settings_json(
+        "[settings.MEDIA_ROOT, settings.STORAGES['imports'],"
+        " settings.IMPORT_EXPORT_TMP_STORAGE_CLASS]"
+    )
+    location = Path(imports["OPTIONS"]["location"])
+    assert location.name == "private-imports"
+    assert Path(media) not in location.parents  # nothing serving /media/ serves it
+    assert tmp_class == "core.import_files.SharedImportTmpStorage"
+    s3 = _settings_json(
+        "settings.STORAGES['imports']",
+        AWS_STORAGE_BUCKET_NAME="stories",
+        AWS_S3_CUSTOM_DOMAIN="cdn.example.com",
+    )
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["OPTIONS"]["bucket_name"] == "stories"
+    assert s3["OPTIONS"]["location"] == "private"
+    assert s3["OPTIONS"]["custom_domain"] is None
+    assert s3["OPTIONS"]["querystring_auth"] is True
+
+
+def test_error_reports_and_email_services_come_from_the_environment():
+    expr = (
+        "[settings.ADMINS, settings.EMAIL_BACKEND, settings.ANYMAIL, settings.SENTRY_ENABLED,"
+        " len(__import__('logging').getLogger('django.request').handlers),"
+        " settings.IMPORT_MAX_ROWS, settings.IMPORT_SYNC_ROWS]"
+    )
+    admins, backend, anymail, sentry, mail_handlers, cap, sync = _settings_json(expr)
+    assert (admins, sentry, mail_handlers, cap, sync) == ([], False, 1, 10000, 500)
+    assert backend == "django.core.mail.backends.console.EmailBackend"
+    assert anymail == {"WEBHOOK_SECRET": ""}
+    env = {
+        "ADMINS": "Ops <ops@example.com>,Jane <jane@example.com>",
+        "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "ANYMAIL_MAILGUN_API_KEY": "key-123",
+        "ANYMAIL_WEBHOOK_SECRET": "hook:secret",
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": "",
+        "SENTRY_DSN": "http://public@127.0.0.1:9/1",
+        "IMPORT_MAX_ROWS": "2000",
+    }
+    admins, backend, anymail, sentry, mail_handlers, cap, sync = _settings_json(expr, **env)
+    assert admins == [["Ops", "ops@example.com"], ["Jane", "jane@example.com"]]
+    assert backend == "anymail.backends.mailgun.EmailBackend"
+    # An empty signing key is left out: anymail then refuses instead of
+    # accepting signatures made with an empty key.
+    assert anymail == {"MAILGUN_API_KEY": "key-123", "WEBHOOK_SECRET": "hook:secret"}
+    assert (sentry, mail_handlers, cap) == (True, 0, 2000)  # Sentry reports 500s
+
+
 def test_email_comes_from_email_url():
     env = {"EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587"}
     assert _settings_value("settings.EMAIL_HOST", **env) == "smtp.example.com"

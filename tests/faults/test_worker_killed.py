@@ -33,16 +33,17 @@ def _pdf_served(client: httpx.Client, url: str) -> bool:
 def test_a_worker_killed_mid_render_renders_every_pdf_once(stack_urls, static_root):
     stories = published_stories(REPEAT)
     recoveries = []
-    with production_stack(
-        **stack_urls, static_root=static_root, beat=True, extra_env=FAST_RECOVERY
-    ) as stack, httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=30) as reader:
+    with (
+        production_stack(
+            **stack_urls, static_root=static_root, beat=True, extra_env=FAST_RECOVERY
+        ) as stack,
+        httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=30) as reader,
+    ):
         for cs in stories:
             url = f"/case-studies/{cs.slug}/pdf/"
             reader.get(url)  # queues the render; the reader waits
             rendering = Doc.objects.filter(case_study=cs, kind="pdf", status="rendering")
-            assert wait_until(rendering.exists, timeout=30, interval=0.02), stack.log_text()[
-                -2000:
-            ]
+            assert wait_until(rendering.exists, timeout=30, interval=0.02), stack.log_text()[-2000:]
             stack.kill("worker")
             assert Doc.objects.get(case_study=cs, kind="pdf").status == "rendering"
             stack.start("worker")

@@ -223,13 +223,17 @@ def test_the_lifecycle_emails_arrive_once_and_leak_no_secret(stack_urls, static_
             assert "Harbor" in text
 
         # Each email once: wait a few sweeps for any duplicate to surface.
+        receipt = stack.smtp.wait_for(MEI, count=4)[3]
         time.sleep(6)
         to_mei = stack.smtp.to(MEI)
-        assert [m.subject.split(":")[0] for m in to_mei] == [
-            outreach_email.subject.split(":")[0],
-            review_email.subject.split(":")[0],
-            code_email.subject.split(":")[0],
+        assert [m.subject for m in to_mei] == [
+            outreach_email.subject,
+            review_email.subject,
+            code_email.subject,
+            receipt.subject,
         ], [m.subject for m in to_mei]
+        assert receipt.subject.startswith("Your approval is recorded")
+        assert receipt.message["Reply-To"] == "pm@storyline.example"
         assert not OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).exists()
         assert not OutboxEmail.objects.filter(status=OutboxEmail.Status.FAILED).exists()
         logs = stack.log_text()

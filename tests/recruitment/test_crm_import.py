@@ -139,3 +139,229 @@ def test_the_admin_checks_then_imports_on_confirmation(client, alice, taxonomy):
 def test_sales_cannot_import(client, bob):
     client.force_login(bob)
     assert client.get(reverse("admin:recruitment_crm_import")).status_code == 403
+
+
+# --- Several web hosts, the row cap, large imports in Celery ----------------
+
+
+def _customers_csv(count: int) -> bytes:
+    rows = "".join(f"Customer {i},customer-{i},Healthcare,smb,Asia-Pacific\n" for i in range(count))
+    return ("name,slug,industry,company_size,region\n" + rows).encode()
+
+
+def _check(client, content: bytes, name="crm.csv", kind="customers"):
+    url = reverse("admin:recruitment_crm_import")
+    return client.post(url, {"kind": kind, "file": SimpleUploadedFile(name, content)})
+
+
+def _stored_files(settings) -> list:
+    from pathlib import Path
+
+    root = Path(settings.STORAGES["imports"]["OPTIONS"]["location"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.django_db
+def test_the_checked_file_waits_in_the_private_shared_storage(client, alice, taxonomy, settings):
+    from pathlib import Path
+
+    client.force_login(alice)
+    response = _check(client, _customers_csv(2))
+    token = response.context["token"]
+    assert token.startswith("imports/") and token.endswith(".csv")
+    files = _stored_files(settings)
+    assert [f.name for f in files] == [token.removeprefix("imports/")]
+    # Not under the public media root, not in this host's /tmp.
+    media = Path(settings.MEDIA_ROOT).resolve()
+    assert not any(media in f.resolve().parents for f in files)
+
+
+@pytest.mark.django_db
+def test_a_confirmation_on_another_web_host_still_imports(
+    client, alice, taxonomy, settings, tmp_path
+):
+    import tempfile
+
+    client.force_login(alice)
+    token = _check(client, _customers_csv(3)).context["token"]
+    # The "second host": its own, empty /tmp and its own media directory.
+    other_tmp = tmp_path / "other-host-tmp"
+    other_tmp.mkdir()
+    old_tempdir, tempfile.tempdir = tempfile.tempdir, str(other_tmp)
+    settings.MEDIA_ROOT = str(tmp_path / "other-host-media")
+    try:
+        response = client.post(
+            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
+        )
+    finally:
+        tempfile.tempdir = old_tempdir
+    assert response.status_code == 302
+    assert Customer.objects.count() == 3
+    assert _stored_files(settings) == []  # deleted once confirmed
+
+
+@pytest.mark.django_db
+def test_a_cancelled_check_deletes_the_file(client, alice, taxonomy, settings):
+    client.force_login(alice)
+    token = _check(client, _customers_csv(2)).context["token"]
+    url = reverse("admin:recruitment_crm_import")
+    response = client.post(url, {"cancel": "1", "token": token}, follow=True)
+    assert "cancelled" in response.content.decode()
+    assert _stored_files(settings) == []
+    response = client.post(url, {"confirm": "1", "token": token}, follow=True)
+    assert "expired" in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_second_check_replaces_the_first_file(client, alice, taxonomy, settings):
+    client.force_login(alice)
+    first = _check(client, _customers_csv(1)).context["token"]
+    second = _check(client, _customers_csv(2)).context["token"]
+    assert first != second
+    assert [f.name for f in _stored_files(settings)] == [second.removeprefix("imports/")]
+
+
+@pytest.mark.django_db
+def test_a_file_above_the_row_cap_is_refused_before_anything_is_written(
+    client, alice, taxonomy, settings
+):
+    settings.IMPORT_MAX_ROWS = 5
+    client.force_login(alice)
+    response = _check(client, _customers_csv(6))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "more than 5 rows" in html
+    assert "token" not in response.context
+    assert _stored_files(settings) == []
+    assert not Customer.objects.exists()
+    # At the cap is fine.
+    assert "token" in _check(client, _customers_csv(5)).context
+
+
+@pytest.mark.django_db
+def test_a_small_import_stays_in_the_request(
+    client, alice, taxonomy, django_capture_on_commit_callbacks
+):
+    from core.models import ImportJob
+
+    client.force_login(alice)
+    token = _check(client, _customers_csv(3)).context["token"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:casestudies_customer_changelist")
+    assert Customer.objects.count() == 3
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_large_import_is_checked_then_imported_by_jobs_with_progress(
+    client, alice, taxonomy, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from core import import_jobs
+    from core.models import AuditEntry, ImportJob
+
+    reported = []
+    set_in_cache = import_jobs.cache.set
+
+    def record(key, value, *args, **kwargs):
+        if key.startswith("import-job:"):
+            reported.append(value)
+        return set_in_cache(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(import_jobs.cache, "set", record)
+    client.force_login(alice)
+    # The check runs in Celery (eager here) and opens on its job's page.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _check(client, _customers_csv(600), name="big.csv")
+    check = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:core_importjob_change", args=[check.pk])
+    assert (check.dry_run, check.status, check.processed_rows) == (True, "done", 600)
+    assert not Customer.objects.exists()  # only checked so far
+    page = client.get(response["Location"]).content.decode()
+    assert "Check passed: 600 new, 0 updated, 0 unchanged." in page
+    confirm = reverse("admin:core_importjob_confirm", args=[check.pk])
+    assert f'action="{confirm}"' in page
+    # Confirmed: a second job imports the same file, all in one transaction.
+    reported.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm)
+    job = ImportJob.objects.exclude(pk=check.pk).get()
+    assert response["Location"] == reverse("admin:core_importjob_change", args=[job.pk])
+    assert (job.dry_run, job.status, job.total_rows, job.processed_rows) == (
+        False,
+        "done",
+        600,
+        600,
+    )
+    assert (job.kind, job.original_name, job.created_by) == (
+        "recruitment.customers",
+        "big.csv",
+        alice,
+    )
+    assert job.result == {"new": 600, "updated": 0, "unchanged": 0}
+    assert Customer.objects.count() == 600
+    # Progress went out while the rows were being imported, every 25 rows.
+    assert reported[:3] == [0, 25, 50] and reported[-1] == 600
+    assert _stored_files(settings) == []
+    assert AuditEntry.objects.filter(action="core.import_job.done", actor=alice).exists()
+    html = client.get(response["Location"]).content.decode()
+    assert "600 of 600 rows" in html
+    assert "Imported: 600 new, 0 updated, 0 unchanged." in html
+    assert 'http-equiv="refresh"' not in html  # done: no more refreshing
+    # The check is spent.
+    check.refresh_from_db()
+    assert check.closed_at and check.import_job == job
+    client.post(confirm)
+    assert ImportJob.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_large_import_whose_data_changed_since_the_check_imports_nothing(
+    client, alice, taxonomy, settings, django_capture_on_commit_callbacks
+):
+    from casestudies.models import Industry
+    from core.models import ImportJob
+
+    settings.IMPORT_SYNC_ROWS = 100
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        check = _check(client, _customers_csv(150))
+    check_job = ImportJob.objects.get()
+    Industry.objects.update(name="Health", slug="health")  # renamed meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:core_importjob_confirm", args=[check_job.pk]))
+    job = ImportJob.objects.get(dry_run=False)
+    assert (job.status, job.processed_rows) == ("failed", 150)
+    assert not Customer.objects.exists()  # all or nothing
+    assert "Nothing was imported" in job.errors["message"]
+    assert len(job.errors["problems"]) == 100 and job.errors["omitted"] == 50
+    html = client.get(response["Location"]).content.decode()
+    assert "Unknown industry “Healthcare”" in html
+    assert "…and 50 more rows." in html
+    assert check.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_large_file_with_bad_rows_fails_its_check(
+    client, alice, taxonomy, settings, django_capture_on_commit_callbacks
+):
+    from core.models import ImportJob
+
+    settings.IMPORT_SYNC_ROWS = 2
+    client.force_login(alice)
+    bad = _customers_csv(3) + b"Bad Size,bad-size,Healthcare,huge,Asia-Pacific\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _check(client, bad)
+    job = ImportJob.objects.get()
+    assert (job.dry_run, job.status) == (True, "failed")
+    assert [p["row"] for p in job.errors["problems"]] == [4]
+    assert _stored_files(settings) == []  # nothing to confirm: the file is gone
+    html = client.get(response["Location"]).content.decode()
+    assert "Fix these rows" in html and "huge" in html
+    assert "Confirm the import" not in html
+    assert not Customer.objects.exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('distribution', '0006_references_campaigns'),
+        ('distribution', '0007_suppression_complaint'),
     ]
 
     operations = [
