@@ -18,6 +18,7 @@ from tests.processes import ROOT, production_stack, wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.production, pytest.mark.fault]
 
 REVIEWERS = 20
+APPROVE = {"outcome": "approved", "facts_checked": "on", "attribution_checked": "on"}
 LINK = re.compile(r"/review/([A-Za-z0-9_-]{43})/")
 
 SEED = (
@@ -83,7 +84,7 @@ def test_a_postgres_restart_is_reported_fast_and_leaves_no_half_decision(
                         for token in pending:
                             try:
                                 response = client.post(
-                                    f"/review/{token}/decide/", data={"outcome": "approved"}
+                                    f"/review/{token}/decide/", data=APPROVE
                                 )
                                 code = response.status_code
                             except httpx.HTTPError:

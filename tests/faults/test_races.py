@@ -18,6 +18,7 @@ from tests.processes import production_stack, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.production, pytest.mark.fault]
 
+APPROVE = {"outcome": "approved", "facts_checked": "on", "attribution_checked": "on"}
 LINK = re.compile(r"/review/([A-Za-z0-9_-]{43})/")
 REVIEWER = "reviewer0@customer.example"
 
@@ -36,7 +37,7 @@ def test_fifty_simultaneous_approvals_on_one_link_make_one_decision(stack_urls, 
             with httpx.Client(base_url=stack.base_url, timeout=60) as client:
                 barrier.wait()
                 response = client.post(
-                    f"/review/{token}/decide/", data={"outcome": "approved", "facts_checked": "on"}
+                    f"/review/{token}/decide/", data=APPROVE
                 )
                 statuses.append(response.status_code)
 

@@ -19,6 +19,7 @@ from tests.processes import production_stack, wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.production, pytest.mark.fault]
 
 DECISIONS = 200
+APPROVE = {"outcome": "approved", "facts_checked": "on", "attribution_checked": "on"}
 LINK = re.compile(r"/review/([A-Za-z0-9_-]{43})/")
 
 
@@ -45,7 +46,7 @@ def test_decisions_made_while_redis_is_down_commit_and_their_emails_follow(
             with httpx.Client(base_url=stack.base_url, timeout=60) as customer:
                 response = customer.post(
                     f"/review/{token}/decide/",
-                    data={"outcome": "approved", "facts_checked": "on"},
+                    data=APPROVE,
                 )
                 return response.status_code
 
