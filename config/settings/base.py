@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "casestudies",
     "recruitment",
     "interviews",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -250,6 +252,53 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every page (django-csp 4). No inline script, no
+# inline event handler, no inline style anywhere: every script and stylesheet
+# is a static file (values reach scripts through data- attributes or
+# json_script data blocks), so the policy needs neither 'unsafe-inline' nor
+# per-request nonces, which cached public pages could not carry. JSON-LD is a
+# data block, not script. CSP_REPORT_ONLY sends the same policy as
+# Content-Security-Policy-Report-Only instead (to try a change without
+# breaking anything); CSP_REPORT_URI collects violation reports.
+# (Read into lower-case names: django-csp's check refuses its pre-4.0
+# CSP_* settings.)
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+_csp_report_uri = env("CSP_REPORT_URI", default="")
+# Media (logos) from S3-compatible storage: its custom domain, else its endpoint.
+_csp_media = []
+if AWS_STORAGE_BUCKET_NAME:
+    _csp_media_domain = env("AWS_S3_CUSTOM_DOMAIN", default="")
+    _csp_endpoint = env("AWS_S3_ENDPOINT_URL", default="")
+    if _csp_media_domain:
+        _csp_media = [f"https://{_csp_media_domain}"]
+    elif _csp_endpoint:
+        _csp_media = [_csp_endpoint.rstrip("/")]
+    else:
+        _csp_region = env("AWS_S3_REGION_NAME", default="")
+        _csp_media = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if _csp_region:
+            _csp_media.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_csp_region}.amazonaws.com")
+_csp_directives = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *_csp_media],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if _csp_report_uri:
+    _csp_directives["report-uri"] = [_csp_report_uri]
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 LOGGING = {
     "version": 1,
