@@ -44,11 +44,12 @@ COPY . .
 
 # Static files are served by WhiteNoise from the manifest built here. The
 # SECRET_KEY is a throwaway that exists only for this RUN step.
-# /app/media is the local media root (a volume in compose); it must be
-# writable by the app user, and a new named volume inherits this ownership.
+# /app/media is the local media root and /app/private-media the private
+# files' root (volumes in compose); they must be writable by the app user, and
+# a new named volume inherits this ownership.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown storyline:storyline /app/media \
+    && mkdir -p /app/media /app/private-media \
+    && chown storyline:storyline /app/media /app/private-media \
     && chmod 0755 docker/entrypoint.sh
 
 USER storyline

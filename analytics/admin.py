@@ -16,6 +16,7 @@ from analytics.models import (
 )
 from analytics.resources import BacklinkResource, DealResource
 from core.audit import audit_log
+from core.imports import SafeImportForm
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -79,6 +80,7 @@ class DealStoryInline(admin.TabularInline):
 
 @admin.register(Deal)
 class DealAdmin(ImportExportModelAdmin, AuditedAdmin):
+    import_form_class = SafeImportForm
     resource_classes = [DealResource]
     list_display = [
         "external_id",
@@ -110,6 +112,7 @@ class DealAdmin(ImportExportModelAdmin, AuditedAdmin):
 
 @admin.register(Backlink)
 class BacklinkAdmin(ImportExportModelAdmin, AuditedAdmin):
+    import_form_class = SafeImportForm
     resource_classes = [BacklinkResource]
     list_display = ["url", "domain", "case_study", "found_on"]
     list_select_related = ["case_study"]

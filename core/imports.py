@@ -3,6 +3,9 @@ the dashboard's CSV)."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from import_export.forms import ImportForm
+
+from core.uploads import refuse_markup
 
 
 class CleanCellsMixin:
@@ -38,3 +41,14 @@ class SafeExportMixin:
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
         return csv_safe(value) if isinstance(value, str) else value
+
+
+class SafeImportForm(ImportForm):
+    """The import page's form: a spreadsheet, never an SVG, HTML or XML file
+    (core.uploads), whatever its name says. (Imported files are parsed, never
+    served back.)"""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        refuse_markup(upload)
+        return upload

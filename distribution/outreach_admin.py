@@ -17,7 +17,7 @@ from casestudies.models import CaseStudy, Industry, UseCase
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
 from core.ids import is_id
-from core.imports import CleanCellsMixin, SafeExportMixin
+from core.imports import CleanCellsMixin, SafeExportMixin, SafeImportForm
 from distribution import campaigns, eventlog, references
 from distribution.models import (
     Campaign,
@@ -152,6 +152,7 @@ class RecipientResource(CleanCellsMixin, SafeExportMixin, resources.ModelResourc
 
 @admin.register(Recipient)
 class RecipientAdmin(NoDeleteAdminMixin, ImportExportModelAdmin):
+    import_form_class = SafeImportForm
     resource_classes = [RecipientResource]
     list_display = ["email", "name", "kind", "company", "industry", "use_case", "unsubscribed"]
     list_filter = ["kind", "unsubscribed", "industry", "use_case", "language"]

@@ -223,8 +223,30 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
+# Private files (interview recordings, transcripts and supplementary files,
+# proposal packs, rendered documents) are never under MEDIA_ROOT / MEDIA_URL:
+# a separate directory (web and worker share it), or the bucket's "private/"
+# prefix with signed addresses. Views check permissions, then serve them.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
+if AWS_STORAGE_BUCKET_NAME:
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_default_storage["OPTIONS"],
+            "location": "private",
+            # A custom domain (CDN) would hand out unsigned addresses.
+            "custom_domain": None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+else:
+    _private_storage = {"BACKEND": "core.storage.PrivateFileSystemStorage"}
+
 STORAGES = {
     "default": _default_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -23,6 +23,10 @@ STORAGES = {
 # Each test run gets its own cache namespace on a shared Redis.
 CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108
+PRIVATE_MEDIA_ROOT = os.environ.get(
+    "TEST_PRIVATE_MEDIA_ROOT",
+    "/tmp/storyline-test-private-media",  # noqa: S108
+)
 
 # Tasks run inline in tests; the worker tests switch this off and run a real
 # Celery worker against Redis.
