@@ -45,6 +45,7 @@ class ProposalPackAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         "started_at",
         "finished_at",
     )
+    exclude = ("pdf", "slides")  # shown as links (pdf_link, slides_link)
     inlines = [ProposalPackStoryInline]
 
     def has_add_permission(self, request) -> bool:

@@ -154,6 +154,24 @@ class SupplementaryFileInline(ProgramManagersOnlyMixin, admin.TabularInline):
     form = SupplementaryFileForm
     extra = 0
     fields = ("kind", "file", "caption")
+    readonly_fields = ("download",)
+
+    def get_fields(self, request, obj=None):
+        # Read-only, the file is a link to the download view (a private file
+        # has no address of its own for the admin's default display).
+        if not self.has_change_permission(request, obj):
+            return ("kind", "download", "caption")
+        return super().get_fields(request, obj)
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.pk or not obj.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:interviews_interview_file_download", args=[obj.interview_id, obj.pk]),
+            obj.file.name.rsplit("/", 1)[-1],
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "file":

@@ -140,3 +140,21 @@ def test_private_files_must_not_live_under_media_root(settings, tmp_path):
     assert "MEDIA_ROOT" in errors[0].msg
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     assert not [e for e in run_checks() if e.id == "storyline.E001"]
+
+
+def test_read_only_the_inline_still_links_to_the_download_view(client, files, interview, groups):
+    from django.contrib.auth.models import Permission
+
+    from tests import factories
+
+    reader = factories.UserFactory(username="dana", is_staff=True)
+    reader.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="interviews",
+            codename__in=["view_interview", "change_interview", "view_supplementaryfile"],
+        )
+    )
+    client.force_login(reader)
+    html = client.get(f"/admin/interviews/interview/{interview.pk}/change/").content.decode()
+    assert f'href="{files["supplementary"][0]}"' in html
+    assert client.get(files["supplementary"][0]).status_code == 200
