@@ -44,12 +44,13 @@ COPY . .
 
 # Static files are served by WhiteNoise from the manifest built here. The
 # SECRET_KEY is a throwaway that exists only for this RUN step.
-# /app/media is the local media root and /app/private-imports the private
-# import storage (IMPORT_FILES_ROOT; both volumes in compose); they must be
-# writable by the app user, and a new named volume inherits this ownership.
+# /app/media is the local media root, /app/private-media the private files'
+# root and /app/private-imports the private import storage (IMPORT_FILES_ROOT;
+# volumes in compose); they must be writable by the app user, and a new named
+# volume inherits this ownership.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
-    && mkdir -p /app/media /app/private-imports \
-    && chown storyline:storyline /app/media /app/private-imports \
+    && mkdir -p /app/media /app/private-media /app/private-imports \
+    && chown storyline:storyline /app/media /app/private-media /app/private-imports \
     && chmod 0755 docker/entrypoint.sh
 
 USER storyline

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from casestudies import services
 from casestudies.admin_drafting import SIGN_OFF_PERMISSION, DraftingAdminMixin
+from casestudies.forms import CustomerAdminForm
 from casestudies.models import (
     EVIDENCE_LOCKED_STATES,
     SECTION_FIELDS,
@@ -85,6 +86,7 @@ class ContactInline(NoDeleteAdminMixin, admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = (
         "name",
         "industry",

@@ -4,7 +4,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from casestudies.models import SECTIONS, InternalSignOff, internal_review_areas, review_area_label
+from casestudies.models import (
+    SECTIONS,
+    Customer,
+    InternalSignOff,
+    internal_review_areas,
+    review_area_label,
+)
+from core.uploads import LogoFormMixin
 
 # Generous for a 1000-1500-word story, small enough that nobody posts a novel.
 SECTION_MAX_CHARS = 20_000
@@ -87,3 +94,12 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = _area_choices()
+
+
+class CustomerAdminForm(LogoFormMixin, forms.ModelForm):
+    """The customer's admin form: its logo checked and stored downscaled (core.uploads)."""
+
+    class Meta:
+        model = Customer
+        # The admin adds the other fields from its fieldsets.
+        fields = ("logo",)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.uploads import validate_logo
 
 # --------------------------------------------------------------------------
 # Taxonomy
@@ -119,7 +120,9 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/customers/", blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="logos/customers/", blank=True, validators=[validate_logo]
+    )
     description = models.TextField(_("about the company"), blank=True)
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="customers"

@@ -39,6 +39,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("robots.txt", distribution_views.robots_txt, name="robots_txt"),
+    path("branding.css", distribution_views.branding_css, name="branding_css"),
 ]
 
 if settings.DEBUG:

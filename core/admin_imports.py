@@ -26,18 +26,18 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
 
 from core import import_files
 from core.import_jobs import import_job_create
-from core.imports import count_rows, too_many_rows
+from core.imports import SafeImportForm, count_rows, too_many_rows
 
 SESSION_KEY = "import_export_files"
 REMEMBERED = 10  # checked files a person may have waiting for confirmation
 
 
-class CappedImportForm(ImportForm):
-    """The upload form, refusing a file above ``IMPORT_MAX_ROWS`` rows."""
+class CappedImportForm(SafeImportForm):
+    """The upload form, refusing a file above ``IMPORT_MAX_ROWS`` rows (and,
+    as every import form, an SVG, HTML or XML file whatever its name)."""
 
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)

@@ -1,5 +1,7 @@
-"""A guard for Django's admin autocomplete widget.
+"""Admin widgets: a guard for Django's autocomplete widget, and the file
+input of private files.
 
+The guard:
 ``AutocompleteSelect.optgroups`` looks the submitted values up in the
 database to redisplay them; a value that is not a valid key of the target
 ("abc", a 40-digit number) raises ValueError or OverflowError there, and a
@@ -7,7 +9,7 @@ staff member who typed it gets a 500 instead of the form's own "Select a valid
 choice" error. Values that cannot be keys are dropped before the lookup (the
 form's validation still reports them)."""
 
-from django.contrib.admin.widgets import AutocompleteMixin
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteMixin
 from django.db import models
 
 from core.ids import is_id
@@ -34,3 +36,28 @@ def guard_autocomplete() -> None:
 
     optgroups.storyline_guarded = True
     AutocompleteMixin.optgroups = optgroups
+
+
+class ProtectedFileWidget(AdminFileWidget):
+    """The admin's file input for a private file (core.storage): the current
+    file links to the permission-checked view ``url_for(instance)`` returns,
+    since a private file has no public address."""
+
+    template_name = "admin/widgets/protected_file_input.html"
+
+    def __init__(self, url_for, attrs=None):
+        super().__init__(attrs)
+        self.url_for = url_for
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", "") and getattr(value, "instance", None))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        instance = getattr(value, "instance", None)
+        context["widget"]["download_url"] = (
+            self.url_for(instance)
+            if self.is_initial(value) and getattr(instance, "pk", None)
+            else ""
+        )
+        return context

@@ -17,6 +17,9 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from import_export.forms import ImportForm
+
+from core.uploads import refuse_markup
 
 
 class CleanCellsMixin:
@@ -186,3 +189,14 @@ def run_resource_import(
         unchanged=totals.get("skip", 0),
         problems=sorted(problems.values(), key=lambda p: p.row),
     )
+
+
+class SafeImportForm(ImportForm):
+    """The import page's form: a spreadsheet, never an SVG, HTML or XML file
+    (core.uploads), whatever its name says. (Imported files are parsed, never
+    served back.)"""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        refuse_markup(upload)
+        return upload

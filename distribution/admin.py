@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import Truncator
@@ -6,12 +7,23 @@ from django.utils.translation import ngettext
 
 from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
+from core.uploads import LogoFormMixin
 from distribution import services
 from distribution.models import Branding, RenderedDocument
 
 
+class BrandingForm(LogoFormMixin, forms.ModelForm):
+    """Our branding: the logo checked and stored downscaled (core.uploads)."""
+
+    class Meta:
+        model = Branding
+        # The admin adds the other fields from its fieldsets.
+        fields = ("logo",)
+
+
 @admin.register(Branding)
 class BrandingAdmin(admin.ModelAdmin):
+    form = BrandingForm
     list_display = ["company_name", "primary_colour", "accent_colour", "updated_at"]
 
     def has_add_permission(self, request) -> bool:
@@ -52,7 +64,7 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         "status",
         "progress",
         "error",
-        "file",
+        "file_name",
         "size",
         "content_hash",
         "render_ms",
@@ -75,6 +87,12 @@ class RenderedDocumentAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("progress"), ordering="progress")
     def progress_display(self, obj):
         return f"{obj.progress} %"
+
+    @admin.display(description=_("file"))
+    def file_name(self, obj):
+        # A private file (core.storage): no address of its own; visitors get
+        # it from the story's document links while the story is public.
+        return obj.file.name if obj.file else "—"
 
     @admin.display(description=_("size"), ordering="size")
     def size_display(self, obj):

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
+from core.uploads import validate_logo
 
 hex_colour = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, for example #1f4e79.")
@@ -25,7 +27,9 @@ class Branding(TimeStampedModel):
     CACHE_KEY = "distribution:branding:v1"
 
     company_name = models.CharField(_("company name"), max_length=200, default="Storyline")
-    logo = models.ImageField(_("logo"), upload_to="logos/brand/", blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to="logos/brand/", blank=True, validators=[validate_logo]
+    )
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1f4e79", validators=[hex_colour]
     )
@@ -164,7 +168,15 @@ class RenderedDocument(TimeStampedModel):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
-    file = models.FileField(_("file"), upload_to=_document_upload_to, blank=True, max_length=300)
+    # Private (core.storage): served by the document views, which check the
+    # story is still public, never from /media/.
+    file = models.FileField(
+        _("file"),
+        upload_to=_document_upload_to,
+        storage=private_storage,
+        blank=True,
+        max_length=300,
+    )
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     source_hash = models.CharField(
@@ -835,8 +847,13 @@ class ProposalPack(TimeStampedModel):
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     error = models.TextField(_("error"), blank=True)
-    pdf = models.FileField(_("PDF"), upload_to=_pack_upload_to, blank=True, max_length=300)
-    slides = models.FileField(_("slides"), upload_to=_pack_upload_to, blank=True, max_length=300)
+    # Private (core.storage): only the rep's own pack views serve them.
+    pdf = models.FileField(
+        _("PDF"), upload_to=_pack_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+    slides = models.FileField(
+        _("slides"), upload_to=_pack_upload_to, storage=private_storage, blank=True, max_length=300
+    )
     started_at = models.DateTimeField(_("render started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("render finished"), null=True, blank=True)
 

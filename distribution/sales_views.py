@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from casestudies.models import (
     UsageChannel,
     UseCase,
 )
+from core.files import private_file_response
 from core.ids import is_id
 from core.roles import PROGRAM_MANAGERS, SALES, in_group
 from distribution import packs, sales_search, sales_services, search
@@ -670,12 +671,9 @@ def _pack_file(request, pk: str, field: str, extension: str, content_type: str):
     file = getattr(pack, field)
     if pack.status != ProposalPack.Status.DONE or not file:
         return HttpResponseRedirect(reverse("sales:pack", kwargs={"pk": pack.pk}))
-    try:
-        handle = file.storage.open(file.name, "rb")
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=pack.file_name(extension), content_type=content_type
+    # A private file (core.storage): an attachment, no-store, sandboxed.
+    return private_file_response(
+        file, filename=pack.file_name(extension), content_type=content_type
     )
 
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from distribution.cache import public_page
 from distribution.charts import before_after_svg
 from distribution.filters import FACETS, PARAMETERS, SORT_NEWEST, SORT_RELEVANCE, GalleryFilter
 from distribution.models import Branding
+from distribution.templatetags.publication import brand_colours, brand_css
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 VERSION_LONG_FIELDS = ["challenge", "solution", "implementation", "results", "future_plans"]
@@ -386,6 +388,24 @@ def _seo(request, case_study: CaseStudy, version: StoryVersion, page_path: str, 
 def _with_translations(studies: list[CaseStudy]) -> list[CaseStudy]:
     prefetch_related_objects(studies, _translations_prefetch())
     return studies
+
+
+# --------------------------------------------------------------------------
+# Branding stylesheet
+# --------------------------------------------------------------------------
+
+
+@require_safe
+def branding_css(request):
+    """The branding colours as a stylesheet (see ``brand_style``). Its
+    address carries the colours (``?v=``): the current one is cached for a
+    day, any other a minute."""
+    branding = Branding.current()
+    brand, accent = brand_colours(branding)
+    response = HttpResponse(brand_css(branding), content_type="text/css; charset=utf-8")
+    current = request.GET.get("v", "") == f"{brand[1:]}{accent[1:]}".lower()
+    patch_cache_control(response, public=True, max_age=86400 if current else 60)
+    return response
 
 
 # --------------------------------------------------------------------------

@@ -22,7 +22,9 @@ from django.utils.translation import ngettext, override
 
 from casestudies.models import Quote
 from core.admin import NoDeleteAdminMixin
+from core.admin_widgets import ProtectedFileWidget
 from core.audit import audit_log
+from core.files import private_file_response
 from core.ids import is_id
 from core.pdf import render_pdf
 from interviews import guide, services
@@ -45,6 +47,7 @@ from interviews.models import (
     RoiFigure,
     Stakeholder,
     SupplementaryFile,
+    Transcript,
     TranscriptSegment,
 )
 from interviews.services import TransitionError
@@ -151,6 +154,34 @@ class SupplementaryFileInline(ProgramManagersOnlyMixin, admin.TabularInline):
     form = SupplementaryFileForm
     extra = 0
     fields = ("kind", "file", "caption")
+    readonly_fields = ("download",)
+
+    def get_fields(self, request, obj=None):
+        # Read-only, the file is a link to the download view (a private file
+        # has no address of its own for the admin's default display).
+        if not self.has_change_permission(request, obj):
+            return ("kind", "download", "caption")
+        return super().get_fields(request, obj)
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.pk or not obj.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:interviews_interview_file_download", args=[obj.interview_id, obj.pk]),
+            obj.file.name.rsplit("/", 1)[-1],
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            # A private file: the current one links to the download view.
+            kwargs["widget"] = ProtectedFileWidget(
+                url_for=lambda f: reverse(
+                    "admin:interviews_interview_file_download", args=[f.interview_id, f.pk]
+                )
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Interview)
@@ -212,7 +243,11 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
     def recording_link(self, obj):
         if not obj.recording:
             return "—"
-        return format_html('<a href="{}">{}</a>', obj.recording.url, obj.recording_mime)
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:interviews_interview_recording_download", args=[obj.pk]),
+            obj.recording_mime or _("download"),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -334,6 +369,13 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             view("guide/pdf/", self.guide_pdf_view, "guide_pdf"),
             view("consent/", self.consent_view, "consent"),
             view("recording/", self.recording_view, "recording"),
+            view("recording/download/", self.recording_download_view, "recording_download"),
+            view(
+                "transcripts/<int:transcript_id>/download/",
+                self.transcript_download_view,
+                "transcript_download",
+            ),
+            view("files/<int:file_id>/download/", self.file_download_view, "file_download"),
             view("transcript/upload/", self.transcript_upload_view, "transcript_upload"),
             view("transcript/", self.transcript_view, "transcript"),
             view(
@@ -366,6 +408,29 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
         if not self.has_change_permission(request, interview):
             raise PermissionDenied
         return interview
+
+    def _interview_for_download(self, request, object_id, model) -> Interview:
+        """Private files (core.storage) go to program managers only: the
+        right to manage interviews and to view ``model`` (Sales may view
+        interview rows in general, not these files)."""
+        interview = self._interview(request, object_id)
+        if not request.user.has_perm(f"interviews.view_{model._meta.model_name}"):
+            raise PermissionDenied
+        return interview
+
+    def recording_download_view(self, request, object_id):
+        interview = self._interview_for_download(request, object_id, Interview)
+        return private_file_response(interview.recording, content_type=interview.recording_mime)
+
+    def transcript_download_view(self, request, object_id, transcript_id):
+        interview = self._interview_for_download(request, object_id, Transcript)
+        transcript = get_object_or_404(Transcript, pk=transcript_id, interview=interview)
+        return private_file_response(transcript.file, content_type="text/plain")
+
+    def file_download_view(self, request, object_id, file_id):
+        interview = self._interview_for_download(request, object_id, SupplementaryFile)
+        supplementary = get_object_or_404(SupplementaryFile, pk=file_id, interview=interview)
+        return private_file_response(supplementary.file)
 
     def _context(self, request, interview, title, **extra):
         return {

@@ -15,11 +15,7 @@ from interviews.models import (
     SupplementaryFile,
     TranscriptSegment,
 )
-from interviews.services import (
-    TransitionError,
-    supplementary_image_check,
-    supplementary_size_check,
-)
+from interviews.services import TransitionError, supplementary_file_check
 
 
 class ReasonForm(forms.Form):
@@ -129,12 +125,7 @@ class SupplementaryFileForm(forms.ModelForm):
         upload = cleaned.get("file")
         if upload is not None and hasattr(upload, "content_type"):  # a new upload
             try:
-                supplementary_size_check(upload)
-                if cleaned.get("kind") in (
-                    SupplementaryFile.Kind.BEFORE,
-                    SupplementaryFile.Kind.AFTER,
-                ):
-                    supplementary_image_check(upload)
+                supplementary_file_check(upload, kind=cleaned.get("kind"))
             except TransitionError as exc:
                 self.add_error("file", str(exc))
         return cleaned

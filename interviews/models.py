@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import CaseStudy, CaseStudyState, Contact, Quote
 from core.models import TimeStampedModel
+from core.storage import private_storage
+from core.uploads import validate_no_markup
 
 # The guide: "Interview (60-90 menit)".
 MIN_DURATION, MAX_DURATION = 60, 90
@@ -92,8 +94,15 @@ class Interview(TimeStampedModel):
     )
     # Bumped when invitations are re-sent: calendar apps update the same event.
     ics_sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
+    # Private files (core.storage): served only through the admin's
+    # permission-checked download views, never from /media/.
     recording = models.FileField(
-        _("recording"), upload_to="interviews/recordings/%Y/%m/", blank=True, editable=False
+        _("recording"),
+        upload_to="interviews/recordings/%Y/%m/",
+        storage=private_storage,
+        validators=[validate_no_markup],
+        blank=True,
+        editable=False,
     )
     recording_mime = models.CharField(
         _("recording type"), max_length=100, blank=True, editable=False
@@ -275,7 +284,12 @@ class Transcript(models.Model):
     interview = models.ForeignKey(
         Interview, verbose_name=_("interview"), on_delete=models.PROTECT, related_name="transcripts"
     )
-    file = models.FileField(_("file"), upload_to="interviews/transcripts/%Y/%m/")
+    file = models.FileField(
+        _("file"),
+        upload_to="interviews/transcripts/%Y/%m/",
+        storage=private_storage,
+        validators=[validate_no_markup],
+    )
     format = models.CharField(_("format"), max_length=5, choices=Format.choices)
     uploaded_at = models.DateTimeField(_("uploaded"))
     uploaded_by_name = models.CharField(_("uploaded by"), max_length=200, blank=True)
@@ -481,7 +495,12 @@ class SupplementaryFile(TimeStampedModel):
         Interview, verbose_name=_("interview"), on_delete=models.PROTECT, related_name="files"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    file = models.FileField(_("file"), upload_to="interviews/files/%Y/%m/")
+    file = models.FileField(
+        _("file"),
+        upload_to="interviews/files/%Y/%m/",
+        storage=private_storage,
+        validators=[validate_no_markup],
+    )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from casestudies.models import EVIDENCE_LOCKED_STATES, Contact, Quote
 from casestudies.services import TransitionError, story_version_create
 from core import outbox
 from core.audit import actor_name, audit_log
+from core.uploads import refuse_markup
 from interviews import guide, transcripts
 from interviews.models import (
     SCHEDULABLE_STATES,
@@ -35,6 +36,7 @@ from interviews.models import (
     QuoteSource,
     Stakeholder,
     StakeholderRole,
+    SupplementaryFile,
     Transcript,
     TranscriptSegment,
     validate_time_zone,
@@ -440,6 +442,14 @@ def _head(upload) -> bytes:
     return head
 
 
+def _refuse_markup(upload) -> None:
+    """No SVG, HTML or XML, whatever the upload is for (core.uploads)."""
+    try:
+        refuse_markup(upload)
+    except ValidationError as exc:
+        raise TransitionError(exc.messages[0]) from exc
+
+
 def recording_upload(*, interview: Interview, upload, actor: Any, source: str = "") -> Interview:
     """Attach the audio or video recording: every stakeholder must have
     consented; the type is read from the content, not the name."""
@@ -449,6 +459,7 @@ def recording_upload(*, interview: Interview, upload, actor: Any, source: str = 
             _("The recording is larger than %(limit)d MB. Compress it or upload the audio only.")
             % {"limit": limit}
         )
+    _refuse_markup(upload)
     kind = filetype.guess(_head(upload))
     if kind is None or not kind.mime.startswith(("audio/", "video/")):
         raise TransitionError(
@@ -515,6 +526,7 @@ def transcript_upload(*, interview: Interview, upload, actor: Any, source: str =
     limit = _mb("INTERVIEW_TRANSCRIPT_MAX_MB", 10)
     if _too_large(upload, limit):
         raise TransitionError(_("The transcript is larger than %(limit)d MB.") % {"limit": limit})
+    _refuse_markup(upload)
     upload.seek(0)
     data = upload.read()
     try:
@@ -571,6 +583,15 @@ def supplementary_size_check(upload) -> None:
     limit = _mb("INTERVIEW_FILE_MAX_MB", 20)
     if _too_large(upload, limit):
         raise TransitionError(_("The file is larger than %(limit)d MB.") % {"limit": limit})
+
+
+def supplementary_file_check(upload, *, kind: str) -> None:
+    """A supplementary file: within the size limit, never markup (SVG,
+    HTML, XML); a before/after screenshot is an image by its content."""
+    supplementary_size_check(upload)
+    _refuse_markup(upload)
+    if kind in (SupplementaryFile.Kind.BEFORE, SupplementaryFile.Kind.AFTER):
+        supplementary_image_check(upload)
 
 
 # --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import Contact
+from core.uploads import refuse_markup
 from recruitment.models import (
     CHAIN_ROLE_CHOICES,
     Concern,
@@ -123,6 +124,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
+        refuse_markup(upload)  # never SVG, HTML or XML, whatever the name says
         return upload
 
 

@@ -46,6 +46,7 @@ def _media_root(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "private-imports")},
         },
     }
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "anymail",
+    "csp",
     "casestudies",
     "recruitment",
     "interviews",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "core.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -306,6 +308,11 @@ if AWS_STORAGE_BUCKET_NAME:
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
+# Private files (interview recordings, transcripts and supplementary files,
+# proposal packs, rendered documents) are never under MEDIA_ROOT / MEDIA_URL:
+# a separate directory (web and worker share it), or the bucket's "private/"
+# prefix with signed addresses. Views check permissions, then serve them.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media"))
 # Uploaded spreadsheets between an import's check and its confirmation (and
 # while a large import runs): shared by every web host and worker, never under
 # a public URL (core/import_files.py). On S3: the same bucket, "private/"
@@ -315,16 +322,21 @@ IMPORT_FILES_ROOT = env(
     "IMPORT_FILES_ROOT", default=str(Path(MEDIA_ROOT).resolve().parent / "private-imports")
 )
 if AWS_STORAGE_BUCKET_NAME:
-    _imports_storage = {
+    _private_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             **_default_storage["OPTIONS"],
             "location": "private",
+            # A custom domain (CDN) would hand out unsigned addresses.
             "custom_domain": None,
+            "default_acl": "private",
             "querystring_auth": True,
+            "querystring_expire": 300,
         },
     }
+    _imports_storage = _private_storage
 else:
+    _private_storage = {"BACKEND": "core.storage.PrivateFileSystemStorage"}
     _imports_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": IMPORT_FILES_ROOT},
@@ -332,6 +344,7 @@ else:
 
 STORAGES = {
     "default": _default_storage,
+    "private": _private_storage,
     "imports": _imports_storage,
     "staticfiles": {
         "BACKEND": (
@@ -379,6 +392,52 @@ from config.sentry import init_sentry  # noqa: E402
 SENTRY_ENABLED = init_sentry(env.ENVIRON)
 ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS", default="")]) if address]
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.error_reports.SafeReporterFilter"
+# Content-Security-Policy on every page (django-csp 4). No inline script, no
+# inline event handler, no inline style anywhere: every script and stylesheet
+# is a static file (values reach scripts through data- attributes or
+# json_script data blocks), so the policy needs neither 'unsafe-inline' nor
+# per-request nonces, which cached public pages could not carry. JSON-LD is a
+# data block, not script. CSP_REPORT_ONLY sends the same policy as
+# Content-Security-Policy-Report-Only instead (to try a change without
+# breaking anything); CSP_REPORT_URI collects violation reports.
+# (Read into lower-case names: django-csp's check refuses its pre-4.0
+# CSP_* settings.)
+_csp_report_only = env.bool("CSP_REPORT_ONLY", default=False)
+_csp_report_uri = env("CSP_REPORT_URI", default="")
+# Media (logos) from S3-compatible storage: its custom domain, else its endpoint.
+_csp_media = []
+if AWS_STORAGE_BUCKET_NAME:
+    _csp_media_domain = env("AWS_S3_CUSTOM_DOMAIN", default="")
+    _csp_endpoint = env("AWS_S3_ENDPOINT_URL", default="")
+    if _csp_media_domain:
+        _csp_media = [f"https://{_csp_media_domain}"]
+    elif _csp_endpoint:
+        _csp_media = [_csp_endpoint.rstrip("/")]
+    else:
+        _csp_region = env("AWS_S3_REGION_NAME", default="")
+        _csp_media = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if _csp_region:
+            _csp_media.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{_csp_region}.amazonaws.com")
+_csp_directives = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *_csp_media],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if _csp_report_uri:
+    _csp_directives["report-uri"] = [_csp_report_uri]
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_directives}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_directives}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 LOGGING = {
     "version": 1,

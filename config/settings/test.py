@@ -31,6 +31,10 @@ STORAGES["imports"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": f"{MEDIA_ROOT}-private-imports"},
 }
+PRIVATE_MEDIA_ROOT = os.environ.get(
+    "TEST_PRIVATE_MEDIA_ROOT",
+    "/tmp/storyline-test-private-media",  # noqa: S108
+)
 
 # Tasks run inline in tests; the worker tests switch this off and run a real
 # Celery worker against Redis.

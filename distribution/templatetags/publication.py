@@ -5,6 +5,7 @@ import json
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -44,13 +45,30 @@ def readable(colour: str, *, on: str = "#ffffff", ratio: float = 4.5, default: s
     return "#000000"
 
 
-@register.simple_tag
-def brand_style(branding):
-    """The branding colours as CSS custom properties (validated, readable)."""
+def brand_colours(branding) -> tuple[str, str]:
+    """The branding's primary and accent colours, validated and readable."""
     brand = readable(getattr(branding, "primary_colour", ""), on=SOFT, default=DEFAULT_BRAND)
     accent = readable(getattr(branding, "accent_colour", ""), on=SOFT, default=DEFAULT_ACCENT)
-    # Only #rrggbb values reach this line, so nothing can break out of the style.
-    return mark_safe(f"<style>:root{{--brand:{brand};--accent:{accent}}}</style>")
+    return brand, accent
+
+
+def brand_css(branding) -> str:
+    """The branding colours as CSS custom properties. Only #rrggbb values
+    reach this text, so nothing can break out of the stylesheet."""
+    brand, accent = brand_colours(branding)
+    return f":root{{--brand:{brand};--accent:{accent}}}\n"
+
+
+@register.simple_tag
+def brand_style(branding):
+    """The stylesheet of the branding colours (served by ``branding_css``; an
+    inline <style> would need 'unsafe-inline' in the Content-Security-Policy).
+    Its address names the colours, so a change is a new address."""
+    brand, accent = brand_colours(branding)
+    version = f"{brand[1:]}{accent[1:]}"
+    return format_html(
+        '<link rel="stylesheet" href="{}?v={}">', reverse("branding_css"), version.lower()
+    )
 
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

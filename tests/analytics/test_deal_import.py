@@ -239,3 +239,15 @@ def test_a_large_admin_import_is_checked_and_imported_by_jobs(
     page = client.get(response["Location"]).content.decode()
     assert "30 of 30 rows" in page
     assert reverse("admin:analytics_deal_changelist") in page
+
+
+def test_the_admin_import_refuses_an_html_file_named_csv(client, alice, finance):
+    client.force_login(alice)
+    url = reverse("admin:analytics_deal_import")
+    upload = SimpleUploadedFile(
+        "deals.csv", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "text/csv"
+    )
+    response = client.post(url, {"import_file": upload, "format": "0", "resource": "0"})
+    assert response.status_code == 200
+    assert "is an SVG, HTML or XML file" in response.content.decode()
+    assert not Deal.objects.exists()

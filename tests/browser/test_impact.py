@@ -91,6 +91,10 @@ def test_the_dashboard_draws_its_charts(live_server, page, alice):
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Headline figures").wait_for()
+    # Deferred scripts run once the page's stylesheets are in: wait for them.
+    page.wait_for_load_state("load")
     for chart in ("chart-series", "chart-win", "chart-stories"):
-        assert page.evaluate(f"!!Chart.getChart(document.getElementById('{chart}'))"), chart
+        page.wait_for_function(
+            f"window.Chart && !!Chart.getChart(document.getElementById('{chart}'))"
+        )
     assert errors == []

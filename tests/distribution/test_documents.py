@@ -4,6 +4,7 @@
 import io
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -328,6 +329,21 @@ def test_the_second_request_is_served_from_storage(client, published):
     assert second["ETag"] == first["ETag"] == f'"{document.content_hash}"'
     not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
     assert not_modified.status_code == 304
+
+
+def test_the_stored_file_is_private_and_the_admin_shows_its_name(
+    client, published, alice, settings
+):
+    cs = published()
+    get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+    document = Doc.objects.get()
+    # Only the story's document link serves it (while the story is public).
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / document.file.name).is_file()
+    assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
+    client.force_login(alice)
+    change = client.get(reverse("admin:distribution_rendereddocument_change", args=[document.pk]))
+    assert change.status_code == 200
+    assert document.file.name in change.content.decode()
 
 
 def test_a_lost_file_is_rendered_again(client, published):

@@ -83,7 +83,8 @@ def test_a_branding_change_refreshes_the_pages(client, story):
     Branding.objects.create(company_name="Acme Analytics", primary_colour="#aa0000")
     html = client.get(URL).content.decode()
     assert "Acme Analytics" in html
-    assert "--brand:#aa0000" in html
+    assert "/branding.css?v=aa0000" in html
+    assert "--brand:#aa0000" in client.get("/branding.css?v=aa0000").content.decode()
 
 
 def test_each_language_has_its_own_cached_copy(client, story):

@@ -83,9 +83,7 @@ def test_a_postgres_restart_is_reported_fast_and_leaves_no_half_decision(
                             return
                         for token in pending:
                             try:
-                                response = client.post(
-                                    f"/review/{token}/decide/", data=APPROVE
-                                )
+                                response = client.post(f"/review/{token}/decide/", data=APPROVE)
                                 code = response.status_code
                             except httpx.HTTPError:
                                 code = 0

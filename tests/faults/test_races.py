@@ -36,9 +36,7 @@ def test_fifty_simultaneous_approvals_on_one_link_make_one_decision(stack_urls, 
         def approve() -> None:
             with httpx.Client(base_url=stack.base_url, timeout=60) as client:
                 barrier.wait()
-                response = client.post(
-                    f"/review/{token}/decide/", data=APPROVE
-                )
+                response = client.post(f"/review/{token}/decide/", data=APPROVE)
                 statuses.append(response.status_code)
 
         threads = [threading.Thread(target=approve) for _ in range(50)]

@@ -1,7 +1,9 @@
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -316,8 +318,11 @@ def test_a_whole_passage_pasted_as_a_quote_is_refused_and_kept(client, alice, in
     assert "A quote is at most 1000 characters and this one has 21599" in html
     assert passage.strip() in html  # nothing lost: the text is still in the form
     assert not Quote.objects.filter(interview_source__interview=interview).exists()
-    # The quote table wraps long words instead of widening the page.
-    assert "overflow-wrap: anywhere" in html
+    # The quote table wraps long words instead of widening the page (the
+    # page's stylesheet: the Content-Security-Policy allows no inline style).
+    assert "css/interviews.css" in html
+    stylesheet = Path(finders.find("css/interviews.css")).read_text()
+    assert ".quote-table td" in stylesheet.split("overflow-wrap: anywhere")[0]
 
 
 def test_status_buttons_and_follow_ups_say_what_happened(

@@ -83,3 +83,67 @@ def test_consent_keeps_the_exact_wording_and_needs_it(interview, alice):
     )
     assert record.wording.startswith("Saya setuju wawancara ini direkam")
     assert sari.has_consented
+
+
+SVG_WITH_SCRIPT = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)">'
+    b"<script>alert(1)</script></svg>"
+)
+
+
+@pytest.mark.parametrize("kind", ["other", "before"])
+@pytest.mark.parametrize("name", ["diagram.svg", "diagram.pdf", "notes.txt"])
+def test_a_supplementary_file_is_never_svg_html_or_xml(interview, kind, name):
+    upload = SimpleUploadedFile(name, SVG_WITH_SCRIPT, content_type="image/svg+xml")
+    form = SupplementaryFileForm(data={"kind": kind, "caption": "Diagram"}, files={"file": upload})
+    assert not form.is_valid()
+    assert "is an SVG, HTML or XML file" in form.errors["file"][0]
+
+
+def test_an_other_supplementary_file_may_be_a_pdf(interview):
+    upload = SimpleUploadedFile("figures.pdf", b"%PDF-1.7\n1 0 obj", content_type="application/pdf")
+    form = SupplementaryFileForm(
+        data={"kind": "other", "caption": "Figures"}, files={"file": upload}
+    )
+    assert form.is_valid(), form.errors
+
+
+def test_the_inline_refuses_an_svg_in_the_admin(client, interview, alice):
+    client.force_login(alice)
+    url = f"/admin/interviews/interview/{interview.pk}/change/"
+    page = client.get(url)
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for field in management:
+            data[field.html_name] = field.value()
+        data[f"{formset.formset.prefix}-TOTAL_FORMS"] = (
+            "1" if formset.formset.model.__name__ == "SupplementaryFile" else "0"
+        )
+        for index, form in enumerate(formset.formset.initial_forms):
+            data[f"{formset.formset.prefix}-{index}-id"] = form.instance.pk
+    data.update({"files-0-kind": "other", "files-0-caption": "Diagram"})
+    data["files-0-file"] = SimpleUploadedFile("diagram.svg", SVG_WITH_SCRIPT)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "is an SVG, HTML or XML file" in response.content.decode()
+    assert not interview.files.exists()
+
+
+def test_a_transcript_in_html_is_refused(interview, alice):
+    page = SimpleUploadedFile("call.txt", b"<html><body>Sari: hello</body></html>")
+    with pytest.raises(TransitionError, match="SVG, HTML or XML"):
+        services.transcript_upload(interview=interview, upload=page, actor=alice)
+    assert not interview.transcripts.exists()
+
+
+def test_a_recording_named_html_is_refused(interview, alice):
+    consent_all(interview, alice)
+    with pytest.raises(TransitionError, match="SVG, HTML or XML"):
+        services.recording_upload(
+            interview=interview, upload=SimpleUploadedFile("call.html", MP3_BYTES), actor=alice
+        )

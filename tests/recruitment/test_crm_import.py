@@ -133,6 +133,11 @@ def test_the_admin_checks_then_imports_on_confirmation(client, alice, taxonomy):
     # Not a CSV/XLSX.
     response = client.post(url, {"kind": "customers", "file": SimpleUploadedFile("x.pdf", b"%PDF")})
     assert "Upload a .csv or .xlsx file." in response.content.decode()
+    # An SVG or HTML file named .csv.
+    svg = SimpleUploadedFile("crm.csv", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
+    response = client.post(url, {"kind": "customers", "file": svg})
+    assert "is an SVG, HTML or XML file" in response.content.decode()
+    assert not Customer.objects.filter(slug="x").exists()
 
 
 @pytest.mark.django_db

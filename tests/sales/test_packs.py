@@ -2,6 +2,7 @@
 bundled PDF (pdftotext) and the combined deck."""
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -158,7 +159,9 @@ def test_bad_profile_values_are_ignored_with_a_message(client, bob, deal):
     assert response.context["notices"]
 
 
-def test_a_pack_is_built_rendered_and_saved(client, bob, deal, django_capture_on_commit_callbacks):
+def test_a_pack_is_built_rendered_and_saved(
+    client, bob, alice, deal, settings, django_capture_on_commit_callbacks
+):
     client.force_login(bob)
     chosen = [deal["best"].pk, deal["look_alike"].pk]
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,6 +197,12 @@ def test_a_pack_is_built_rendered_and_saved(client, bob, deal, django_capture_on
     for cs in (deal["best"], deal["look_alike"]):
         assert cs.published_version.title in text
     assert pdf_info(content)["Pages"] == "3"  # cover + two one-pagers
+    # A private file: an attachment, sandboxed, not under the public media.
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert (Path(settings.PRIVATE_MEDIA_ROOT) / pack.pdf.name).is_file()
+    assert not (Path(settings.MEDIA_ROOT) / pack.pdf.name).exists()
 
     from pptx import Presentation
 
@@ -213,6 +222,13 @@ def test_a_pack_is_built_rendered_and_saved(client, bob, deal, django_capture_on
     assert "Download the PDF" in detail.content.decode()
     assert client.get(f"/sales/packs/{pack.pk}/status/").json()["ready"] is True
     assert "Bluebird Stores" in client.get("/sales/packs/").content.decode()
+
+    # The admin links the files to the portal's download views.
+    client.force_login(alice)
+    admin_page = client.get(f"/admin/distribution/proposalpack/{pack.pk}/change/")
+    assert admin_page.status_code == 200
+    assert f'href="/sales/packs/{pack.pk}/pdf/"' in admin_page.content.decode()
+    assert f'href="/sales/packs/{pack.pk}/slides/"' in admin_page.content.decode()
 
 
 def test_a_pack_needs_a_company_and_allowed_stories(client, bob, deal):

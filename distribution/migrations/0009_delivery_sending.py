@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('distribution', '0007_suppression_complaint'),
+        ('distribution', '0008_move_private_files'),
     ]
 
     operations = [
