@@ -41,6 +41,9 @@ class SafeReporterFilter(SafeExceptionReporterFilter):
     def cleanse_setting(self, key, value):
         value = super().cleanse_setting(key, value)
         if isinstance(value, str):
+            # A lazy object (django-csp's nonce) passes isinstance(str): make
+            # it a real string before the regular expressions read it.
+            value = str(value)
             if key == "QUERY_STRING":
                 value = redact_query_string(value)
             value = _URL_CREDENTIALS.sub(

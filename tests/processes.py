@@ -259,6 +259,8 @@ def production_stack(
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
             "STATIC_ROOT": str(static_root),
             "MEDIA_ROOT": str(workdir / "media"),
+            "PRIVATE_MEDIA_ROOT": str(workdir / "private-media"),
+            "IMPORT_FILES_ROOT": str(workdir / "private-imports"),
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": "2",
             "CELERY_CONCURRENCY": "2",

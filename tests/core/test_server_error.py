@@ -7,19 +7,10 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-def test_an_unreachable_database_is_a_503_with_retry_after(settings, monkeypatch):
-    from distribution import views
-
-    def down(*args, **kwargs):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(views, "gallery", down)
+@pytest.mark.urls("tests.core.urls_database_down")
+def test_an_unreachable_database_is_a_503_with_retry_after(settings):
     settings.DEBUG = False
-    from django.urls import clear_url_caches
-
-    clear_url_caches()
-    client = Client(raise_request_exception=False)
-    response = client.get("/case-studies/")
+    response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "back in a moment" in response.content.decode()

@@ -53,13 +53,13 @@ def test_a_worker_killed_mid_render_renders_every_pdf_once(stack_urls, static_ro
                 stack.log_text()[-3000:]
             )
             recoveries.append(elapsed(back))
-    for cs in stories:
-        document = Doc.objects.get(case_study=cs, kind="pdf")
-        # Rendered once to the end: the killed attempt stored nothing.
-        assert document.status == Doc.Status.DONE
-        assert document.attempts == 2, document.attempts
-        stored = list((stack.workdir / "media").rglob(f"{cs.slug}-v*-pdf-*.pdf"))
-        assert len(stored) == 1, stored
+        for cs in stories:
+            document = Doc.objects.get(case_study=cs, kind="pdf")
+            # Rendered once to the end: the killed attempt stored nothing.
+            assert document.status == Doc.Status.DONE
+            assert document.attempts == 2, document.attempts
+            stored = list((stack.workdir / "private-media").rglob(f"{cs.slug}-v*-pdf-*.pdf"))
+            assert len(stored) == 1, (document.file.name, stored)
     measure(f"PDF served after the worker is back (max of {REPEAT})", max(recoveries))
     assert max(recoveries) <= 60
 
