@@ -11,6 +11,9 @@ PORT   ?= 8000
 # The quick start is a development server: DEBUG on unless you say DEBUG=0
 # (then the demo login is refused and SECRET_KEY / ALLOWED_HOSTS are required).
 DEBUG  ?= 1
+# Test processes (pytest-xdist): each has its own test database, Chromium and
+# Redis databases; "auto" is one per core.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-test check lint format migrate seed demo-user messages \
         system-deps bench lock clean
@@ -24,7 +27,7 @@ run: install migrate seed demo-user
 ## make test: install what the tests need and run them all
 ## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
 test: install-test system-deps
-	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure." >&2; exit 1; fi; \
 	exit $$status
 

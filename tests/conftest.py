@@ -28,6 +28,16 @@ def pytest_configure(config):
             raise pytest.UsageError(f"CI=true but {', '.join(missing)} not set.")
 
 
+SLOW_MARKERS = ("fault", "production", "browser", "worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests (separate processes, a browser, a real worker)
+    first: the xdist workers start on them and the quick ones fill in
+    around, instead of one long test finishing the run alone."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
+
+
 def pytest_report_header(config):
     return (
         f"storyline: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "

@@ -8,7 +8,7 @@ uses: a test that stops Redis starts its own ``redis-server`` on another
 port, one that restarts PostgreSQL creates its own cluster
 (``pg_createcluster``) and drops it afterwards.
 
-``FAULT_REPEAT`` sets how many times the repeated faults run (3 by default,
+``FAULT_REPEAT`` sets how many times the repeated faults run (2 by default,
 so the suite stays fast; the figures in the README come from
 ``FAULT_REPEAT=20``).
 """
@@ -31,7 +31,7 @@ from tests.conftest import IN_CI, require_postgres
 from tests.processes import free_port, wait_until
 from tests.production.conftest import stack_urls, static_root  # noqa: F401 (fixtures)
 
-REPEAT = int(os.environ.get("FAULT_REPEAT", "3"))
+REPEAT = int(os.environ.get("FAULT_REPEAT", "2"))
 
 
 # --------------------------------------------------------------------------

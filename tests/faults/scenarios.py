@@ -21,7 +21,7 @@ def program_manager(username: str = "pm"):
     return user
 
 
-def review_chain(reviewers: int, *, verify: bool = False, owner=None):
+def review_chain(reviewers: int, *, verify: bool = False, owner=None, first: int = 0):
     """A story in review and an approval request with ``reviewers`` customer
     reviewers deciding in parallel; their links are emailed by the outbox."""
     from approvals import services
@@ -38,7 +38,7 @@ def review_chain(reviewers: int, *, verify: bool = False, owner=None):
             email=f"reviewer{i}@customer.example",
             role=Contact.Role.END_USER,
         )
-        for i in range(reviewers)
+        for i in range(first, first + reviewers)
     ]
     request = services.approval_request_start(
         case_study=cs,

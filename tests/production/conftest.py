@@ -12,9 +12,21 @@ from tests.processes import collect_static
 
 
 @pytest.fixture(scope="session")
-def static_root(tmp_path_factory) -> Path:
-    """The production static build (manifest storage), once per session."""
-    return collect_static(tmp_path_factory.mktemp("static"))
+def static_root(tmp_path_factory, worker_id) -> Path:
+    """The production static build (manifest storage), once per run: the
+    xdist workers share one build (the first one makes it, under a lock)."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    target = shared / "production-static"
+    with open(shared / "production-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return collect_static(target)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def worker_index() -> int:

@@ -278,17 +278,18 @@ def test_a_large_import_is_checked_then_imported_by_jobs_with_progress(
         return set_in_cache(key, value, *args, **kwargs)
 
     monkeypatch.setattr(import_jobs.cache, "set", record)
+    settings.IMPORT_SYNC_ROWS = 40  # "large" starts lower here: the same path, fewer rows
     client.force_login(alice)
     # The check runs in Celery (eager here) and opens on its job's page.
     with django_capture_on_commit_callbacks(execute=True):
-        response = _check(client, _customers_csv(600), name="big.csv")
+        response = _check(client, _customers_csv(60), name="big.csv")
     check = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:core_importjob_change", args=[check.pk])
-    assert (check.dry_run, check.status, check.processed_rows) == (True, "done", 600)
+    assert (check.dry_run, check.status, check.processed_rows) == (True, "done", 60)
     assert not Customer.objects.exists()  # only checked so far
     page = client.get(response["Location"]).content.decode()
-    assert "Check passed: 600 new, 0 updated, 0 unchanged." in page
+    assert "Check passed: 60 new, 0 updated, 0 unchanged." in page
     confirm = reverse("admin:core_importjob_confirm", args=[check.pk])
     assert f'action="{confirm}"' in page
     # Confirmed: a second job imports the same file, all in one transaction.
@@ -300,23 +301,23 @@ def test_a_large_import_is_checked_then_imported_by_jobs_with_progress(
     assert (job.dry_run, job.status, job.total_rows, job.processed_rows) == (
         False,
         "done",
-        600,
-        600,
+        60,
+        60,
     )
     assert (job.kind, job.original_name, job.created_by) == (
         "recruitment.customers",
         "big.csv",
         alice,
     )
-    assert job.result == {"new": 600, "updated": 0, "unchanged": 0}
-    assert Customer.objects.count() == 600
+    assert job.result == {"new": 60, "updated": 0, "unchanged": 0}
+    assert Customer.objects.count() == 60
     # Progress went out while the rows were being imported, every 25 rows.
-    assert reported[:3] == [0, 25, 50] and reported[-1] == 600
+    assert reported[:3] == [0, 25, 50] and reported[-1] == 60
     assert _stored_files(settings) == []
     assert AuditEntry.objects.filter(action="core.import_job.done", actor=alice).exists()
     html = client.get(response["Location"]).content.decode()
-    assert "600 of 600 rows" in html
-    assert "Imported: 600 new, 0 updated, 0 unchanged." in html
+    assert "60 of 60 rows" in html
+    assert "Imported: 60 new, 0 updated, 0 unchanged." in html
     assert 'http-equiv="refresh"' not in html  # done: no more refreshing
     # The check is spent.
     check.refresh_from_db()
