@@ -19,9 +19,9 @@ from django.utils import timezone
 from approvals import services
 from approvals.emails import review_url
 from approvals.models import ApprovalRequest, ApprovalStep, ReviewLink, StepKind
-from approvals.tokens import hash_token
 from casestudies.models import CaseStudy, CaseStudyState, Contact
 from core.audit import audit_log
+from core.tokens import hash_token
 
 REVIEWERS = [
     (StepKind.PARTICIPANT, Contact.Role.END_USER, "Dewi Lestari", "Finance Operations Lead"),

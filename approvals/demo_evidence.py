@@ -20,8 +20,8 @@ from approvals.models import (
     ReviewLink,
     StepKind,
 )
-from approvals.tokens import hash_token
 from casestudies.models import CaseStudy, CaseStudyState, Contact
+from core.tokens import hash_token
 
 DEMO_NOTE = "demo:approvals"
 

@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ReviewLink
-from approvals.tokens import hash_code, new_code, new_token
 from core import outbox
 from core.emails import send_templated_email
 from core.models import OutboxEmail
+from core.tokens import hash_code, new_code, new_token
 
 logger = logging.getLogger(__name__)
 

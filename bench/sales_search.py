@@ -76,8 +76,8 @@ def main() -> None:
 
     from casestudies.models import CaseStudy, Competitor, Objection
     from core.roles import SALES
-    from distribution import search
     from distribution.models import StorySearchEntry
+    from distribution.publication import search
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0)

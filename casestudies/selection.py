@@ -548,7 +548,7 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
     )
 
 
-# What the readiness verdict reads of a customer (recruitment.readiness).
+# What the readiness verdict reads of a customer (casestudies.customers.readiness).
 READINESS_FIELDS = (
     "name",
     "archived",
@@ -568,7 +568,7 @@ READINESS_FIELDS = (
 def rank_candidates_for_gaps(gaps: list[Gap], *, limit: int = 5) -> None:
     """Fill ``gap.candidates`` with the candidate stories that match each gap,
     highest score first, each with its readiness verdict."""
-    from recruitment.readiness import readiness_for_customers
+    from casestudies.customers.readiness import readiness_for_customers
 
     candidates = story_facts(CANDIDATE_STATES, customer_products=True)
     if not candidates:

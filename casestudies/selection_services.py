@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from casestudies import selection
 from casestudies.models import CandidateScore, CaseStudy, Customer, Nomination
-from casestudies.services import TransitionError, case_study_create
+from casestudies.services import case_study_create
 from core.audit import actor_name, audit_log
+from core.errors import TransitionError
 
 
 def nomination_create(

@@ -1,7 +1,7 @@
 """Distribution's emails, one outbox sender each (``core.outbox``): the
 account owner's consent to a reference call, the rep's answer, the rep's
 "your prospect opened the story", and a contact's preference link. Campaign
-emails are sent in batches by ``distribution.campaigns``."""
+emails are sent in batches by ``distribution.outreach.campaigns``."""
 
 import logging
 
@@ -11,11 +11,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.tokens import new_token
 from core import outbox
 from core.emails import send_templated_email
 from core.models import OutboxEmail
 from core.roles import PROGRAM_MANAGERS
+from core.tokens import new_token
 from distribution.models import ReferencePreference, ReferenceRequest, ShareLink
 
 logger = logging.getLogger(__name__)

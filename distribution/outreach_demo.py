@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from casestudies.models import CaseStudy, UsageChannel
-from distribution import eventlog, references, sharing
 from distribution.models import Campaign, Recipient, ReferenceRequest, ShareLink, StoryUse
+from distribution.outreach import eventlog, references, sharing
 
 SOURCE = "seed_demo"
 

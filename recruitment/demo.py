@@ -22,9 +22,10 @@ from casestudies.models import (
     Nomination,
     PortfolioTarget,
     Region,
+    RelationshipSignal,
 )
 from recruitment import services, templating
-from recruitment.models import Concern, Outreach, RelationshipSignal
+from recruitment.models import Concern, Outreach
 
 S = CaseStudyState
 

@@ -86,6 +86,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The admin home's content (core's admin site knows no stage app).
+STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -100,7 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
-                "core.context_processors.branding",
+                "distribution.context_processors.branding",
             ],
         },
     },

@@ -4,7 +4,7 @@ throttling, token authentication and the OpenAPI schema."""
 import pytest
 from rest_framework.authtoken.models import Token
 
-from distribution import api
+from distribution.api import views as api
 from tests.conftest import require_postgres
 
 LIST = "/api/stories/"

@@ -3,8 +3,8 @@ script opens the document by itself once the worker is done."""
 
 import pytest
 
-from distribution import services
 from distribution.models import RenderedDocument
+from distribution.publication import services
 from tests.browser.test_accessibility import _violations
 from tests.conftest import celery_conf
 from tests.distribution import conftest as documents_fixtures
@@ -44,7 +44,7 @@ def test_the_waiting_page_is_accessible_and_delivers_the_pdf(
 
 
 def test_the_failure_page_is_accessible(live_server, browser, published, monkeypatch):
-    from distribution import documents
+    from distribution.publication import documents
 
     def explode(*args, **kwargs):
         raise RuntimeError("no fonts")

@@ -3,7 +3,7 @@ phone, in both languages, and the answer recorded without JavaScript."""
 
 import pytest
 
-from approvals.tokens import new_token
+from core.tokens import new_token
 from recruitment import services
 from recruitment.models import Outreach
 from tests import factories

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from casestudies.models import CaseStudy, Metric
-from distribution.charts import before_after_svg
+from distribution.publication.charts import before_after_svg
 
 
 def metric(**kw):

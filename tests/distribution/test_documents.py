@@ -15,9 +15,9 @@ from pptx import Presentation
 
 from casestudies import services as cs_services
 from casestudies.models import CaseStudyState, Metric, Quote
-from distribution import documents
-from distribution import services as doc_services
 from distribution.models import RenderedDocument
+from distribution.publication import documents
+from distribution.publication import services as doc_services
 from tests import factories
 from tests.conftest import require_postgres
 from tests.distribution.conftest import (

@@ -136,7 +136,7 @@ def test_staff_pages_keep_their_own_language_parameter(client, alice):
 
 
 def test_unknown_parameters_are_rendered_but_not_stored(client, story, monkeypatch):
-    from distribution import cache as page_cache
+    from core import page_cache
 
     stored = []
     real_set = page_cache.cache.set

@@ -121,7 +121,7 @@ class TestPostgres:
         assert _titles(client.get(f"{URL}?q=tutup")) == []
 
     def test_the_query_uses_the_gin_index(self, alice):
-        from distribution import search
+        from distribution.publication import search
 
         _publish(alice, "Forecast accuracy doubled")
         # With a handful of rows any plan will do; without sequential scans the

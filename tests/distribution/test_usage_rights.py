@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from casestudies.models import CaseStudy, CaseStudyState, StateChange
 from core.models import AuditEntry
-from distribution import tasks
-from distribution.services import usage_rights_expire
+from distribution.publication import tasks
+from distribution.publication.services import usage_rights_expire
 from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db

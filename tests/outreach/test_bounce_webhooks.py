@@ -14,8 +14,8 @@ from django.core import mail
 from django.test import Client
 
 from core.models import AuditEntry
-from distribution import campaigns
 from distribution.models import Campaign, CampaignDelivery, Recipient, Suppression
+from distribution.outreach import campaigns
 
 SECRET = "storyline:" + secrets.token_urlsafe(16)
 MAILGUN_KEY = "key-" + secrets.token_hex(16)

@@ -2,10 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from casestudies.services import TransitionError
-from distribution import campaigns
+from core.errors import TransitionError
 from distribution.models import Campaign, CampaignDelivery, Recipient, Suppression
-from distribution.outreach_tasks import send_campaign_batch
+from distribution.outreach import campaigns
+from distribution.outreach.tasks import send_campaign_batch
 from tests import factories
 from tests.conftest import real_worker, wait_for
 
@@ -231,7 +231,7 @@ def test_segments_pick_prospects_by_industry_or_use_case_and_customers(story, au
 def test_recipient_lists_import_from_csv_without_duplicates(story):
     import tablib
 
-    from distribution.outreach_admin import RecipientResource
+    from distribution.outreach.admin import RecipientResource
 
     industry = story.customer.industry
     Recipient.objects.create(email="ana@prospect.example", kind="prospect", unsubscribed=True)

@@ -3,9 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from casestudies.services import TransitionError
-from distribution import eventlog
+from core.errors import TransitionError
 from distribution.models import StoryUse
+from distribution.outreach import eventlog
 
 DAY = datetime.date(2026, 5, 12)
 

@@ -6,9 +6,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.tokens import hash_token
-from distribution import references
+from core.tokens import hash_token
 from distribution.models import ReferencePreference
+from distribution.outreach import references
 
 
 def token_of(url: str) -> str:

@@ -3,8 +3,8 @@ JavaScript off, both languages, no axe-core violation (WCAG 2.2 AA)."""
 
 import pytest
 
-from distribution import campaigns, references
 from distribution.models import Recipient, ReferencePreference
+from distribution.outreach import campaigns, references
 from tests.browser.test_accessibility import _violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,10 +7,12 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from casestudies.services import TransitionError
+from casestudies.customers import asks
+from casestudies.models import CustomerAsk
+from core.errors import TransitionError
 from core.models import AuditEntry
-from distribution import references
-from distribution.models import CustomerAsk, ReferencePreference, ReferenceRequest
+from distribution.models import ReferencePreference, ReferenceRequest
+from distribution.outreach import references
 from tests.conftest import require_postgres
 
 State = ReferenceRequest.State
@@ -187,13 +189,13 @@ def test_concurrent_approvals_never_exceed_the_cap(story, sari, bob, dave, alice
 @pytest.mark.django_db
 def test_the_ledger_counts_every_ask_and_warns_on_the_request_form(client, story, sari, bob, dave):
     for kind in ("interview", "pr", "event"):
-        references.record_ask(customer=story.customer, kind=kind, source="x", by=dave)
-    references.record_ask(
+        asks.record_ask(customer=story.customer, kind=kind, source="x", by=dave)
+    asks.record_ask(
         customer=story.customer,
         kind="other",
         asked_at=timezone.now() - timedelta(days=120),
     )
-    summary = references.ask_summary(story.customer)
+    summary = asks.ask_summary(story.customer)
     assert summary.total == 3 and summary.warn
     client.force_login(bob)
     response = client.get(reverse("outreach:reference_new") + f"?case_study={story.pk}")

@@ -6,9 +6,9 @@ from django.db import connections
 from django.urls import reverse
 
 from analytics.models import Event
-from casestudies.services import TransitionError
-from distribution import sharing
+from core.errors import TransitionError
 from distribution.models import ShareLink, ShareLinkVisit
+from distribution.outreach import sharing
 from tests.conftest import require_postgres
 
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"

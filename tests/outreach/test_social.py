@@ -3,9 +3,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casestudies.services import TransitionError
-from distribution import social
+from core.errors import TransitionError
 from distribution.models import CustomerSocial, SocialPost
+from distribution.outreach import social
 from tests import factories
 
 

@@ -6,8 +6,8 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from casestudies.customers import crm
 from casestudies.models import Contact, Customer
-from recruitment import crm
 from tests import factories
 
 HEADER = (
@@ -106,7 +106,7 @@ def test_an_unreadable_file_is_a_message():
 @pytest.mark.django_db
 def test_the_admin_checks_then_imports_on_confirmation(client, alice, taxonomy):
     client.force_login(alice)
-    url = reverse("admin:recruitment_crm_import")
+    url = reverse("admin:casestudies_crm_import")
     assert client.get(url).status_code == 200
     bad = SimpleUploadedFile("crm.csv", (HEADER + "X,,Nope,smb,Asia-Pacific,,,live,\n").encode())
     response = client.post(url, {"kind": "customers", "file": bad})
@@ -143,7 +143,7 @@ def test_the_admin_checks_then_imports_on_confirmation(client, alice, taxonomy):
 @pytest.mark.django_db
 def test_sales_cannot_import(client, bob):
     client.force_login(bob)
-    assert client.get(reverse("admin:recruitment_crm_import")).status_code == 403
+    assert client.get(reverse("admin:casestudies_crm_import")).status_code == 403
 
 
 # --- Several web hosts, the row cap, large imports in Celery ----------------
@@ -155,7 +155,7 @@ def _customers_csv(count: int) -> bytes:
 
 
 def _check(client, content: bytes, name="crm.csv", kind="customers"):
-    url = reverse("admin:recruitment_crm_import")
+    url = reverse("admin:casestudies_crm_import")
     return client.post(url, {"kind": kind, "file": SimpleUploadedFile(name, content)})
 
 
@@ -196,7 +196,7 @@ def test_a_confirmation_on_another_web_host_still_imports(
     settings.MEDIA_ROOT = str(tmp_path / "other-host-media")
     try:
         response = client.post(
-            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
+            reverse("admin:casestudies_crm_import"), {"confirm": "1", "token": token}
         )
     finally:
         tempfile.tempdir = old_tempdir
@@ -209,7 +209,7 @@ def test_a_confirmation_on_another_web_host_still_imports(
 def test_a_cancelled_check_deletes_the_file(client, alice, taxonomy, settings):
     client.force_login(alice)
     token = _check(client, _customers_csv(2)).context["token"]
-    url = reverse("admin:recruitment_crm_import")
+    url = reverse("admin:casestudies_crm_import")
     response = client.post(url, {"cancel": "1", "token": token}, follow=True)
     assert "cancelled" in response.content.decode()
     assert _stored_files(settings) == []
@@ -254,7 +254,7 @@ def test_a_small_import_stays_in_the_request(
     token = _check(client, _customers_csv(3)).context["token"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:recruitment_crm_import"), {"confirm": "1", "token": token}
+            reverse("admin:casestudies_crm_import"), {"confirm": "1", "token": token}
         )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:casestudies_customer_changelist")
@@ -305,7 +305,7 @@ def test_a_large_import_is_checked_then_imported_by_jobs_with_progress(
         60,
     )
     assert (job.kind, job.original_name, job.created_by) == (
-        "recruitment.customers",
+        "casestudies.customers",
         "big.csv",
         alice,
     )

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from recruitment.models import RelationshipSignal
-from recruitment.readiness import Verdict, readiness
+from casestudies.customers.readiness import Verdict, readiness
+from casestudies.models import RelationshipSignal
 from tests import factories
 
 TODAY = datetime.date(2026, 6, 1)

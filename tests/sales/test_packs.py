@@ -9,8 +9,8 @@ import pytest
 from analytics.models import Event
 from casestudies.models import CaseStudy
 from core.models import AuditEntry
-from distribution import packs
 from distribution.models import ProposalPack
+from distribution.sales import packs
 from tests.distribution.conftest import pdf_info, pdf_text
 
 P = packs.Profile
@@ -286,7 +286,7 @@ def test_packs_are_private_to_their_rep_but_managers_see_all(client, bob, alice,
 def test_a_render_skips_stories_that_lost_their_rights(
     deal, bob, django_capture_on_commit_callbacks
 ):
-    from distribution import sales_services
+    from distribution.sales import services as sales_services
 
     with django_capture_on_commit_callbacks(execute=True):
         pack = sales_services.proposal_pack_create(
@@ -307,7 +307,7 @@ def test_a_render_skips_stories_that_lost_their_rights(
 def test_a_failed_render_is_recorded_and_can_be_tried_again(
     client, bob, deal, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from distribution import sales_services
+    from distribution.sales import services as sales_services
 
     def explode(pack, progress=None):
         raise RuntimeError("no fonts")

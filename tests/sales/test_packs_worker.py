@@ -3,8 +3,8 @@ the rep watches its page; a redelivered task renders nothing twice."""
 
 import pytest
 
-from distribution import sales_services
 from distribution.models import ProposalPack
+from distribution.sales import services as sales_services
 from tests.conftest import real_worker, wait_for
 from tests.distribution.conftest import pdf_text
 

@@ -14,7 +14,7 @@ from casestudies.models import (
     Nomination,
     ProductRename,
 )
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry
 from tests import factories
 
