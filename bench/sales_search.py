@@ -123,7 +123,7 @@ def main() -> None:
 
     print("\nEXPLAIN ANALYZE of the full-text match ('too expensive'):")
     plan = (
-        StorySearchEntry.objects.filter(document=search._query("too expensive"))
+        StorySearchEntry.objects.filter(document=search.search_query("too expensive"))
         .values("case_study_id")
         .explain(analyze=True)
     )

@@ -61,6 +61,12 @@ class ProductAdmin(TaxonomyAdmin):
     list_display = ("name", "slug", "kind", "archived")
     list_filter = ("kind", "archived")
 
+    def save_model(self, request, obj, form, change):
+        # A rename is recorded (the freshness list reads it): the service.
+        from casestudies.selection_services import product_save
+
+        product_save(product=obj, actor=request.user, source="admin")
+
 
 # --------------------------------------------------------------------------
 # Customers

@@ -1130,9 +1130,39 @@ class PortfolioTarget(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        from casestudies.selection import describe_cell
+        return self.describe()
 
-        return describe_cell(self)
+    def describe(self, *, terms: dict | None = None) -> str:
+        """The cell in words: "enterprise healthcare story in Asia-Pacific"."""
+        terms = terms or {}
+
+        def name(attr: str, model) -> str:
+            term_id = getattr(self, f"{attr}_id")
+            if term_id is None:
+                return ""
+            if term_id in terms.get(attr, {}):
+                return terms[attr][term_id].name
+            return getattr(self, attr).name
+
+        words = []
+        if self.company_size:
+            label = str(CompanySize(self.company_size).label)
+            words.append(label if label.isupper() else label.lower())  # "SMB" stays
+        industry = name("industry", Industry)
+        if industry:
+            words.append(industry.lower())
+        what = " ".join(words)
+        text = gettext("%(what)s story") % {"what": what} if what else gettext("story")
+        region = name("region", Region)
+        if region:
+            text += " " + gettext("in %(region)s") % {"region": region}
+        use_case = name("use_case", UseCase)
+        if use_case:
+            text += " " + gettext("about %(use_case)s") % {"use_case": use_case.lower()}
+        product = name("product", Product)
+        if product:
+            text += " " + gettext("with %(product)s") % {"product": product}
+        return text
 
 
 class CandidateScore(models.Model):

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "approvals",
     "distribution",
     "analytics",
+    # The demo program (seed_demo, ensure_demo_user): imports every app.
+    "demo",
     # Last: its post_migrate hook grants the permissions the apps above create.
     "core",
 ]
@@ -190,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     # PDFs, one-pagers and slides lost with a killed worker are rendered again.
     "requeue-stale-documents": {
         "task": "distribution.tasks.requeue_stale_documents",
+        "schedule": env.float("RENDER_SWEEP_SECONDS", default=15.0),
+    },
+    "requeue-stale-packs": {
+        "task": "distribution.tasks.requeue_stale_packs",
         "schedule": env.float("RENDER_SWEEP_SECONDS", default=15.0),
     },
     "prune-documents": {

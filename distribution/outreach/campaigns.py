@@ -20,20 +20,19 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from casestudies import selectors
 from casestudies.models import CaseStudy, Metric, Quote, UsageChannel
 from core.audit import audit_log
 from core.errors import TransitionError
+from distribution import emails
 from distribution.models import Campaign, CampaignDelivery, Recipient, Suppression
 
 logger = logging.getLogger(__name__)
@@ -270,65 +269,6 @@ def campaign_cards(campaign: Campaign) -> list[StoryCard]:
         ]
 
 
-NAME_SLOT = "\x00name\x00"
-UNSUBSCRIBE_SLOT = "\x00unsubscribe\x00"
-
-
-class CampaignRenderer:
-    """Renders a campaign's email for each recipient. The templates are
-    rendered once per batch (with and without a greeting name) around two
-    slots, then each recipient's name (escaped for HTML) and unsubscribe link
-    are put in: the same bytes as rendering per recipient, many times faster."""
-
-    def __init__(self, campaign: Campaign, cards: list[StoryCard]):
-        self.campaign = campaign
-        self.cards = cards
-        self._bodies: dict[bool, tuple[str, str]] = {}
-
-    def _bodies_for(self, named: bool) -> tuple[str, str]:
-        if named not in self._bodies:
-            context = {
-                "SITE_NAME": settings.SITE_NAME,
-                "SITE_URL": settings.SITE_URL,
-                "campaign": self.campaign,
-                "cards": self.cards,
-                "recipient": {"name": NAME_SLOT if named else ""},
-                "unsubscribe_url": UNSUBSCRIBE_SLOT,
-            }
-            with translation.override(self.campaign.language):
-                self._bodies[named] = (
-                    render_to_string("emails/campaign_body.txt", context),
-                    render_to_string("emails/campaign_body.html", context),
-                )
-        return self._bodies[named]
-
-    def message(self, recipient: Recipient) -> EmailMultiAlternatives:
-        unsubscribe = unsubscribe_url(recipient)
-        name = recipient.name.replace("\x00", "")
-        text, html = self._bodies_for(bool(name))
-        text = text.replace(NAME_SLOT, name).replace(UNSUBSCRIBE_SLOT, unsubscribe)
-        html = html.replace(NAME_SLOT, escape(name)).replace(UNSUBSCRIBE_SLOT, escape(unsubscribe))
-        message = EmailMultiAlternatives(
-            subject=self.campaign.subject,
-            body=text,
-            to=[recipient.email],
-            headers={
-                # RFC 2369 / RFC 8058: mail clients show an unsubscribe button
-                # that POSTs to the link, one click.
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        )
-        message.attach_alternative(html, "text/html")
-        return message
-
-
-def render_campaign_email(
-    campaign: Campaign, cards: list[StoryCard], recipient: Recipient
-) -> EmailMultiAlternatives:
-    return CampaignRenderer(campaign, cards).message(recipient)
-
-
 # --------------------------------------------------------------------------
 # Sending
 # --------------------------------------------------------------------------
@@ -429,7 +369,9 @@ def send_batch(*, campaign_id: int, delivery_ids: list[int]) -> int:
         status=S.SUPPRESSED, claimed_at=timezone.now()
     )
     to_send = [r for r in rows if r.pk not in set(suppressed)]
-    renderer = CampaignRenderer(campaign, campaign_cards(campaign))
+    renderer = emails.CampaignRenderer(
+        campaign, campaign_cards(campaign), unsubscribe_url=unsubscribe_url
+    )
     domain = urlsplit(settings.SITE_URL).hostname or "storyline.invalid"
     sent = 0
     connection = get_connection()
@@ -501,3 +443,10 @@ def progress(campaign: Campaign) -> dict[str, int]:
         pending=Count("pk", filter=Q(status=CampaignDelivery.Status.PENDING)),
     )
     return {**counts, "total": campaign.total}
+
+
+def render_campaign_email(campaign: Campaign, cards: list[StoryCard], recipient: Recipient):
+    """One recipient's email, as it will be sent (the preview)."""
+    return emails.CampaignRenderer(campaign, cards, unsubscribe_url=unsubscribe_url).message(
+        recipient
+    )

@@ -34,7 +34,7 @@ from distribution.publication.charts import before_after_svg
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def _colour(value: str, default: str) -> str:
+def colour(value: str, default: str) -> str:
     """A colour safe to put into CSS (the admin validates it; data loaded
     another way might not be)."""
     return value if value and HEX.match(value) else default
@@ -130,7 +130,7 @@ def source_fingerprint(case_study: CaseStudy, version: StoryVersion) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def _metric_line(metric: Metric) -> MetricLine:
+def metric_line(metric: Metric) -> MetricLine:
     detail = ""
     if metric.shows_absolute:
         unit = f" {metric.unit}" if metric.unit else ""
@@ -175,8 +175,8 @@ def document_data(case_study: CaseStudy, version: StoryVersion) -> DocumentData:
         version=version,
         language=version.language,
         branding=branding,
-        primary=_colour(branding.primary_colour, "#1f4e79"),
-        accent=_colour(branding.accent_colour, "#c2410c"),
+        primary=colour(branding.primary_colour, "#1f4e79"),
+        accent=colour(branding.accent_colour, "#c2410c"),
         title=anonymise(version.title),
         customer_name=cs.public_customer_name,
         customer_line=" · ".join([cs.public_customer_name, *facts] if not cs.anonymised else facts),
@@ -188,7 +188,7 @@ def document_data(case_study: CaseStudy, version: StoryVersion) -> DocumentData:
         sections=[
             (name, str(label), anonymise(getattr(version, name))) for name, label in SECTIONS
         ],
-        metrics=[_metric_line(m) for m in metrics],
+        metrics=[metric_line(m) for m in metrics],
         metric_objects=metrics,
         quotes=[QuoteLine(anonymise(q.text), cs.quote_attribution(q)) for q in quotes],
     )
@@ -333,7 +333,7 @@ def one_pager_document(data: DocumentData, paper: str, progress=None):
 # --------------------------------------------------------------------------
 
 
-def _rgb(hex_colour: str):
+def rgb(hex_colour: str):
     from pptx.dml.color import RGBColor
 
     return RGBColor.from_string(hex_colour.lstrip("#").upper())
@@ -380,8 +380,8 @@ def add_story_slides(deck, data: DocumentData, progress=None) -> None:
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu, Inches, Pt
 
-    primary, accent = _rgb(data.primary), _rgb(data.accent)
-    dark, muted, white = _rgb("#1a1a1a"), _rgb("#4b5563"), _rgb("#ffffff")
+    primary, accent = rgb(data.primary), rgb(data.accent)
+    dark, muted, white = rgb("#1a1a1a"), rgb("#4b5563"), rgb("#ffffff")
     blank = deck.slide_layouts[6]
     width = deck.slide_width
 
@@ -529,7 +529,7 @@ def add_story_slides(deck, data: DocumentData, progress=None) -> None:
                 MSO_SHAPE.ROUNDED_RECTANGLE, left, Inches(1.8), box_width, Inches(2.2)
             )
             card.fill.solid()
-            card.fill.fore_color.rgb = _rgb("#f3f4f6")
+            card.fill.fore_color.rgb = rgb("#f3f4f6")
             card.line.color.rgb = accent
             text_box(
                 slide,

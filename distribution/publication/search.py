@@ -119,7 +119,7 @@ def clean_query(value: str) -> str:
     return " ".join((value or "").split())[:MAX_QUERY_LENGTH]
 
 
-def _query(value: str) -> SearchQuery:
+def search_query(value: str) -> SearchQuery:
     """English-stemmed OR as typed: one constant tsquery, so one GIN index
     scan answers it. An English document matches its stems ("automate" finds
     "automated"); an Indonesian ("simple") one matches the words as typed."""
@@ -147,7 +147,7 @@ def _matching(value: str) -> QuerySet[StorySearchEntry]:
         return StorySearchEntry.objects.filter(
             Q(config="english", document=english) | Q(config="simple", document=simple)
         )
-    return StorySearchEntry.objects.filter(document=_query(value))
+    return StorySearchEntry.objects.filter(document=search_query(value))
 
 
 def search(queryset: QuerySet[CaseStudy], value: str) -> QuerySet[CaseStudy]:
@@ -175,7 +175,7 @@ def ranked_ids(value: str) -> list[int]:
         _matching(value)
         .order_by()
         .values("case_study_id")
-        .annotate(best=Max(SearchRank(F("document"), _query(value))))
+        .annotate(best=Max(SearchRank(F("document"), search_query(value))))
         .values("case_study_id", "best")
     )
     best_sql, best_params = best.query.sql_with_params()
@@ -220,7 +220,7 @@ def rank(value: str):
     value = clean_query(value)
     if not value or not _is_postgres():
         return Value(None, output_field=FloatField())
-    ranked = SearchRank(F("document"), _query(value))
+    ranked = SearchRank(F("document"), search_query(value))
     best = (
         _matching(value)
         .filter(case_study=OuterRef("pk"))

@@ -227,31 +227,36 @@ def document_render(*, document_id: int) -> bool:
     return True
 
 
-def documents_requeue_stale() -> int:
-    """The sweep (beat, every ``RENDER_SWEEP_SECONDS``): renders lost with a
-    killed worker (no heartbeat for a lease) and queued rows nobody picked up
-    are queued again, without waiting for a reader to come back. The claim in
-    :func:`document_render` keeps each to one render."""
+def lost_renders():
+    """Renders lost with a killed worker (no heartbeat for a lease) and queued
+    rows nobody picked up: a filter for documents and proposal packs alike."""
     now = timezone.now()
-    from distribution.models import ProposalPack
-    from distribution.publication.tasks import render_document
-    from distribution.sales.tasks import render_proposal_pack
-
-    lost = Q(status="queued", updated_at__lt=now - queue_stale_after()) | Q(
+    return Q(status="queued", updated_at__lt=now - queue_stale_after()) | Q(
         status="rendering", updated_at__lt=now - render_lease()
     )
-    queued = 0
-    for model, task in ((Doc, render_document), (ProposalPack, render_proposal_pack)):
-        ids = list(model.objects.filter(lost).values_list("pk", flat=True)[:200])
-        if not ids:
-            continue
-        model.objects.filter(lost, pk__in=ids).update(status="queued", progress=0, updated_at=now)
+
+
+def requeue_lost(model, task) -> int:
+    """Queue ``model``'s lost renders again through ``task`` (the claim in the
+    render keeps each to one render). Returns how many."""
+    lost = lost_renders()
+    ids = list(model.objects.filter(lost).values_list("pk", flat=True)[:200])
+    if ids:
+        model.objects.filter(lost, pk__in=ids).update(
+            status="queued", progress=0, updated_at=timezone.now()
+        )
         for pk in ids:
             task.delay(pk)
-        queued += len(ids)
-    if queued:
-        logger.warning("queued %d lost renders again", queued)
-    return queued
+        logger.warning("queued %d lost %s renders again", len(ids), model._meta.model_name)
+    return len(ids)
+
+
+def documents_requeue_stale() -> int:
+    """The sweep (beat, every ``RENDER_SWEEP_SECONDS``): lost document
+    renders are queued again, without waiting for a reader to come back."""
+    from distribution.publication.tasks import render_document
+
+    return requeue_lost(Doc, render_document)
 
 
 def document_file_lost(*, document: RenderedDocument) -> None:

@@ -27,7 +27,7 @@ from casestudies.models import CaseStudy, Competitor, Metric, Objection, Quote, 
 from core import page_cache
 from distribution.models import StorySearchEntry
 from distribution.publication import search
-from distribution.publication.documents import _metric_line
+from distribution.publication.documents import metric_line
 from distribution.publication.filters import FACETS, GalleryFilter
 
 # The sales portal's parameters: the SPEC's gallery ones plus objection and
@@ -76,7 +76,7 @@ def _term_matches(model, value: str) -> QuerySet:
         return terms.filter(match)
     return terms.annotate(
         match=SearchVector("name", config="english") + SearchVector("name", config="simple")
-    ).filter(match=search._query(value))
+    ).filter(match=search.search_query(value))
 
 
 def ranked_ids(value: str) -> list[int]:
@@ -194,7 +194,7 @@ def _query_words(value: str) -> list[str]:
 
 def _headlines(model_qs: QuerySet, field_name: str, value: str, **options) -> dict[int, str]:
     """``{pk: text with markers}`` for the rows of ``model_qs`` (PostgreSQL)."""
-    query = search._query(value)
+    query = search.search_query(value)
     rows = model_qs.annotate(
         hl=SearchHeadline(
             field_name,
@@ -289,7 +289,7 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
             )
         entries = (
             StorySearchEntry.objects.filter(case_study_id__in=ids)
-            .filter(document=search._query(query))
+            .filter(document=search.search_query(query))
             .order_by("case_study_id", "language")
         )
         for case_study_id, text in _headline_rows(entries, query):
@@ -311,7 +311,7 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
         metrics = []
         for metric in cs.metrics.all():
             metric.case_study = cs  # shows_absolute reads the story's mode
-            line = _metric_line(metric)
+            line = metric_line(metric)
             label = anonymise(line.label)
             text, matched = mark(cs, line.label, metric_hl.get(metric.pk))
             detail = f" ({line.detail})" if line.detail else ""
@@ -369,7 +369,7 @@ def _headline_rows(entries: QuerySet, query: str):
     return entries.annotate(
         hl=SearchHeadline(
             Concat("summary", Value(" … "), "body", output_field=TextField()),
-            search._query(query),
+            search.search_query(query),
             config="english",
             start_sel=START,
             stop_sel=STOP,

@@ -235,7 +235,7 @@ def render_pack(pack: ProposalPack, progress=None) -> tuple[bytes, bytes]:
                 "pack": pack,
                 "titles": titles,
                 "branding": branding,
-                "primary": documents._colour(branding.primary_colour, "#1f4e79"),
+                "primary": documents.colour(branding.primary_colour, "#1f4e79"),
                 "lang": pack.language,
             },
         )
@@ -275,8 +275,8 @@ def _cover_slide(deck, pack: ProposalPack, branding: Branding, titles: list[str]
     from distribution.publication import documents
 
     slide = deck.slides.add_slide(deck.slide_layouts[6])
-    primary = documents._rgb(documents._colour(branding.primary_colour, "#1f4e79"))
-    white = documents._rgb("#ffffff")
+    primary = documents.rgb(documents.colour(branding.primary_colour, "#1f4e79"))
+    white = documents.rgb("#ffffff")
     background = slide.background.fill
     background.solid()
     background.fore_color.rgb = primary
@@ -314,3 +314,12 @@ def pack_status(pack: ProposalPack) -> dict:
         "ready": pack.status == ProposalPack.Status.DONE,
         "failed": pack.status == ProposalPack.Status.FAILED,
     }
+
+
+def proposal_packs_requeue_stale() -> int:
+    """The sweep (beat): packs whose render was lost with a killed worker, or
+    queued and never picked up, are queued again."""
+    from distribution.publication.services import requeue_lost
+    from distribution.sales.tasks import render_proposal_pack
+
+    return requeue_lost(ProposalPack, render_proposal_pack)

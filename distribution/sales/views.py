@@ -285,7 +285,7 @@ def story_card(request, slug: str):
     metrics = []
     for i, metric in enumerate(cs.metrics.all()):
         metric.case_study = cs
-        line = sales_search._metric_line(metric)
+        line = sales_search.metric_line(metric)
         detail = f" ({line.detail})" if line.detail else ""
         metrics.append(
             {

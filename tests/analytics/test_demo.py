@@ -1,6 +1,6 @@
 from analytics import report
-from analytics.demo import seed_analytics
 from analytics.models import Deal, Event, Lead
+from demo.analytics import seed_analytics
 
 
 def test_demo_impact_data_shows_stories_winning_and_is_idempotent(story_at, bob):

@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from approvals.demo import seed_approvals
 from approvals.models import ApprovalRequest
 from core.models import AuditEntry
+from demo.approvals import seed_approvals
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 
 from distribution.models import RenderedDocument
 from distribution.publication import services
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import celery_conf
 from tests.distribution import conftest as documents_fixtures
 
@@ -33,7 +33,7 @@ def test_the_waiting_page_is_accessible_and_delivers_the_pdf(
             page.goto(f"{live_server.url}/case-studies/{cs.slug}/pdf/?paper=letter")
             assert page.locator("progress").count() == 1
             assert page.locator("h1").inner_text()
-            assert _violations(page) == []
+            assert axe_violations(page) == []
             document = RenderedDocument.objects.get()
             with page.expect_download() as download:
                 # The worker renders it; the page's script notices and opens it.
@@ -57,6 +57,6 @@ def test_the_failure_page_is_accessible(live_server, browser, published, monkeyp
         response = page.goto(f"{live_server.url}/case-studies/{cs.slug}/slides/")
         assert response.status == 200
         assert page.get_by_role("link", name=cs.published_version.title).count() == 1
-        assert _violations(page) == []
+        assert axe_violations(page) == []
     finally:
         context.close()

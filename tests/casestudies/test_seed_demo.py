@@ -109,7 +109,7 @@ class TestTheDemoProgram:
 
 
 def test_the_story_generator_is_deterministic():
-    from casestudies.demo_content import build_story
+    from demo.content import build_story
 
     kwargs = {
         "seed": 7,

@@ -5,7 +5,7 @@ import pytest
 
 from distribution.models import Recipient, ReferencePreference
 from distribution.outreach import campaigns, references
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def test_a_contact_sets_preferences_on_a_phone_without_javascript(
             )
             for target in (f"/preferences/{path}", f"/unsubscribe/{unsubscribe}"):
                 js_page.goto(f"{live_server.url}{target}")
-                assert _violations(js_page) == [], target
+                assert axe_violations(js_page) == [], target
         finally:
             js_page.close()
 

@@ -93,7 +93,7 @@ def test_freshness_lists_old_left_renamed_and_churned(story_at, alice, client):
     product = factories.ProductFactory(name="Core platform")
     renamed.products.add(product)
     product.name = "Storyline Cloud"
-    product.save()  # recorded as a rename
+    selection_services.product_save(product=product, actor=alice)  # recorded as a rename
     assert ProductRename.objects.get().old_name == "Core platform"
     churned = story_at("published")
     churned.customer.implementation_status = "churned"

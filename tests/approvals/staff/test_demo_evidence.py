@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from approvals import reminders
 from approvals.certificate import certificate_html
-from approvals.demo_evidence import DEMO_NOTE, seed_approval_evidence
 from approvals.models import ApprovalRequest, ReviewComment
+from demo.evidence import DEMO_NOTE, seed_approval_evidence
 
 
 def test_seed_demo_adds_one_approval_request_once(db, groups):

@@ -19,18 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
-from analytics.demo import seed_analytics
-from approvals.demo import seed_approvals
-from approvals.demo_evidence import seed_approval_evidence
 from casestudies import services
-from casestudies.demo_content import (
-    INDUSTRIES,
-    REGIONS,
-    USE_CASES,
-    DemoMetric,
-    DemoStory,
-    build_story,
-)
 from casestudies.models import (
     SECTION_FIELDS,
     CaseStudy,
@@ -52,9 +41,20 @@ from casestudies.models import (
     internal_review_areas,
 )
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
-from distribution.outreach_demo import seed_outreach
-from interviews.demo import seed_interviews
-from recruitment.demo import seed_recruitment
+from demo.analytics import seed_analytics
+from demo.approvals import seed_approvals
+from demo.content import (
+    INDUSTRIES,
+    REGIONS,
+    USE_CASES,
+    DemoMetric,
+    DemoStory,
+    build_story,
+)
+from demo.evidence import seed_approval_evidence
+from demo.interviews import seed_interviews
+from demo.outreach import seed_outreach
+from demo.recruitment import seed_recruitment
 
 SEED = 20261124
 DESCRIBED_SIZE = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "a small"}
