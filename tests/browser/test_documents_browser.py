@@ -7,7 +7,7 @@ from distribution.models import RenderedDocument
 from distribution.publication import services
 from tests.browser.test_accessibility import axe_violations
 from tests.conftest import celery_conf
-from tests.distribution import conftest as documents_fixtures
+from tests.distribution.publication import conftest as documents_fixtures
 
 branding = documents_fixtures.branding  # fixtures shared with tests/distribution
 published = documents_fixtures.published

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import override_settings
 
 from casestudies.models import CaseStudyState
@@ -20,13 +19,6 @@ from tests.core.test_settings import settings_value
 pytestmark = pytest.mark.django_db
 
 HEADER = "Content-Security-Policy"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def directives(response, header: str = HEADER) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ import pytest
 from distribution.models import ProposalPack
 from distribution.sales import services as sales_services
 from tests.conftest import real_worker, wait_for
-from tests.distribution.conftest import pdf_text
+from tests.distribution.publication.conftest import pdf_text
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

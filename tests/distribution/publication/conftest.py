@@ -7,7 +7,6 @@ import subprocess
 import tempfile
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from PIL import Image
 
@@ -125,14 +124,6 @@ def with_translation(case_study, actor, *, title="Meridian Health menutup buku d
     services.story_translation_approve(case_study=case_study, version=version, actor=actor)
     case_study.refresh_from_db()
     return version
-
-
-@pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """Database rows roll back between tests, the cache does not: start clean."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

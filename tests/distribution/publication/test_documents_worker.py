@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from distribution.models import RenderedDocument
 from tests.conftest import real_worker, wait_for
-from tests.distribution.conftest import body, pdf_info, pdf_text
+from tests.distribution.publication.conftest import body, pdf_info, pdf_text
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

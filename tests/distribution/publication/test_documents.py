@@ -20,7 +20,7 @@ from distribution.publication import documents
 from distribution.publication import services as doc_services
 from tests import factories
 from tests.conftest import require_postgres
-from tests.distribution.conftest import (
+from tests.distribution.publication.conftest import (
     body,
     pdf_image_count,
     pdf_info,

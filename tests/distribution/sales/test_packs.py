@@ -11,7 +11,7 @@ from casestudies.models import CaseStudy
 from core.models import AuditEntry
 from distribution.models import ProposalPack
 from distribution.sales import packs
-from tests.distribution.conftest import pdf_info, pdf_text
+from tests.distribution.publication.conftest import pdf_info, pdf_text
 
 P = packs.Profile
 W = packs.WEIGHTS

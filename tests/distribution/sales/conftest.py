@@ -12,14 +12,6 @@ from tests import factories
 _numbers = itertools.count()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Database rows roll back between tests, the cache does not."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def terms(db):
     return {
