@@ -67,6 +67,9 @@ demo-user: install
 check: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(PY) scripts/import_cycles.py
+	@! git grep -nE "^\s*from [a-z_.]+ import \*" -- '*.py' || { echo "no star imports" >&2; exit 1; }
 	env -u DATABASE_URL -u REDIS_URL DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 lint: check

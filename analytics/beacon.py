@@ -56,7 +56,7 @@ def _text(value, limit: int, name: str) -> str:
 def _story_id(slug: str) -> int | None:
     """The published story's id, cached with the page generation it was read
     under (one cache round trip; a publication change bumps the generation)."""
-    from distribution.cache import GENERATION_KEY, generation
+    from core.page_cache import GENERATION_KEY, generation
 
     key = f"analytics:story:{slug}"
     found = cache.get_many([GENERATION_KEY, key])

@@ -193,7 +193,7 @@ def share_link_id(utm_campaign: str) -> int | None:
 
 def record_download(request, case_study, kind: str, response):
     """Count a served document (a 200, not a revalidation), then return the
-    response unchanged. Called by distribution.document_views."""
+    response unchanged. Called by distribution.publication.document_views."""
     if response.status_code == 200 and request.method == "GET" and countable(request):
         utm = utm_from(request.GET) if request.GET.get("utm_source") else utm_from_referer(request)
         record(

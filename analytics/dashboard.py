@@ -8,7 +8,6 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,19 +18,14 @@ from django.views.decorators.http import require_POST, require_safe
 from analytics import report, services
 from analytics.models import Backlink, DealStory, EventKind
 from casestudies.models import CaseStudy
+from core.access import program_manager_required
 from core.ids import is_id
 from core.imports import csv_safe
-from core.roles import PROGRAM_MANAGERS, in_group
 
 
 def _staff_view(view):
-    def check(request, *args, **kwargs):
-        if not in_group(request.user, PROGRAM_MANAGERS):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    check.__name__ = view.__name__
-    return admin.site.admin_view(check)
+    """Program managers only, inside the admin's chrome."""
+    return admin.site.admin_view(program_manager_required(view))
 
 
 def _filters(request):

@@ -53,7 +53,7 @@ def document_url(case_study, kind: str, *, token: str = "", query: dict | None =
 
 def gate_or_none(request, case_study, kind: str):
     """None when the download may proceed; otherwise the redirect to the lead
-    form (called by distribution.document_views for every document)."""
+    form (called by distribution.publication.document_views for every document)."""
     kind = str(kind)
     if kind not in KINDS or not is_gated(case_study):
         return None

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import ReviewLink
-from approvals.tokens import hash_code, new_code, new_token
+from approvals.models import ApprovalStep, ReviewLink
 from core import outbox
+from core.audit import actor_name
 from core.emails import send_templated_email
 from core.models import OutboxEmail
+from core.tokens import hash_code, new_code, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -155,3 +156,84 @@ def decision_receipt_email(message: OutboxEmail) -> outbox.Sent | None:
         },
     )
     return outbox.Sent(to=[decision.reviewer_email], subject=subject)
+
+
+# --------------------------------------------------------------------------
+# Reminders, escalations and the daily digest. Their ledger claims (each sent
+# once) are in approvals/reminders.py; here is what each email says and to whom.
+# --------------------------------------------------------------------------
+
+
+def _addresses(*users) -> list[str]:
+    seen: dict[str, str] = {}
+    for user in users:
+        email = (getattr(user, "email", "") or "").strip()
+        if email and email.lower() not in seen:
+            seen[email.lower()] = email
+    return sorted(seen.values(), key=str.lower)
+
+
+def _person(user) -> dict[str, str] | None:
+    if user is None or not user.is_active:
+        return None
+    return {"name": actor_name(user) or user.get_username(), "email": user.email}
+
+
+def _link_sent_on(step: ApprovalStep):
+    """When the reviewer was last emailed their link (the live one first)."""
+    links: list[ReviewLink] = sorted(
+        step.links.all(),
+        key=lambda link: (link.revoked_at is None, link.sent_at or link.created_at),
+    )
+    if not links:
+        return None
+    latest = links[-1]
+    return latest.sent_at or latest.created_at
+
+
+def reminder_message(
+    step,
+    *,
+    escalation: bool,
+    sequence: int,
+    days: int,
+    reminders_total: int,
+    admin_url: str,
+    managers: list,
+):
+    """(template name, recipients, context, language) for one ledger row.
+    Customer reviewers read the reminder in the language of the story they
+    review; our own people in the site's language."""
+    case_study = step.request.case_study
+    owner = case_study.owner
+    account_owner = case_study.customer.account_owner
+    context = {
+        "step": step,
+        "approval_request": step.request,
+        "case_study": case_study,
+        "customer": case_study.customer,
+        "days": days,
+        "sequence": sequence,
+        "reminders_total": reminders_total,
+        "admin_url": admin_url,
+    }
+    if escalation:
+        to = _addresses(account_owner, owner, *managers)
+        return "approval_escalation", to, context, None
+    if step.is_customer:
+        ask = _person(owner) or _person(account_owner)
+        context.update({"link_sent_on": _link_sent_on(step), "ask": ask})
+        language = step.request.version.language
+        return "approval_reminder_customer", [step.reviewer_email], context, language
+    to = [step.user.email] if step.user_id and step.user.email else [step.reviewer_email]
+    return "approval_reminder_internal", to, context, None
+
+
+def send_reminder(*, name: str, to: list[str], context: dict, language: str | None) -> str:
+    """A reminder or escalation, as :func:`reminder_message` put it."""
+    return send_templated_email(name=name, to=to, context=context, language=language)
+
+
+def send_digest(*, user, context: dict) -> str:
+    """A program manager's daily digest of overdue approvals."""
+    return send_templated_email(name="approval_digest", to=[user.email], context=context)

@@ -21,35 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.roles import CHAIN_ROLE_CHOICES, CHAIN_ROLES, CUSTOMER_STEP_KINDS, StepKind
 from casestudies.models import SECTIONS, ImmutableError
 from core.models import TimeStampedModel
-
-
-class StepKind(models.TextChoices):
-    # The customer's side, in the order the guide lists them.
-    PARTICIPANT = "participant", _("interview participant")
-    DEPARTMENT_LEADER = "department_leader", _("department leader")
-    CUSTOMER_LEGAL = "customer_legal", _("customer legal")
-    CUSTOMER_PR = "customer_pr", _("customer PR / communications")
-    EXECUTIVE_SPONSOR = "executive_sponsor", _("executive sponsor")
-    # Our side.
-    INTERNAL_LEGAL = "internal_legal", _("our legal team")
-    INTERNAL_MARKETING = "internal_marketing", _("our marketing team")
-
-    @property
-    def is_customer(self) -> bool:
-        return self in CUSTOMER_STEP_KINDS
-
-
-CUSTOMER_STEP_KINDS = frozenset(
-    {
-        StepKind.PARTICIPANT,
-        StepKind.DEPARTMENT_LEADER,
-        StepKind.CUSTOMER_LEGAL,
-        StepKind.CUSTOMER_PR,
-        StepKind.EXECUTIVE_SPONSOR,
-    }
-)
 
 
 class ApprovalRequest(TimeStampedModel):
@@ -538,3 +512,59 @@ class UsageRightsConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} · {self.created_at:%Y-%m-%d}"
+
+
+class ApprovalChainContact(TimeStampedModel):
+    """Who at the customer must approve the story, captured up front (the
+    guide's "Work Through the Approval Chain"): one row per role."""
+
+    case_study = models.ForeignKey(
+        "casestudies.CaseStudy",
+        verbose_name=_("case study"),
+        on_delete=models.CASCADE,
+        related_name="approval_chain",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=CHAIN_ROLE_CHOICES)
+    contact = models.ForeignKey(
+        "casestudies.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Leave empty while the person is not known yet."),
+    )
+    expected_review_days = models.PositiveSmallIntegerField(
+        _("expected review (days)"), null=True, blank=True
+    )
+    completed_on = models.DateField(
+        _("approved on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when this person has signed off; the expected date then moves."),
+    )
+
+    class Meta:
+        # Captured at recruitment, where it lived first: its table kept its name.
+        db_table = "recruitment_approvalchaincontact"
+        verbose_name = _("approval chain member")
+        verbose_name_plural = _("approval chain")
+        ordering = ["case_study", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "role"], name="recruitment_chain_one_per_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[kind.value for kind in CHAIN_ROLES]),
+                name="recruitment_chain_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.contact.name if self.contact else '—'}"
+
+    @property
+    def review_days(self) -> int:
+        if self.expected_review_days is not None:
+            return self.expected_review_days
+        return settings.STORYLINE["APPROVAL_REVIEW_DAYS"].get(self.role, 5)

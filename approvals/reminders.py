@@ -45,16 +45,15 @@ from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from approvals import emails
 from approvals.models import (
     ApprovalDigest,
     ApprovalRequest,
     ApprovalStep,
     ReminderLog,
-    ReviewLink,
 )
 from casestudies.models import StoryVersion
-from core.audit import actor_name, audit_log
-from core.emails import send_templated_email
+from core.audit import audit_log
 from core.roles import PROGRAM_MANAGERS
 
 logger = logging.getLogger(__name__)
@@ -232,15 +231,6 @@ def program_managers():
     )
 
 
-def _emails(*users) -> list[str]:
-    seen: dict[str, str] = {}
-    for user in users:
-        email = (getattr(user, "email", "") or "").strip()
-        if email and email.lower() not in seen:
-            seen[email.lower()] = email
-    return sorted(seen.values(), key=str.lower)
-
-
 def request_admin_url(request_id: int) -> str:
     """The staff page of an approval request (the admin's change page)."""
     try:
@@ -248,12 +238,6 @@ def request_admin_url(request_id: int) -> str:
     except NoReverseMatch:
         path = f"/admin/approvals/approvalrequest/{request_id}/change/"
     return f"{settings.SITE_URL}{path}"
-
-
-def _person(user) -> dict[str, str] | None:
-    if user is None or not user.is_active:
-        return None
-    return {"name": actor_name(user) or user.get_username(), "email": user.email}
 
 
 def _load_steps(step_ids):
@@ -269,57 +253,23 @@ def _load_steps(step_ids):
     )
 
 
-def _link_sent_on(step: ApprovalStep):
-    """When the reviewer was last emailed their link (the live one first)."""
-    links: list[ReviewLink] = sorted(
-        step.links.all(),
-        key=lambda link: (link.revoked_at is None, link.sent_at or link.created_at),
-    )
-    if not links:
-        return None
-    latest = links[-1]
-    return latest.sent_at or latest.created_at
-
-
-def _message(step: ApprovalStep, kind: str, sequence: int, now: datetime, managers: list):
-    """(template name, recipients, context, language) for one ledger row.
-    Customer reviewers read the reminder in the language of the story they
-    review; our own people in the site's language."""
-    case_study = step.request.case_study
-    owner = case_study.owner
-    account_owner = case_study.customer.account_owner
-    days = (now - step.activated_at).days if step.activated_at else 0
-    context = {
-        "step": step,
-        "approval_request": step.request,
-        "case_study": case_study,
-        "customer": case_study.customer,
-        "days": days,
-        "sequence": sequence,
-        "reminders_total": len(reminder_days()),
-        "admin_url": request_admin_url(step.request_id),
-    }
-    if kind == ESCALATION:
-        to = _emails(account_owner, owner, *managers)
-        return "approval_escalation", to, context, None
-    if step.is_customer:
-        ask = _person(owner) or _person(account_owner)
-        context.update({"link_sent_on": _link_sent_on(step), "ask": ask})
-        language = step.request.version.language
-        return "approval_reminder_customer", [step.reviewer_email], context, language
-    to = [step.user.email] if step.user_id and step.user.email else [step.reviewer_email]
-    return "approval_reminder_internal", to, context, None
-
-
 def _deliver(row: ReminderLog, step: ApprovalStep, now: datetime, managers: list) -> bool:
-    name, to, context, language = _message(step, row.kind, row.sequence, now, managers)
+    name, to, context, language = emails.reminder_message(
+        step,
+        escalation=row.kind == ESCALATION,
+        sequence=row.sequence,
+        days=(now - step.activated_at).days if step.activated_at else 0,
+        reminders_total=len(reminder_days()),
+        admin_url=request_admin_url(step.request_id),
+        managers=managers,
+    )
     if not to:
         ReminderLog.objects.filter(pk=row.pk).update(
             retry_at=None, last_error="Nobody to send it to."
         )
         return False
     try:
-        send_templated_email(name=name, to=to, context=context, language=language)
+        emails.send_reminder(name=name, to=to, context=context, language=language)
     except Exception as exc:  # any transport error: the row is retried later
         logger.warning(
             "approval %s %s for step %s failed: %s", row.kind, row.sequence, step.pk, exc
@@ -472,7 +422,7 @@ def digests_send(*, now: datetime | None = None) -> int:
             "day": day,
         }
         try:
-            send_templated_email(name="approval_digest", to=[user.email], context=context)
+            emails.send_digest(user=user, context=context)
         except Exception as exc:
             logger.warning("approval digest for user %s failed: %s", user.pk, exc)
             ApprovalDigest.objects.filter(pk=row.pk).update(

@@ -34,7 +34,6 @@ from approvals.models import (
     StepKind,
     UsageRightsConfirmation,
 )
-from approvals.tokens import code_matches
 from casestudies import services as cs_services
 from casestudies.models import (
     SECTION_FIELDS,
@@ -48,6 +47,8 @@ from casestudies.models import (
 )
 from core import outbox
 from core.audit import actor_name, audit_log
+from core.errors import TransitionError
+from core.tokens import code_matches
 
 R = ApprovalRequest.Status
 St = ApprovalStep.Status
@@ -364,7 +365,7 @@ def _advance(request: ApprovalRequest, *, actor: Any, source: str) -> None:
             % {"n": request.version.number},
             source=source or "approvals",
         )
-    except cs_services.TransitionError as exc:
+    except TransitionError as exc:
         raise ApprovalError(str(exc)) from exc
 
 
@@ -832,7 +833,7 @@ def _decide(
         if outcome == Decision.Outcome.APPROVED and step.contact_id:
             # The chain captured at recruitment moves on by itself, and with
             # it the expected publication date shown on the case study.
-            from recruitment.models import ApprovalChainContact
+            from approvals.models import ApprovalChainContact
 
             ApprovalChainContact.objects.filter(
                 case_study_id=request.case_study_id,
@@ -885,7 +886,7 @@ def _decide(
                             },
                             source=source or "approvals",
                         )
-                except cs_services.TransitionError as exc:
+                except TransitionError as exc:
                     raise ApprovalError(str(exc)) from exc
         else:
             _advance(request, actor=actor, source=source)

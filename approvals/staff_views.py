@@ -2,11 +2,7 @@
 of approval (PDF, rendered on demand) and the suggestions workspace.
 Program managers only; every write goes through :mod:`approvals.suggestions`."""
 
-from functools import wraps
-
 from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,23 +15,10 @@ from approvals.certificate import certificate_filename, certificate_pdf
 from approvals.models import ApprovalRequest, ReviewComment
 from approvals.reminders import request_admin_url
 from casestudies.models import SECTIONS
-from casestudies.services import TransitionError, VersionConflict
+from casestudies.services import VersionConflict
+from core.access import program_manager_required
+from core.errors import TransitionError
 from core.ids import is_id
-from core.roles import PROGRAM_MANAGERS, in_group
-
-
-def program_manager_required(view):
-    """Logged-in staff in the Program managers group (or superusers)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (request.user.is_authenticated and request.user.is_staff):
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not in_group(request.user, PROGRAM_MANAGERS):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _approval_request(request_id: str) -> ApprovalRequest:

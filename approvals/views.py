@@ -42,10 +42,10 @@ from approvals.forms import (
 )
 from approvals.models import ApprovalRequest, ApprovalStep, Decision, ReviewLink
 from approvals.services import ApprovalError, conf
-from approvals.tokens import hash_token
 from casestudies.diffing import diff_sections
 from casestudies.models import SECTIONS, UsageChannel
 from core.decorators import secret_headers, secret_page
+from core.tokens import hash_token
 
 logger = logging.getLogger(__name__)
 

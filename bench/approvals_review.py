@@ -59,10 +59,10 @@ def main() -> None:
     from django.test import Client
 
     from approvals import services
-    from approvals.demo import seed_approvals
     from approvals.models import ApprovalRequest, ReviewLink, StepKind
-    from approvals.tokens import new_token
     from casestudies.models import CaseStudy, CaseStudyState, Contact
+    from core.tokens import new_token
+    from demo.approvals import seed_approvals
 
     settings.DEBUG = True  # query counts
     call_command("migrate", verbosity=0)

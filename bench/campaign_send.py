@@ -67,9 +67,9 @@ def main() -> None:
         Region,
         internal_review_areas,
     )
-    from distribution import campaigns
     from distribution.models import Campaign, CampaignDelivery, Recipient, Suppression
-    from distribution.outreach_tasks import send_campaign_batch
+    from distribution.outreach import campaigns
+    from distribution.outreach.tasks import send_campaign_batch
 
     call_command("migrate", verbosity=0)
     actor = get_user_model().objects.create(username="bench", is_staff=True)

@@ -45,7 +45,7 @@ SENTENCES = [
 ]
 
 
-def _paragraphs(words: int) -> str:
+def paragraphs(words: int) -> str:
     out, count, i, paragraph = [], 0, 0, []
     while count < words:
         sentence = SENTENCES[i % len(SENTENCES)]
@@ -110,7 +110,7 @@ def main() -> None:
             ["challenge", "solution", "implementation", "results", "future_plans"], 270
         ),
     }
-    sections = {name: _paragraphs(n) for name, n in words.items()}
+    sections = {name: paragraphs(n) for name, n in words.items()}
     total_words = sum(len(text.split()) for text in sections.values())
 
     def story(i: int):

@@ -25,9 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-
 from common import prepare_database  # noqa: E402
-from documents import _paragraphs  # noqa: E402
+from documents import paragraphs  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 
@@ -91,7 +90,7 @@ def main() -> None:
     )
     cs = interview.case_study
     words = {"summary": 120, **dict.fromkeys(SECTION_FIELDS[1:], 276)}
-    sections = {name: _paragraphs(n) for name, n in words.items()}
+    sections = {name: paragraphs(n) for name, n in words.items()}
     total = sum(len(t.split()) for t in sections.values())
     rows = []
 

@@ -76,8 +76,8 @@ def main() -> None:
 
     from casestudies.models import CaseStudy, Competitor, Objection
     from core.roles import SALES
-    from distribution import search
     from distribution.models import StorySearchEntry
+    from distribution.publication import search
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0)
@@ -123,7 +123,7 @@ def main() -> None:
 
     print("\nEXPLAIN ANALYZE of the full-text match ('too expensive'):")
     plan = (
-        StorySearchEntry.objects.filter(document=search._query("too expensive"))
+        StorySearchEntry.objects.filter(document=search.search_query("too expensive"))
         .values("case_study_id")
         .explain(analyze=True)
     )

@@ -36,6 +36,7 @@ from casestudies.models import (
     review_area_label,
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
+from core.errors import TransitionError
 from core.ids import is_id
 from recruitment.timeline import expected_publication
 
@@ -59,6 +60,12 @@ for model in (Industry, UseCase, Department, Region, Objection, Competitor):
 class ProductAdmin(TaxonomyAdmin):
     list_display = ("name", "slug", "kind", "archived")
     list_filter = ("kind", "archived")
+
+    def save_model(self, request, obj, form, change):
+        # A rename is recorded (the freshness list reads it): the service.
+        from casestudies.selection_services import product_save
+
+        product_save(product=obj, actor=request.user, source="admin")
 
 
 # --------------------------------------------------------------------------
@@ -282,7 +289,7 @@ def _apply_transition(request, name: str, case_studies, reason: str) -> int:
     for case_study in case_studies:
         try:
             func(case_study=case_study, actor=request.user, reason=reason, source="admin")
-        except services.TransitionError as exc:
+        except TransitionError as exc:
             messages.error(request, str(exc))
         else:
             done += 1
@@ -495,7 +502,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                         case_study.versions.filter(pk=int(raw)).first() if is_id(raw) else None
                     )
                     if version is None:
-                        raise services.TransitionError(_("Choose a version to approve."))
+                        raise TransitionError(_("Choose a version to approve."))
                     services.story_translation_approve(
                         case_study=case_study, version=version, actor=request.user, source="admin"
                     )
@@ -515,7 +522,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                     messages.success(request, _("The translation was withdrawn."))
                 else:
                     messages.error(request, _("Unknown action."))
-            except services.TransitionError as exc:
+            except TransitionError as exc:
                 messages.error(request, str(exc))
             return HttpResponseRedirect(request.path)
 
@@ -688,7 +695,7 @@ class StoryVersionAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         try:
             return super().add_view(request, form_url, extra_context)
-        except services.TransitionError as exc:
+        except TransitionError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(request.get_full_path())
 
@@ -736,4 +743,8 @@ class QuoteAdmin(EvidenceLockMixin, admin.ModelAdmin):
 
 
 # Selection: nominations, portfolio targets, coverage, scores, freshness.
-from casestudies import admin_selection  # noqa: E402, F401
+# The relationship signals and the CRM import (registered in their own module).
+from casestudies import (  # noqa: E402
+    admin_customers,  # noqa: F401
+    admin_selection,  # noqa: F401
+)

@@ -28,6 +28,7 @@ from casestudies.models import (
     internal_review_areas,
     review_area_label,
 )
+from core.errors import TransitionError
 from core.ids import is_id
 from core.markdown import render_markdown
 
@@ -195,7 +196,7 @@ class DraftingAdminMixin:
                         post["base_version"] = str(conflict.number)
                         form = StoryEditorForm(post)
                         form.is_valid()
-                    except services.TransitionError as exc:
+                    except TransitionError as exc:
                         messages.error(request, str(exc))
                     else:
                         messages.success(
@@ -408,7 +409,7 @@ class DraftingAdminMixin:
                             _("%(area)s signed off version %(n)s.")
                             % {"area": review_area_label(data["area"]), "n": version.number},
                         )
-                except services.TransitionError as exc:
+                except TransitionError as exc:
                     messages.error(request, str(exc))
                 else:
                     return HttpResponseRedirect(f"{review_url}?{urlencode({'area': area})}")

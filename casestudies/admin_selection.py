@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from casestudies import selection, selection_services
 from casestudies.models import CandidateScore, Customer, Nomination, PortfolioTarget
-from casestudies.services import TransitionError
 from core.admin import NoDeleteAdminMixin
 from core.audit import audit_log
+from core.errors import TransitionError
 from core.ids import is_id
 
 DECIDE = "casestudies.change_nomination"

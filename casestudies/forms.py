@@ -11,7 +11,7 @@ from casestudies.models import (
     internal_review_areas,
     review_area_label,
 )
-from core.uploads import LogoFormMixin
+from core.uploads import LogoFormMixin, refuse_markup
 
 # Generous for a 1000-1500-word story, small enough that nobody posts a novel.
 SECTION_MAX_CHARS = 20_000
@@ -103,3 +103,31 @@ class CustomerAdminForm(LogoFormMixin, forms.ModelForm):
         model = Customer
         # The admin adds the other fields from its fieldsets.
         fields = ("logo",)
+
+
+class CRMImportForm(forms.Form):
+    """The CRM import's upload: what the file holds, and the file."""
+
+    KINDS = [
+        ("customers", _("Customers (and their relationship signals)")),
+        ("contacts", _("Contacts")),
+    ]
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
+    file = forms.FileField(
+        label=_("CRM export"), help_text=_("CSV (UTF-8) or Excel (.xlsx), first row = headers.")
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        refuse_markup(upload)  # never SVG, HTML or XML, whatever the name says
+        return upload
+
+
+LANGUAGE_CHOICES = settings.LANGUAGES

@@ -1130,9 +1130,39 @@ class PortfolioTarget(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        from casestudies.selection import describe_cell
+        return self.describe()
 
-        return describe_cell(self)
+    def describe(self, *, terms: dict | None = None) -> str:
+        """The cell in words: "enterprise healthcare story in Asia-Pacific"."""
+        terms = terms or {}
+
+        def name(attr: str, model) -> str:
+            term_id = getattr(self, f"{attr}_id")
+            if term_id is None:
+                return ""
+            if term_id in terms.get(attr, {}):
+                return terms[attr][term_id].name
+            return getattr(self, attr).name
+
+        words = []
+        if self.company_size:
+            label = str(CompanySize(self.company_size).label)
+            words.append(label if label.isupper() else label.lower())  # "SMB" stays
+        industry = name("industry", Industry)
+        if industry:
+            words.append(industry.lower())
+        what = " ".join(words)
+        text = gettext("%(what)s story") % {"what": what} if what else gettext("story")
+        region = name("region", Region)
+        if region:
+            text += " " + gettext("in %(region)s") % {"region": region}
+        use_case = name("use_case", UseCase)
+        if use_case:
+            text += " " + gettext("about %(use_case)s") % {"use_case": use_case.lower()}
+        product = name("product", Product)
+        if product:
+            text += " " + gettext("with %(product)s") % {"product": product}
+        return text
 
 
 class CandidateScore(models.Model):
@@ -1216,3 +1246,102 @@ class ProductRename(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_name} → {self.new_name}"
+
+
+# --------------------------------------------------------------------------
+# The customer's relationship: signals that make asking natural, and the
+# ledger of every ask (so nobody is over-used)
+# --------------------------------------------------------------------------
+
+
+class RelationshipSignal(TimeStampedModel):
+    """A moment that makes asking natural and that the customer record does
+    not hold: an enthusiastic message, enrolment in the advocacy program."""
+
+    class Kind(models.TextChoices):
+        ENTHUSIASM = "enthusiasm", _("Shared enthusiasm")
+        ADVOCACY = "advocacy", _("Joined the advocacy program")
+
+    customer = models.ForeignKey(
+        "casestudies.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="relationship_signals",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    noted_on = models.DateField(_("on"), default=timezone.localdate)
+    note = models.TextField(_("what happened"), blank=True)
+
+    class Meta:
+        # It lived in recruitment first: its table kept its name.
+        db_table = "recruitment_relationshipsignal"
+        verbose_name = _("relationship signal")
+        verbose_name_plural = _("relationship signals")
+        ordering = ["-noted_on", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "noted_on"], name="recruitment_signal_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.get_kind_display()}"
+
+
+class AskKind(models.TextChoices):
+    INTERVIEW = "interview", _("Interview")
+    REFERENCE = "reference", _("Reference call")
+    CASE_STUDY = "case_study", _("Case study participation")
+    PR = "pr", _("PR / press")
+    EVENT = "event", _("Event or webinar")
+    OTHER = "other", _("Other")
+
+
+class CustomerAsk(models.Model):
+    """The fatigue ledger: one row per thing we asked of a customer (an
+    interview, a reference call, a press quote, a talk…), whoever asked, so
+    nobody is over-used. Written through ``casestudies.customers.asks.record_ask``."""
+
+    customer = models.ForeignKey(
+        "casestudies.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="asks",
+    )
+    contact = models.ForeignKey(
+        "casestudies.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asks",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AskKind.choices)
+    asked_at = models.DateTimeField(_("asked on"), default=timezone.now)
+    source = models.CharField(_("what was asked"), max_length=300, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    asked_by_name = models.CharField(_("asked by (name)"), max_length=200, blank=True)
+
+    class Meta:
+        # It lived in distribution first: its table kept its name.
+        db_table = "distribution_customerask"
+        verbose_name = _("ask of a customer")
+        verbose_name_plural = _("asks of customers (fatigue ledger)")
+        ordering = ["-asked_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AskKind.values), name="distribution_customerask_kind"
+            ),
+        ]
+        indexes = [
+            # "Asked N times in 90 days" for one customer.
+            models.Index(fields=["customer", "asked_at"], name="distribution_ask_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.get_kind_display()} · {self.asked_at:%Y-%m-%d}"

@@ -353,35 +353,7 @@ def _label(terms: dict, term_id) -> str:
 
 def describe_cell(target: PortfolioTarget, *, terms: dict | None = None) -> str:
     """The cell in words: "enterprise healthcare story in Asia-Pacific"."""
-    terms = terms or {}
-
-    def name(attr: str, model) -> str:
-        term_id = getattr(target, f"{attr}_id")
-        if term_id is None:
-            return ""
-        if term_id in terms.get(attr, {}):
-            return terms[attr][term_id].name
-        return getattr(target, attr).name
-
-    words = []
-    if target.company_size:
-        label = str(CompanySize(target.company_size).label)
-        words.append(label if label.isupper() else label.lower())  # "SMB" stays
-    industry = name("industry", Industry)
-    if industry:
-        words.append(industry.lower())
-    what = " ".join(words)
-    text = _("%(what)s story") % {"what": what} if what else _("story")
-    region = name("region", Region)
-    if region:
-        text += " " + _("in %(region)s") % {"region": region}
-    use_case = name("use_case", UseCase)
-    if use_case:
-        text += " " + _("about %(use_case)s") % {"use_case": use_case.lower()}
-    product = name("product", Product)
-    if product:
-        text += " " + _("with %(product)s") % {"product": product}
-    return text
+    return target.describe(terms=terms)
 
 
 @dataclass
@@ -548,7 +520,7 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
     )
 
 
-# What the readiness verdict reads of a customer (recruitment.readiness).
+# What the readiness verdict reads of a customer (casestudies.customers.readiness).
 READINESS_FIELDS = (
     "name",
     "archived",
@@ -568,7 +540,7 @@ READINESS_FIELDS = (
 def rank_candidates_for_gaps(gaps: list[Gap], *, limit: int = 5) -> None:
     """Fill ``gap.candidates`` with the candidate stories that match each gap,
     highest score first, each with its readiness verdict."""
-    from recruitment.readiness import readiness_for_customers
+    from casestudies.customers.readiness import readiness_for_customers
 
     candidates = story_facts(CANDIDATE_STATES, customer_products=True)
     if not candidates:
@@ -886,17 +858,9 @@ def _everything_changed(sender, instance, created=True, **kwargs):
     schedule_recompute(None)
 
 
-def _product_renamed(sender, instance, **kwargs):
-    if instance.pk is None:
-        return
-    old = Product.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
-    if old and old != instance.name:
-        ProductRename.objects.create(product=instance, old_name=old, new_name=instance.name)
-
-
 def connect_signals() -> None:
     """Called from ``CasestudiesConfig.ready``. The handlers only schedule a
-    recomputation after commit (or record a product's old name)."""
+    recomputation of derived scores after commit."""
     from django.db.models import signals
 
     from casestudies.models import StateChange
@@ -922,4 +886,3 @@ def connect_signals() -> None:
     signals.post_delete.connect(
         _everything_changed, sender=PortfolioTarget, dispatch_uid=f"{uid}.target_del"
     )
-    signals.pre_save.connect(_product_renamed, sender=Product, dispatch_uid=f"{uid}.rename")

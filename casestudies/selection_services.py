@@ -10,9 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casestudies import selection
-from casestudies.models import CandidateScore, CaseStudy, Customer, Nomination
-from casestudies.services import TransitionError, case_study_create
+from casestudies.models import (
+    CandidateScore,
+    CaseStudy,
+    Customer,
+    Nomination,
+    Product,
+    ProductRename,
+)
+from casestudies.services import case_study_create
 from core.audit import actor_name, audit_log
+from core.errors import TransitionError
 
 
 def nomination_create(
@@ -163,3 +171,29 @@ def candidate_arc_update(
             )
         selection.schedule_recompute([case_study.pk])
     return score
+
+
+def product_save(*, product: Product, actor: Any, source: str = "") -> Product:
+    """Save a product; a new name is a business fact: the old name is kept
+    (``ProductRename``), so the freshness list names stories about the old
+    product, and the rename is audited."""
+    with transaction.atomic():
+        old = None
+        if product.pk is not None:
+            old = (
+                Product.objects.select_for_update()
+                .filter(pk=product.pk)
+                .values_list("name", flat=True)
+                .first()
+            )
+        product.save()
+        if old and old != product.name:
+            ProductRename.objects.create(product=product, old_name=old, new_name=product.name)
+            audit_log(
+                action="casestudies.product.renamed",
+                obj=product,
+                actor=actor,
+                data={"from": old, "to": product.name},
+                source=source,
+            )
+    return product

@@ -105,3 +105,15 @@ def public_languages(case_study: CaseStudy) -> list[str]:
         return []
     others = StoryTranslation.objects.filter(case_study=case_study).exclude(language=main.language)
     return [main.language, *others.order_by("language").values_list("language", flat=True)]
+
+
+def admin_index_context(request) -> dict:
+    """The admin home (``STORYLINE_ADMIN_INDEX``): the pipeline at a glance
+    and the stories waiting longest, for whoever may see case studies."""
+    from core.roles import PROGRAM_MANAGERS, in_group
+
+    context = {"impact_dashboard": in_group(request.user, PROGRAM_MANAGERS)}
+    if request.user.has_perm("casestudies.view_casestudy"):
+        context["pipeline"] = pipeline_counts()
+        context["waiting"] = waiting_longest()
+    return context

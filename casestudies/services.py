@@ -36,12 +36,9 @@ from casestudies.models import (
 )
 from core import outbox
 from core.audit import actor_name, audit_log
+from core.errors import TransitionError
 
 S = CaseStudyState
-
-
-class TransitionError(Exception):
-    """A move the case study cannot make now; the message says why."""
 
 
 class VersionConflict(TransitionError):

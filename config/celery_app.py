@@ -14,7 +14,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("storyline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's ``tasks`` module, and those of distribution's sub-packages
+# (publication, sales, outreach): a task anywhere else is unknown to a worker
+# (tests/production/test_task_registry.py).
 app.autodiscover_tasks()
+app.autodiscover_tasks(
+    ["distribution.publication", "distribution.sales", "distribution.outreach"],
+    related_name="tasks",
+)
 
 
 @task_failure.connect(weak=False, dispatch_uid="storyline-mail-admins-on-task-failure")

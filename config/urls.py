@@ -5,9 +5,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from core import views as core_views
-from distribution import views as distribution_views
-from distribution.cache import public_page
-from distribution.sitemaps import SITEMAPS
+from core.page_cache import public_page
+from distribution.publication import views as distribution_views
+from distribution.publication.sitemaps import SITEMAPS
 
 handler500 = "core.views.server_error"
 
@@ -22,16 +22,16 @@ urlpatterns = [
     path("admin/", include("core.accounts.urls")),
     path("admin/", admin.site.urls),
     path("a/", include("analytics.urls")),
-    path("case-studies/", include("distribution.urls")),
-    path("sales/", include("distribution.outreach_urls")),
-    path("", include("distribution.outreach_public_urls")),
+    path("case-studies/", include("distribution.publication.urls")),
+    path("sales/", include("distribution.outreach.urls")),
+    path("", include("distribution.outreach.public_urls")),
     path("review/", include("approvals.urls")),
     path("recruitment/", include("recruitment.urls")),
-    path("sales/", include("distribution.sales_urls")),
-    path("api/", include("distribution.api_urls")),
+    path("sales/", include("distribution.sales.urls")),
+    path("api/", include("distribution.api.urls")),
     # The email services' tracking webhooks (anymail.urls' tracking views,
     # refused without ANYMAIL_WEBHOOK_SECRET): bounces and complaints → suppression list.
-    path("anymail/", include("distribution.esp_webhooks")),
+    path("anymail/", include("distribution.outreach.esp_webhooks")),
     path(
         "sitemap.xml",
         public_page(sitemap_views.sitemap),

@@ -135,3 +135,22 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         else:
             messages.info(request, _("The import was cancelled: nothing was imported."))
         return HttpResponseRedirect(reverse("admin:core_importjob_change", args=[job.pk]))
+
+
+class AuditedAdminMixin:
+    """Plain admin edits (templates, playbook, signals) are audited too:
+    ``<app label>.<audit_name>.created`` / ``.changed``."""
+
+    audit_name = ""
+
+    def save_model(self, request, obj, form, change):
+        from core.audit import audit_log
+
+        super().save_model(request, obj, form, change)
+        audit_log(
+            action=f"{obj._meta.app_label}.{self.audit_name}.{'changed' if change else 'created'}",
+            obj=obj,
+            actor=request.user,
+            data={"fields": list(form.changed_data)},
+            source="admin",
+        )

@@ -1,21 +1,24 @@
 """Distribution's emails, one outbox sender each (``core.outbox``): the
 account owner's consent to a reference call, the rep's answer, the rep's
 "your prospect opened the story", and a contact's preference link. Campaign
-emails are sent in batches by ``distribution.campaigns``."""
+emails are sent in batches by ``distribution.outreach.campaigns``."""
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
-from approvals.tokens import new_token
 from core import outbox
 from core.emails import send_templated_email
 from core.models import OutboxEmail
 from core.roles import PROGRAM_MANAGERS
+from core.tokens import new_token
 from distribution.models import ReferencePreference, ReferenceRequest, ShareLink
 
 logger = logging.getLogger(__name__)
@@ -126,3 +129,62 @@ def preference_link_email(message: OutboxEmail) -> outbox.Sent | None:
         name="reference_preferences", to=[contact.email], context={"contact": contact, "url": url}
     )
     return outbox.Sent(to=[contact.email], subject=subject)
+
+
+# --------------------------------------------------------------------------
+# Campaigns
+# --------------------------------------------------------------------------
+
+
+NAME_SLOT = "\x00name\x00"
+UNSUBSCRIBE_SLOT = "\x00unsubscribe\x00"
+
+
+class CampaignRenderer:
+    """Renders a campaign's email for each recipient. The templates are
+    rendered once per batch (with and without a greeting name) around two
+    slots, then each recipient's name (escaped for HTML) and unsubscribe link
+    are put in: the same bytes as rendering per recipient, many times faster."""
+
+    def __init__(self, campaign, cards, *, unsubscribe_url):
+        self.campaign = campaign
+        self.cards = cards
+        self.unsubscribe_url = unsubscribe_url
+        self._bodies: dict[bool, tuple[str, str]] = {}
+
+    def _bodies_for(self, named: bool) -> tuple[str, str]:
+        if named not in self._bodies:
+            context = {
+                "SITE_NAME": settings.SITE_NAME,
+                "SITE_URL": settings.SITE_URL,
+                "campaign": self.campaign,
+                "cards": self.cards,
+                "recipient": {"name": NAME_SLOT if named else ""},
+                "unsubscribe_url": UNSUBSCRIBE_SLOT,
+            }
+            with translation.override(self.campaign.language):
+                self._bodies[named] = (
+                    render_to_string("emails/campaign_body.txt", context),
+                    render_to_string("emails/campaign_body.html", context),
+                )
+        return self._bodies[named]
+
+    def message(self, recipient) -> EmailMultiAlternatives:
+        unsubscribe = self.unsubscribe_url(recipient)
+        name = recipient.name.replace("\x00", "")
+        text, html = self._bodies_for(bool(name))
+        text = text.replace(NAME_SLOT, name).replace(UNSUBSCRIBE_SLOT, unsubscribe)
+        html = html.replace(NAME_SLOT, escape(name)).replace(UNSUBSCRIBE_SLOT, escape(unsubscribe))
+        message = EmailMultiAlternatives(
+            subject=self.campaign.subject,
+            body=text,
+            to=[recipient.email],
+            headers={
+                # RFC 2369 / RFC 8058: mail clients show an unsubscribe button
+                # that POSTs to the link, one click.
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        return message

@@ -29,10 +29,10 @@ from casestudies.models import (
     StoryTranslation,
     UseCase,
 )
-from distribution import campaigns
-from distribution.cache import bump_generation
+from core.page_cache import bump_generation
 from distribution.models import Branding, StorySearchEntry
-from distribution.search import search_index_refresh
+from distribution.outreach import campaigns
+from distribution.publication.search import search_index_refresh
 
 # Changes to these show on public pages: any of them invalidates the cache.
 SHOWN = [Metric, Quote, Contact, Product, UseCase, Branding]

@@ -24,6 +24,7 @@ from casestudies.models import Quote
 from core.admin import NoDeleteAdminMixin
 from core.admin_widgets import ProtectedFileWidget
 from core.audit import audit_log
+from core.errors import TransitionError
 from core.files import private_file_response
 from core.ids import is_id
 from core.pdf import render_pdf
@@ -50,7 +51,6 @@ from interviews.models import (
     Transcript,
     TranscriptSegment,
 )
-from interviews.services import TransitionError
 
 MANAGE = "interviews.change_interview"
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import Contact, Quote
+from core.errors import TransitionError
 from interviews.models import (
     ConsentRecord,
     GuideQuestion,
@@ -15,7 +16,7 @@ from interviews.models import (
     SupplementaryFile,
     TranscriptSegment,
 )
-from interviews.services import TransitionError, supplementary_file_check
+from interviews.services import supplementary_file_check
 
 
 class ReasonForm(forms.Form):

@@ -1,7 +1,7 @@
 """Every change to an interview and what it produces, one function each.
 
 The shape of ``casestudies/services.py``: lock the row, check the state and
-the preconditions (raising :class:`~casestudies.services.TransitionError` with
+the preconditions (raising :class:`~core.errors.TransitionError` with
 a sentence a person can act on), write, audit, and only after commit enqueue
 emails.
 """
@@ -22,9 +22,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from casestudies.models import EVIDENCE_LOCKED_STATES, Contact, Quote
-from casestudies.services import TransitionError, story_version_create
+from casestudies.services import story_version_create
 from core import outbox
 from core.audit import actor_name, audit_log
+from core.errors import TransitionError
 from core.uploads import refuse_markup
 from interviews import guide, transcripts
 from interviews.models import (
@@ -325,7 +326,7 @@ def invitations_send(
                 case_study_id=locked.case_study_id,
             )
         if not update:  # the fatigue ledger of every ask of a customer
-            from distribution.references import record_interview_asks
+            from casestudies.customers.asks import record_interview_asks
 
             record_interview_asks(interview=locked, stakeholder_ids=pending, actor=actor)
     return len(pending)

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.tokens import new_token
 from core import outbox
 from core.emails import send_templated_email
 from core.models import OutboxEmail
+from core.tokens import new_token
 from recruitment.models import Outreach, OutreachFollowUp
 
 

@@ -1,15 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from approvals.roles import CHAIN_ROLE_CHOICES
 from casestudies.models import Contact
-from core.uploads import refuse_markup
-from recruitment.models import (
-    CHAIN_ROLE_CHOICES,
-    Concern,
-    OutreachTemplate,
-    RaisedConcern,
-)
+from recruitment.models import Concern, OutreachTemplate, RaisedConcern
 
 
 class ComposeForm(forms.Form):
@@ -103,29 +97,3 @@ ChainFormSet = forms.formset_factory(
     validate_min=True,
     validate_max=True,
 )
-
-
-class ImportForm(forms.Form):
-    KINDS = [
-        ("customers", _("Customers (and their relationship signals)")),
-        ("contacts", _("Contacts")),
-    ]
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
-    file = forms.FileField(
-        label=_("CRM export"), help_text=_("CSV (UTF-8) or Excel (.xlsx), first row = headers.")
-    )
-
-    MAX_BYTES = 5 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        refuse_markup(upload)  # never SVG, HTML or XML, whatever the name says
-        return upload
-
-
-LANGUAGE_CHOICES = settings.LANGUAGES

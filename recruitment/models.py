@@ -1,8 +1,10 @@
 """Asking a customer to take part (the guide's "Proses Rekrutmen Pelanggan"):
 outreach framed as an opportunity, its follow-ups (a ledger: each sent
-once), the concerns playbook and the concerns raised, the customer's approval
-chain captured up front, and relationship signals such as an enthusiastic
-message. State changes live in ``recruitment/services.py``."""
+once), and the concerns playbook and the concerns raised. The customer's approval
+chain (captured here, up front) is an approvals model
+(``approvals.ApprovalChainContact``); relationship signals belong to the
+customer (``casestudies.RelationshipSignal``). State changes live in
+``recruitment/services.py``."""
 
 from django.conf import settings
 from django.db import models
@@ -10,14 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import CUSTOMER_STEP_KINDS, StepKind
 from core.models import TimeStampedModel
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
-# The customer's approval chain, in the guide's order.
-CHAIN_ROLES = [kind for kind in StepKind if kind in CUSTOMER_STEP_KINDS]
-CHAIN_ROLE_CHOICES = [(kind.value, kind.label) for kind in CHAIN_ROLES]
 
 
 class OutreachTemplate(TimeStampedModel):
@@ -247,87 +244,3 @@ class RaisedConcern(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.outreach}: {self.concern}"
-
-
-class ApprovalChainContact(TimeStampedModel):
-    """Who at the customer must approve the story, captured up front (the
-    guide's "Work Through the Approval Chain"): one row per role."""
-
-    case_study = models.ForeignKey(
-        "casestudies.CaseStudy",
-        verbose_name=_("case study"),
-        on_delete=models.CASCADE,
-        related_name="approval_chain",
-    )
-    role = models.CharField(_("role"), max_length=30, choices=CHAIN_ROLE_CHOICES)
-    contact = models.ForeignKey(
-        "casestudies.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("Leave empty while the person is not known yet."),
-    )
-    expected_review_days = models.PositiveSmallIntegerField(
-        _("expected review (days)"), null=True, blank=True
-    )
-    completed_on = models.DateField(
-        _("approved on"),
-        null=True,
-        blank=True,
-        help_text=_("Set when this person has signed off; the expected date then moves."),
-    )
-
-    class Meta:
-        verbose_name = _("approval chain member")
-        verbose_name_plural = _("approval chain")
-        ordering = ["case_study", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case_study", "role"], name="recruitment_chain_one_per_role"
-            ),
-            models.CheckConstraint(
-                condition=Q(role__in=[kind.value for kind in CHAIN_ROLES]),
-                name="recruitment_chain_role_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.contact.name if self.contact else '—'}"
-
-    @property
-    def review_days(self) -> int:
-        if self.expected_review_days is not None:
-            return self.expected_review_days
-        return settings.STORYLINE["APPROVAL_REVIEW_DAYS"].get(self.role, 5)
-
-
-class RelationshipSignal(TimeStampedModel):
-    """A moment that makes asking natural and that the customer record does
-    not hold: an enthusiastic message, enrolment in the advocacy program."""
-
-    class Kind(models.TextChoices):
-        ENTHUSIASM = "enthusiasm", _("Shared enthusiasm")
-        ADVOCACY = "advocacy", _("Joined the advocacy program")
-
-    customer = models.ForeignKey(
-        "casestudies.Customer",
-        verbose_name=_("customer"),
-        on_delete=models.CASCADE,
-        related_name="relationship_signals",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    noted_on = models.DateField(_("on"), default=timezone.localdate)
-    note = models.TextField(_("what happened"), blank=True)
-
-    class Meta:
-        verbose_name = _("relationship signal")
-        verbose_name_plural = _("relationship signals")
-        ordering = ["-noted_on", "-id"]
-        indexes = [
-            models.Index(fields=["customer", "noted_on"], name="recruitment_signal_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.customer}: {self.get_kind_display()}"

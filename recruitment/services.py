@@ -13,23 +13,16 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.models import ApprovalChainContact
+from approvals.roles import CHAIN_ROLES
 from casestudies import services as cs_services
-from casestudies.models import CaseStudy, CaseStudyState, Contact
-from casestudies.services import TransitionError
+from casestudies.customers.asks import record_ask
+from casestudies.models import AskKind, CaseStudy, CaseStudyState, Contact
 from core import outbox
 from core.audit import actor_name, audit_log
-from distribution.models import AskKind
-from distribution.references import record_ask
+from core.errors import TransitionError
 from recruitment import templating
-from recruitment.models import (
-    CHAIN_ROLES,
-    ApprovalChainContact,
-    Concern,
-    Outreach,
-    OutreachFollowUp,
-    OutreachTemplate,
-    RaisedConcern,
-)
+from recruitment.models import Concern, Outreach, OutreachFollowUp, OutreachTemplate, RaisedConcern
 
 S = CaseStudyState
 RECRUITABLE = (S.CANDIDATE, S.RECRUITING)

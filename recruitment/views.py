@@ -9,9 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from approvals.tokens import hash_token
-from casestudies.services import TransitionError
 from core.decorators import secret_page
+from core.errors import TransitionError
+from core.tokens import hash_token
 from recruitment import services
 from recruitment.models import Outreach
 

@@ -46,6 +46,18 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Database rows roll back between tests, the cache does not: every test
+    starts with an empty one (page cache, throttle counters, derived counts).
+    Only this test process's keys: clear() never touches the broker's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # The private import storage (core/import_files.py), beside media.

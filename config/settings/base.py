@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "approvals",
     "distribution",
     "analytics",
+    # The demo program (seed_demo, ensure_demo_user): imports every app.
+    "demo",
     # Last: its post_migrate hook grants the permissions the apps above create.
     "core",
 ]
@@ -86,6 +88,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The admin home's content (core's admin site knows no stage app).
+STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -100,7 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
-                "core.context_processors.branding",
+                "distribution.context_processors.branding",
             ],
         },
     },
@@ -188,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     # PDFs, one-pagers and slides lost with a killed worker are rendered again.
     "requeue-stale-documents": {
         "task": "distribution.tasks.requeue_stale_documents",
+        "schedule": env.float("RENDER_SWEEP_SECONDS", default=15.0),
+    },
+    "requeue-stale-packs": {
+        "task": "distribution.tasks.requeue_stale_packs",
         "schedule": env.float("RENDER_SWEEP_SECONDS", default=15.0),
     },
     "prune-documents": {

@@ -6,4 +6,6 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 
-from .base import *  # noqa: F403
+from config.settings import extend
+
+extend(globals())

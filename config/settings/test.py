@@ -14,16 +14,18 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # starts the SDK against a local stand-in).
 os.environ["SENTRY_DSN"] = ""
 
-from .base import *  # noqa: F403
-from .base import CACHES, STORAGES
+from config.settings import base, extend
+
+extend(globals())
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    **STORAGES,
+    **base.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each test run gets its own cache namespace on a shared Redis.
+CACHES = base.CACHES
 CACHES["default"]["KEY_PREFIX"] = f"storyline-test-{uuid.uuid4().hex[:8]}"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/storyline-test-media")  # noqa: S108
 # (tests/conftest.py gives each test its own media and import directories)

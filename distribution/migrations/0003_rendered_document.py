@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('rendering', 'Rendering'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=20, verbose_name='status')),
                 ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=distribution.models._document_upload_to, verbose_name='file')),
+                ('file', models.FileField(blank=True, max_length=300, upload_to=distribution.models.publication.document_upload_to, verbose_name='file')),
                 ('size', models.PositiveIntegerField(blank=True, null=True, verbose_name='size (bytes)')),
                 ('content_hash', models.CharField(blank=True, max_length=64, verbose_name='content hash')),
                 ('source_hash', models.CharField(blank=True, help_text='What the file was drawn from (story, usage rights, metrics, quotes, branding); a file whose sources changed is never served, it is rendered again.', max_length=64, verbose_name='source fingerprint')),

@@ -21,16 +21,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='proposalpack',
             name='pdf',
-            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models._pack_upload_to, verbose_name='PDF'),
+            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models.sales.pack_upload_to, verbose_name='PDF'),
         ),
         migrations.AlterField(
             model_name='proposalpack',
             name='slides',
-            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models._pack_upload_to, verbose_name='slides'),
+            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models.sales.pack_upload_to, verbose_name='slides'),
         ),
         migrations.AlterField(
             model_name='rendereddocument',
             name='file',
-            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models._document_upload_to, verbose_name='file'),
+            field=models.FileField(blank=True, max_length=300, storage=core.storage.private_storage, upload_to=distribution.models.publication.document_upload_to, verbose_name='file'),
         ),
     ]

@@ -186,7 +186,7 @@ def test_sales_see_a_request_but_not_the_evidence(client, alice, bob, in_review,
     """Decisions record reviewers' addresses and browsers: program managers
     read them, Sales only learn that the evidence exists."""
     from approvals.models import Decision
-    from approvals.tokens import hash_token
+    from core.tokens import hash_token
 
     request, tokens = start_chain(in_review)
     step = request.steps.get(reviewer_email=PAT)
@@ -213,7 +213,7 @@ def test_the_chain_captured_at_recruitment_prefills_the_start_page(client, alice
 
     from django.utils import timezone
 
-    from recruitment.models import ApprovalChainContact
+    from approvals.models import ApprovalChainContact
 
     robin = contact(in_review, ROBIN)
     ApprovalChainContact.objects.create(

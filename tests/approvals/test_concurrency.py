@@ -10,8 +10,8 @@ from django.db import connection
 from approvals import services
 from approvals.models import ApprovalRequest, Decision, ReviewLink, StepKind
 from approvals.services import ApprovalError
-from approvals.tokens import hash_token
 from casestudies.models import CaseStudyState, StateChange
+from core.tokens import hash_token
 from tests.conftest import require_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,11 +18,11 @@ from approvals.models import (
     StepKind,
 )
 from approvals.services import ApprovalError
-from approvals.tokens import hash_token
 from casestudies import services as cs_services
 from casestudies.models import CaseStudyState, ImmutableError, StateChange
 from core import outbox
 from core.models import AuditEntry, OutboxEmail
+from core.tokens import hash_token
 from tests import factories
 from tests.approvals.conftest import contact, step_of
 from tests.conftest import redeliver_every_email
@@ -441,7 +441,7 @@ def test_a_chain_completes_even_if_staff_recorded_the_approval_by_hand(
 
 
 def test_an_approval_dates_the_chain_captured_at_recruitment(in_review, start_chain, send_code):
-    from recruitment.models import ApprovalChainContact
+    from approvals.models import ApprovalChainContact
 
     member = ApprovalChainContact.objects.create(
         case_study=in_review, role="participant", contact=contact(in_review, PAT)

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from approvals import services
 from approvals.models import ApprovalRequest, ReviewLink
-from approvals.tokens import hash_token, new_token
 from casestudies import services as cs_services
+from core.tokens import hash_token, new_token
 from tests import factories
 from tests.approvals.conftest import LINK_RE, step_of
 

@@ -6,6 +6,7 @@ import pytest
 
 from casestudies import services as cs_services
 from casestudies.models import CaseStudy
+from core.errors import TransitionError
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def set_rights(cs: CaseStudy, **fields) -> None:
 def test_publishing_is_refused_without_the_web_channel(story_at, alice):
     cs = story_at("approved")
     set_rights(cs, channel_web=False)
-    with pytest.raises(cs_services.TransitionError, match="do not allow the public website"):
+    with pytest.raises(TransitionError, match="do not allow the public website"):
         cs_services.case_study_publish(case_study=cs, actor=alice)
     set_rights(cs, channel_web=True)
     cs_services.case_study_publish(case_study=cs, actor=alice)
@@ -78,7 +79,7 @@ def test_rights_confirmed_on_the_review_page_reach_publication(
         services.review_decision_record(link=step_link, outcome="approved")
     in_review.refresh_from_db()
     assert in_review.state == "approved"
-    with pytest.raises(cs_services.TransitionError):
+    with pytest.raises(TransitionError):
         cs_services.case_study_publish(case_study=in_review, actor=alice)
 
 

@@ -15,7 +15,7 @@ WCAG_AA = {
 }
 
 
-def _violations(page) -> list[str]:
+def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options=WCAG_AA)
@@ -64,7 +64,7 @@ def test_the_public_pages_have_no_accessibility_violations(
             "/case-studies/missing/",
         ):
             page.goto(f"{live_server.url}{path}")
-            assert _violations(page) == [], path
+            assert axe_violations(page) == [], path
     finally:
         context.close()
 

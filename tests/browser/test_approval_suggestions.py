@@ -7,7 +7,7 @@ from approvals.models import ReviewComment, StepKind
 from casestudies.models import CaseStudyState
 from tests import factories
 from tests.approvals.staff import factories_b
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_alice_turns_suggestions_into_a_new_version(live_server, page, alice):
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Open suggestions").wait_for()
-    assert _violations(page) == []
+    assert axe_violations(page) == []
 
     page.locator(f"#text-{keep.pk}").fill("A short summary, as edited by Alice.")
     page.locator(f'input[name="decision-{keep.pk}"][value="accept"]').check()
@@ -41,4 +41,4 @@ def test_alice_turns_suggestions_into_a_new_version(live_server, page, alice):
     newest = cs.versions.order_by("-number").first()
     assert newest.number == 2 and newest.summary == "A short summary, as edited by Alice."
     assert ReviewComment.objects.get(pk=drop.pk).status == "rejected"
-    assert _violations(page) == []
+    assert axe_violations(page) == []

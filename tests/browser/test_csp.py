@@ -18,7 +18,7 @@ from approvals import services as approval_services
 from approvals.models import StepKind
 from casestudies import services as cs_services
 from casestudies.models import CaseStudyState, Contact
-from distribution import sharing
+from distribution.outreach import sharing
 from interviews import services as interview_services
 from tests import factories
 

@@ -11,7 +11,7 @@ from approvals import services
 from approvals.models import Decision, QuoteReview, ReviewComment, StepKind
 from casestudies.models import Contact
 from tests import factories
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def test_a_customer_approves_with_a_comment_and_a_refused_quote_on_a_phone(
     page.get_by_role("heading", level=1).wait_for()
     assert page.locator("script").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert _violations(page) == []
+    assert axe_violations(page) == []
 
     # A comment on the results section.
     results = page.locator("section#results")
@@ -70,10 +70,10 @@ def test_a_customer_approves_with_a_comment_and_a_refused_quote_on_a_phone(
     page.get_by_role("button", name="Send my decision").click()
     page.get_by_role("heading", name="Your decision is recorded").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     page.goto(live_server.url + "/review/" + "x" * 43 + "/")
     page.get_by_role("heading", name="This review link does not work").wait_for()
-    assert _violations(page) == []
+    assert axe_violations(page) == []
 
     decision = Decision.objects.get()
     assert decision.outcome == "approved" and decision.verified_email == "dewi@customer.example"

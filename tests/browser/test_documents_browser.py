@@ -3,11 +3,11 @@ script opens the document by itself once the worker is done."""
 
 import pytest
 
-from distribution import services
 from distribution.models import RenderedDocument
-from tests.browser.test_accessibility import _violations
+from distribution.publication import services
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import celery_conf
-from tests.distribution import conftest as documents_fixtures
+from tests.distribution.publication import conftest as documents_fixtures
 
 branding = documents_fixtures.branding  # fixtures shared with tests/distribution
 published = documents_fixtures.published
@@ -33,7 +33,7 @@ def test_the_waiting_page_is_accessible_and_delivers_the_pdf(
             page.goto(f"{live_server.url}/case-studies/{cs.slug}/pdf/?paper=letter")
             assert page.locator("progress").count() == 1
             assert page.locator("h1").inner_text()
-            assert _violations(page) == []
+            assert axe_violations(page) == []
             document = RenderedDocument.objects.get()
             with page.expect_download() as download:
                 # The worker renders it; the page's script notices and opens it.
@@ -44,7 +44,7 @@ def test_the_waiting_page_is_accessible_and_delivers_the_pdf(
 
 
 def test_the_failure_page_is_accessible(live_server, browser, published, monkeypatch):
-    from distribution import documents
+    from distribution.publication import documents
 
     def explode(*args, **kwargs):
         raise RuntimeError("no fonts")
@@ -57,6 +57,6 @@ def test_the_failure_page_is_accessible(live_server, browser, published, monkeyp
         response = page.goto(f"{live_server.url}/case-studies/{cs.slug}/slides/")
         assert response.status == 200
         assert page.get_by_role("link", name=cs.published_version.title).count() == 1
-        assert _violations(page) == []
+        assert axe_violations(page) == []
     finally:
         context.close()

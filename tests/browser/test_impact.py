@@ -9,7 +9,7 @@ import pytest
 from analytics.models import DownloadGate, Event, Lead
 from casestudies.models import CaseStudyState
 from tests import factories
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,7 +65,7 @@ def test_the_lead_form_on_a_phone(live_server, reader, alice):
     DownloadGate.objects.create(case_study=cs)
     page.goto(f"{live_server.url}/case-studies/{cs.slug}/pdf/")
     page.get_by_role("heading", name="Get the PDF").wait_for()
-    assert _violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_label("Your name").fill("Dewi Lestari")
     page.get_by_label("Work email").fill("dewi@gmail.com")
     page.get_by_label("Company").fill("Nusantara Logistics")
@@ -78,7 +78,7 @@ def test_the_lead_form_on_a_phone(live_server, reader, alice):
 
 
 def test_the_dashboard_draws_its_charts(live_server, page, alice):
-    from analytics.demo import seed_analytics
+    from demo.analytics import seed_analytics
 
     for _ in range(2):
         factories.case_study_in_state(CaseStudyState.PUBLISHED, actor=alice)

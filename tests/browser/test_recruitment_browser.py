@@ -3,11 +3,11 @@ phone, in both languages, and the answer recorded without JavaScript."""
 
 import pytest
 
-from approvals.tokens import new_token
+from core.tokens import new_token
 from recruitment import services
 from recruitment.models import Outreach
 from tests import factories
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,10 +30,10 @@ def test_the_response_page_is_accessible_and_works_without_javascript(
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/recruitment/respond/{token}/")
-        assert _violations(page) == []
+        assert axe_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.goto(f"{live_server.url}/recruitment/respond/not-a-token/")
-        assert _violations(page) == []
+        assert axe_violations(page) == []
     finally:
         context.close()
     # The answer, without JavaScript.

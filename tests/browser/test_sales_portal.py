@@ -7,7 +7,7 @@ import pytest
 from analytics.models import Event
 from casestudies.models import Competitor, Objection, Quote
 from tests import factories
-from tests.browser.test_accessibility import _violations
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +48,7 @@ def test_a_rep_finds_a_story_by_objection_and_copies_a_quote(live_server, browse
         assert results.count() == 1
         assert "Retailer live in six weeks" in results.first.inner_text()
         assert page.locator("mark", has_text="Implementation takes too long").count() == 1
-        assert _violations(page) == []
+        assert axe_violations(page) == []
 
         results.first.get_by_role("button", name="Copy").first.click()
         page.get_by_text("Copied to the clipboard").wait_for()
@@ -81,10 +81,10 @@ def test_the_sales_card_and_pack_builder_are_accessible(live_server, browser, al
         page.get_by_label("Password").fill("correct horse battery staple")
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("heading", name="Usage rights: what may be shared where").wait_for()
-        assert _violations(page) == []
+        assert axe_violations(page) == []
         page.goto(f"{live_server.url}/sales/packs/new/?objections=slow-rollout")
         page.get_by_role("heading", name="Best stories for this prospect").wait_for()
         assert page.get_by_label("Retailer live in six weeks").is_checked()
-        assert _violations(page) == []
+        assert axe_violations(page) == []
     finally:
         context.close()

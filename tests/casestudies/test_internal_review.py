@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from casestudies import services
 from casestudies.models import CaseStudyState, InternalReviewComment, InternalSignOff
+from core.errors import TransitionError
 from core.models import AuditEntry
 from tests import factories
 from tests.conftest import require_postgres
@@ -29,7 +30,7 @@ class TestTheGate:
     def test_it_refuses_to_submit_naming_the_missing_areas(self, story_at, alice):
         cs, version = _draft(story_at, alice)
         factories.sign_off_internal_review(version, actor=alice, areas=["product"])
-        with pytest.raises(services.TransitionError) as exc:
+        with pytest.raises(TransitionError) as exc:
             services.case_study_submit_for_review(case_study=cs, actor=alice)
         message = str(exc.value)
         assert "version 1" in message
@@ -48,7 +49,7 @@ class TestTheGate:
             comment="Soften the ROI claim.",
             actor=alice,
         )
-        with pytest.raises(services.TransitionError, match="Legal"):
+        with pytest.raises(TransitionError, match="Legal"):
             services.case_study_submit_for_review(case_study=cs, actor=alice)
 
     def test_it_submits_once_every_area_approved_the_latest_version(self, story_at, alice):
@@ -65,10 +66,10 @@ class TestTheGate:
         v2 = services.story_version_create(
             case_study=cs, actor=alice, title="Draft 2", sections=factories.sections()
         )
-        with pytest.raises(services.TransitionError, match="version 2"):
+        with pytest.raises(TransitionError, match="version 2"):
             services.case_study_submit_for_review(case_study=cs, actor=alice)
         # The old sign-off cannot be repeated on v1 either: it is stale.
-        with pytest.raises(services.TransitionError, match="stale"):
+        with pytest.raises(TransitionError, match="stale"):
             services.internal_sign_off_record(
                 version=v1, area="product", decision="approved", actor=alice
             )
@@ -107,7 +108,7 @@ class TestSignOffs:
         services.internal_sign_off_record(
             version=version, area="legal", decision="approved", actor=alice
         )
-        with pytest.raises(services.TransitionError, match="already signed off"):
+        with pytest.raises(TransitionError, match="already signed off"):
             services.internal_sign_off_record(
                 version=version,
                 area="legal",
@@ -127,14 +128,14 @@ class TestSignOffs:
     )
     def test_it_refuses_bad_input(self, story_at, alice, kwargs, message):
         _cs, version = _draft(story_at, alice)
-        with pytest.raises(services.TransitionError, match=message):
+        with pytest.raises(TransitionError, match=message):
             services.internal_sign_off_record(version=version, actor=alice, **kwargs)
         assert not InternalSignOff.objects.exists()
 
     def test_it_refuses_once_the_story_left_the_editable_states(self, story_at, alice):
         cs = story_at(S.APPROVED)
         version = cs.versions.get()
-        with pytest.raises(services.TransitionError, match="internal review is closed"):
+        with pytest.raises(TransitionError, match="internal review is closed"):
             services.internal_review_comment_add(
                 version=version, area="legal", section="results", body="Late.", actor=alice
             )
@@ -149,11 +150,11 @@ class TestSignOffs:
             actor=alice,
         )
         assert (comment.section, comment.author_name) == ("solution", "Alice")
-        with pytest.raises(services.TransitionError, match="section"):
+        with pytest.raises(TransitionError, match="section"):
             services.internal_review_comment_add(
                 version=version, area="product", section="epilogue", body="x", actor=alice
             )
-        with pytest.raises(services.TransitionError, match="Write the comment"):
+        with pytest.raises(TransitionError, match="Write the comment"):
             services.internal_review_comment_add(
                 version=version, area="product", section="", body="  ", actor=alice
             )
@@ -176,7 +177,7 @@ def test_concurrent_sign_offs_of_one_area_record_exactly_one(alice, bob):
                 version=version, area="legal", decision="approved", actor=actor
             )
             outcomes.append("ok")
-        except services.TransitionError:
+        except TransitionError:
             outcomes.append("refused")
         finally:
             connections.close_all()

@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 
 from casestudies import services
 from casestudies.models import CaseStudy, CaseStudyState, ImmutableError, Metric, StoryVersion
+from core.errors import TransitionError
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ class TestStoryVersions:
 
     def test_it_only_speaks_the_site_s_languages(self, alice, story_at):
         cs = story_at(CaseStudyState.DRAFTING)
-        with pytest.raises(services.TransitionError, match="Unknown language"):
+        with pytest.raises(TransitionError, match="Unknown language"):
             services.story_version_create(
                 case_study=cs, actor=alice, title="T", sections={}, language="xx"
             )
@@ -127,7 +128,7 @@ class TestStoryVersions:
                 "UPDATE casestudies_storyversion SET results = %s WHERE case_study_id = %s",
                 ["Tampered", cs.pk],
             )
-        with pytest.raises(services.TransitionError, match="content check"):
+        with pytest.raises(TransitionError, match="content check"):
             services.case_study_approve(case_study=cs, actor=alice)
 
     def test_a_tampered_approved_version_cannot_be_published(self, alice, story_at):
@@ -137,7 +138,7 @@ class TestStoryVersions:
                 "UPDATE casestudies_storyversion SET title = %s WHERE case_study_id = %s",
                 ["Tampered", cs.pk],
             )
-        with pytest.raises(services.TransitionError, match="content check"):
+        with pytest.raises(TransitionError, match="content check"):
             services.case_study_publish(case_study=cs, actor=alice)
         cs.refresh_from_db()
         assert cs.state == CaseStudyState.APPROVED

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casestudies import selectors, services
 from casestudies.models import CaseStudy, StoryTranslation
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry
 from tests import factories
 

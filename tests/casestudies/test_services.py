@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casestudies import services
 from casestudies.models import CaseStudy, CaseStudyState, Contact, StateChange
+from core.errors import TransitionError
 from core.models import AuditEntry
 from tests import factories
 from tests.conftest import require_postgres
@@ -76,7 +77,7 @@ def test_it_refuses_every_illegal_move(story_at, alice, name):
             continue
         cs = story_at(state)
         history = cs.history.count()
-        with pytest.raises(services.TransitionError, match="cannot be moved"):
+        with pytest.raises(TransitionError, match="cannot be moved"):
             services.TRANSITION_FUNCTIONS[name](case_study=cs, actor=alice, reason="r")
         cs.refresh_from_db()
         assert cs.state == state
@@ -85,7 +86,7 @@ def test_it_refuses_every_illegal_move(story_at, alice, name):
 
 def test_it_needs_a_reason_to_decline(story_at, alice):
     cs = story_at(S.CANDIDATE)
-    with pytest.raises(services.TransitionError, match="reason"):
+    with pytest.raises(TransitionError, match="reason"):
         services.case_study_decline(case_study=cs, actor=alice, reason="   ")
     cs.refresh_from_db()
     assert cs.state == S.CANDIDATE
@@ -93,7 +94,7 @@ def test_it_needs_a_reason_to_decline(story_at, alice):
 
 def test_it_refuses_recruiting_without_a_contact(alice):
     cs = factories.CaseStudyFactory()
-    with pytest.raises(services.TransitionError, match="contact"):
+    with pytest.raises(TransitionError, match="contact"):
         services.case_study_start_recruiting(case_study=cs, actor=alice)
 
 
@@ -101,26 +102,26 @@ def test_it_refuses_recruiting_a_churned_customer(alice):
     customer = factories.CustomerFactory(implementation_status="churned")
     factories.ContactFactory(customer=customer)
     cs = factories.CaseStudyFactory(customer=customer)
-    with pytest.raises(services.TransitionError, match="churned"):
+    with pytest.raises(TransitionError, match="churned"):
         services.case_study_start_recruiting(case_study=cs, actor=alice)
 
 
 def test_it_refuses_interviews_before_anyone_agreed(story_at, alice):
     cs = story_at(S.RECRUITING)
     Contact.objects.filter(customer=cs.customer).update(agreed_to_participate=False)
-    with pytest.raises(services.TransitionError, match="agreed"):
+    with pytest.raises(TransitionError, match="agreed"):
         services.case_study_start_interviewing(case_study=cs, actor=alice)
 
 
 def test_it_refuses_drafting_without_evidence(story_at, alice):
     cs = story_at(S.INTERVIEWING)
-    with pytest.raises(services.TransitionError, match="metric or quote"):
+    with pytest.raises(TransitionError, match="metric or quote"):
         services.case_study_start_drafting(case_study=cs, actor=alice)
 
 
 def test_it_refuses_review_without_a_version(story_at, alice):
     cs = story_at(S.DRAFTING)
-    with pytest.raises(services.TransitionError, match="version"):
+    with pytest.raises(TransitionError, match="version"):
         services.case_study_submit_for_review(case_study=cs, actor=alice)
 
 
@@ -130,7 +131,7 @@ def test_it_refuses_a_stale_version(story_at, alice):
     services.story_version_create(
         case_study=cs, actor=alice, title="Better", sections=factories.sections()
     )
-    with pytest.raises(services.TransitionError, match="stale"):
+    with pytest.raises(TransitionError, match="stale"):
         services.case_study_approve(case_study=cs, version=old, actor=alice)
     cs.refresh_from_db()
     assert cs.state == S.IN_REVIEW
@@ -159,7 +160,7 @@ def test_it_refuses_to_publish_when_a_newer_version_exists(story_at, alice):
         case_study=cs, actor=alice, title="Changed", sections=factories.sections()
     )
     CaseStudy.objects.filter(pk=cs.pk).update(state=S.APPROVED, approved_version=v1)
-    with pytest.raises(services.TransitionError, match="saved after the approved version"):
+    with pytest.raises(TransitionError, match="saved after the approved version"):
         services.case_study_publish(case_study=cs, actor=alice)
 
 
@@ -253,7 +254,7 @@ def test_it_resumes_to_the_state_it_was_held_from(story_at, alice):
 
 def test_it_refuses_editing_a_published_story(story_at, alice):
     cs = story_at(S.PUBLISHED)
-    with pytest.raises(services.TransitionError, match="edited"):
+    with pytest.raises(TransitionError, match="edited"):
         services.story_version_create(
             case_study=cs, actor=alice, title="Sneaky", sections=factories.sections()
         )
@@ -332,7 +333,7 @@ def test_concurrent_publishes_move_the_story_once(alice):
             barrier.wait()
             services.case_study_publish(case_study=cs, actor=alice)
             outcomes.append("ok")
-        except services.TransitionError:
+        except TransitionError:
             outcomes.append("refused")
         finally:
             connections.close_all()

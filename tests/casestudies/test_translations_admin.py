@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from casestudies import selectors, services
+from core.errors import TransitionError
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_a_translation_is_written_after_publication_then_approved_and_withdrawn(
     # The main story is frozen, its translation is not.
     assert not services.story_editable(cs, "en")
     assert services.story_editable(cs, "id")
-    with pytest.raises(services.TransitionError):
+    with pytest.raises(TransitionError):
         services.story_version_create(
             case_study=cs, actor=alice, title="Changed", sections=factories.sections()
         )

@@ -9,24 +9,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import override_settings
 
 from casestudies.models import CaseStudyState
 from tests import factories
 from tests.approvals.conftest import in_review, start_chain  # noqa: F401 (fixtures)
-from tests.core.test_settings import _settings_value
+from tests.core.test_settings import settings_value
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "Content-Security-Policy"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def directives(response, header: str = HEADER) -> dict[str, list[str]]:
@@ -110,7 +102,7 @@ def test_the_branding_stylesheet_replaces_the_inline_style(client):
 def test_report_only_mode_sends_the_report_only_header(client):
     code = "(settings.CONTENT_SECURITY_POLICY, settings.CONTENT_SECURITY_POLICY_REPORT_ONLY)"
     enforced, report_only = ast.literal_eval(
-        _settings_value(code, CSP_REPORT_ONLY="true", CSP_REPORT_URI="https://csp.example/r")
+        settings_value(code, CSP_REPORT_ONLY="true", CSP_REPORT_URI="https://csp.example/r")
     )
     assert enforced is None
     assert report_only["DIRECTIVES"]["report-uri"] == ["https://csp.example/r"]
@@ -129,12 +121,12 @@ def test_by_default_the_policy_is_enforced_in_production():
         "(settings.CONTENT_SECURITY_POLICY_REPORT_ONLY,"
         " 'unsafe' in str(settings.CONTENT_SECURITY_POLICY))"
     )
-    assert _settings_value(code) == "(None, False)"
+    assert settings_value(code) == "(None, False)"
 
 
 def test_media_on_s3_is_allowed_as_images():
     code = "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']"
-    value = _settings_value(
+    value = settings_value(
         code, AWS_STORAGE_BUCKET_NAME="stories", AWS_S3_CUSTOM_DOMAIN="media.example.com"
     )
     assert value == "[\"'self'\", 'data:', 'https://media.example.com']"

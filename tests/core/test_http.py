@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from core.http import client_ip, client_network
-from tests.core.test_settings import _settings_value
+from tests.core.test_settings import settings_value
 
 
 def request(rf, forwarded=None, remote="10.0.0.2"):
@@ -89,4 +89,4 @@ def test_the_api_throttles_and_drf_agree_on_the_proxies():
     ],
 )
 def test_trusted_proxies_comes_from_the_environment_with_the_old_names_as_aliases(env, expected):
-    assert _settings_value("settings.TRUSTED_PROXIES", **env) == expected
+    assert settings_value("settings.TRUSTED_PROXIES", **env) == expected

@@ -31,8 +31,8 @@ def taxonomy(db):
 def make_job(alice=None, *, status="pending", content=CSV, total=1, **fields):
     name = import_files.save(content, "csv")
     return ImportJob.objects.create(
-        kind="recruitment.customers",
-        resource="recruitment.crm.CustomerResource",
+        kind="casestudies.customers",
+        resource="casestudies.customers.crm.CustomerResource",
         file_name=name,
         file_format="csv",
         original_name="crm.csv",

@@ -117,9 +117,9 @@ def test_on_s3_it_redirects_to_a_short_signed_download_address():
 
 
 def test_the_private_storage_on_s3_signs_and_hides_under_a_prefix():
-    from tests.core.test_settings import _settings_value
+    from tests.core.test_settings import settings_value
 
-    options = _settings_value(
+    options = settings_value(
         "settings.STORAGES['private']['OPTIONS']",
         AWS_STORAGE_BUCKET_NAME="stories",
         AWS_S3_CUSTOM_DOMAIN="media.example.com",

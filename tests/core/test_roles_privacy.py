@@ -48,10 +48,10 @@ def test_every_spreadsheet_export_neutralises_formulas():
     """Names and notes are other people's text: an exported cell never starts
     a formula, whichever model it comes from."""
     from analytics.resources import BacklinkResource, DealResource
+    from casestudies.customers.crm import ContactResource, CustomerResource
     from core.imports import SafeExportMixin
     from distribution.models import Recipient
-    from distribution.outreach_admin import RecipientResource
-    from recruitment.crm import ContactResource, CustomerResource
+    from distribution.outreach.admin import RecipientResource
 
     for resource in (
         RecipientResource,

@@ -47,7 +47,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def _settings_value(expr: str, **env) -> str:
+def settings_value(expr: str, **env) -> str:
     code = f"import django; django.setup(); from django.conf import settings; print({expr})"
     result = _run(["-c", code], **{**PRODUCTION, **env})
     assert result.returncode == 0, result.stderr
@@ -55,11 +55,11 @@ def _settings_value(expr: str, **env) -> str:
 
 
 def test_without_urls_it_uses_sqlite_locmem_and_eager_tasks():
-    assert _settings_value("settings.DATABASES['default']['ENGINE']") == (
+    assert settings_value("settings.DATABASES['default']['ENGINE']") == (
         "django.db.backends.sqlite3"
     )
-    assert _settings_value("settings.CACHES['default']['BACKEND']").endswith("LocMemCache")
-    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
+    assert settings_value("settings.CACHES['default']['BACKEND']").endswith("LocMemCache")
+    assert settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
 
 
 def test_with_urls_it_uses_postgres_and_redis():
@@ -67,23 +67,23 @@ def test_with_urls_it_uses_postgres_and_redis():
         "DATABASE_URL": "postgres://u:p@db.internal:5432/storyline",
         "REDIS_URL": "redis://cache.internal:6379/0",
     }
-    assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
+    assert settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
         "django.db.backends.postgresql"
     )
-    assert _settings_value("settings.CACHES['default']['BACKEND']", **env).endswith("RedisCache")
-    assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://cache.internal:6379/0"
-    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
+    assert settings_value("settings.CACHES['default']['BACKEND']", **env).endswith("RedisCache")
+    assert settings_value("settings.CELERY_BROKER_URL", **env) == "redis://cache.internal:6379/0"
+    assert settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
 
 
 def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_set():
-    assert _settings_value("settings.STORAGES['default']['BACKEND']") == (
+    assert settings_value("settings.STORAGES['default']['BACKEND']") == (
         "django.core.files.storage.FileSystemStorage"
     )
     env = {"AWS_STORAGE_BUCKET_NAME": "stories", "AWS_S3_ENDPOINT_URL": "http://minio:9000"}
-    assert _settings_value("settings.STORAGES['default']['BACKEND']", **env) == (
+    assert settings_value("settings.STORAGES['default']['BACKEND']", **env) == (
         "storages.backends.s3.S3Storage"
     )
-    assert _settings_value("settings.STORAGES['default']['OPTIONS']['endpoint_url']", **env) == (
+    assert settings_value("settings.STORAGES['default']['OPTIONS']['endpoint_url']", **env) == (
         "http://minio:9000"
     )
 
@@ -91,7 +91,7 @@ def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_set():
 def _settings_json(expr: str, **env):
     import json
 
-    return json.loads(_settings_value(f"__import__('json').dumps({expr})", **env))
+    return json.loads(settings_value(f"__import__('json').dumps({expr})", **env))
 
 
 def test_import_files_wait_in_private_shared_storage():
@@ -145,8 +145,8 @@ def test_error_reports_and_email_services_come_from_the_environment():
 
 def test_email_comes_from_email_url():
     env = {"EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587"}
-    assert _settings_value("settings.EMAIL_HOST", **env) == "smtp.example.com"
-    assert _settings_value("settings.EMAIL_USE_TLS", **env) == "True"
+    assert settings_value("settings.EMAIL_HOST", **env) == "smtp.example.com"
+    assert settings_value("settings.EMAIL_USE_TLS", **env) == "True"
 
 
 @pytest.mark.django_db

@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_campaign_sends_each_recipient_one_email(stack_urls,
         "CAMPAIGN_RESUME_AFTER_SECONDS": "1",
         "CAMPAIGN_RESUME_SECONDS": "2",
     }
-    from distribution import campaigns
+    from distribution.outreach import campaigns
 
     kills = 2
     with production_stack(**stack_urls, static_root=static_root, beat=True, extra_env=env) as stack:

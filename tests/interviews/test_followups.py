@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.db import connections
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import OutboxEmail
 from core.tasks import deliver_email
 from interviews import services

@@ -1,6 +1,6 @@
 import pytest
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry
 from interviews import guide, services
 from interviews.models import GuideQuestion, GuideSection, StakeholderRole

@@ -2,7 +2,7 @@ import icalendar
 import pytest
 from django.core import mail
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from interviews import services
 from interviews.calendar import event_uid
 from tests.conftest import deliver_outbox, redeliver_every_email

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casestudies.models import Quote
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry
 from interviews import drafting, services
 from interviews.models import GuideSection, QuoteSource, RoiFigure
@@ -215,7 +215,7 @@ def test_an_interview_in_the_future_cannot_be_marked_held(make_interview, alice)
 
     from django.utils import timezone
 
-    from casestudies.services import TransitionError
+    from core.errors import TransitionError
     from interviews import services as interview_services
 
     future = make_interview(date=timezone.localdate() + datetime.timedelta(days=3))

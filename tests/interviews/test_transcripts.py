@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from interviews import services
 from interviews.models import Transcript, TranscriptSegment
 from interviews.transcripts import TranscriptError, parse

@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry
 from interviews import services
 from interviews.forms import SupplementaryFileForm

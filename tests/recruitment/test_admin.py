@@ -5,7 +5,8 @@ recorded."""
 import pytest
 from django.urls import reverse
 
-from recruitment.models import ApprovalChainContact, Outreach, OutreachTemplate
+from approvals.models import ApprovalChainContact
+from recruitment.models import Outreach, OutreachTemplate
 from tests import factories
 
 

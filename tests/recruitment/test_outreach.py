@@ -12,7 +12,7 @@ from django.db import connections
 from django.utils import timezone
 
 from casestudies.models import CaseStudyState, StateChange
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from core.models import AuditEntry, OutboxEmail
 from recruitment import services
 from recruitment.models import Outreach, OutreachFollowUp
@@ -55,7 +55,7 @@ def test_sending_moves_a_candidate_to_recruiting_and_emails_once(
     assert outreach.status == "sent" and outreach.email_sent_at
     assert AuditEntry.objects.filter(action="recruitment.outreach.sent").count() == 1
     # The ask is in the customer's fatigue ledger, once.
-    from distribution.models import CustomerAsk
+    from casestudies.models import CustomerAsk
 
     asks = CustomerAsk.objects.filter(customer=candidate.customer)
     assert [(a.kind, a.contact_id) for a in asks] == [("case_study", outreach.contact_id)]

@@ -4,7 +4,7 @@ message naming what is missing."""
 
 import pytest
 
-from casestudies.services import TransitionError
+from core.errors import TransitionError
 from recruitment import services, templating
 from recruitment.models import Outreach, OutreachTemplate
 

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
+from approvals.models import ApprovalChainContact
 from recruitment import services
-from recruitment.models import ApprovalChainContact
 from recruitment.timeline import expected_publication
 
 TODAY = datetime.date(2026, 6, 1)
@@ -89,7 +89,7 @@ def test_without_a_chain_the_guides_usual_chain_is_assumed(candidate):
 
 @pytest.mark.django_db
 def test_the_chain_refuses_a_contact_from_another_customer(candidate, alice):
-    from casestudies.services import TransitionError
+    from core.errors import TransitionError
     from tests import factories
 
     stranger = factories.ContactFactory()

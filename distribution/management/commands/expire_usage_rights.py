@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from distribution.services import usage_rights_expire
+from distribution.publication.services import usage_rights_expire
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from distribution.services import documents_prune
+from distribution.publication.services import documents_prune
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from distribution.cache import bump_generation
-from distribution.search import search_index_rebuild
+from core.page_cache import bump_generation
+from distribution.publication.search import search_index_rebuild
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from approvals.models import (
     ReviewLink,
     StepKind,
 )
-from approvals.tokens import new_token
+from core.tokens import new_token
 from tests import factories
 
 

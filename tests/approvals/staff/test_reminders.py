@@ -130,7 +130,7 @@ def test_a_failed_send_is_retried_on_the_same_row(open_request):
     step = factories_b.customer_step(open_request, days_ago=3)
     mail.outbox = []
 
-    with mock.patch("approvals.reminders.send_templated_email", side_effect=OSError("smtp down")):
+    with mock.patch("approvals.emails.send_templated_email", side_effect=OSError("smtp down")):
         result = reminders.reminders_sweep()
     assert (result.claimed, result.sent, result.failed) == (1, 0, 1)
     row = ReminderLog.objects.get(step=step)

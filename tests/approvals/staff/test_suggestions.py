@@ -13,6 +13,7 @@ from approvals import suggestions
 from approvals.models import ReviewComment, StepKind
 from casestudies import services
 from casestudies.models import StoryVersion
+from core.errors import TransitionError
 from core.models import AuditEntry
 from tests.approvals.staff import factories_b
 from tests.conftest import require_postgres
@@ -217,7 +218,7 @@ def test_two_managers_accepting_at_once_create_one_version(open_request, comment
                 actor=user,
             )
             outcomes.append(("created", version.number))
-        except (services.TransitionError, suggestions.SuggestionError) as exc:
+        except (TransitionError, suggestions.SuggestionError) as exc:
             outcomes.append(("refused", type(exc).__name__))
         finally:
             connection.close()
@@ -258,7 +259,7 @@ def test_two_managers_resolving_the_same_suggestion_leave_one_outcome(
                 actor=user,
             )
             outcomes.append("done")
-        except (services.TransitionError, suggestions.SuggestionError):
+        except (TransitionError, suggestions.SuggestionError):
             outcomes.append("refused")
         finally:
             connection.close()
