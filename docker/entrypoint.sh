@@ -15,7 +15,10 @@ case "$1" in
     # tokens passed in URLs never reach the logs; the logger class redacts the
     # secrets that are part of a path (review, answer, preference, unsubscribe,
     # share and password-reset links: core/redaction.py).
+    # --preload: the app is imported once, before the workers fork (they
+    # share its memory and start at once); no connection is opened at import.
     exec gunicorn config.wsgi:application \
+      --preload \
       --logger-class core.redaction.GunicornLogger \
       --bind "${GUNICORN_BIND:-0.0.0.0:8000}" \
       --workers "${GUNICORN_WORKERS:-3}" \
