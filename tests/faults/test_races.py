@@ -57,6 +57,13 @@ def test_fifty_simultaneous_approvals_on_one_link_make_one_decision(stack_urls, 
         assert len([m for m in owner_mail if cs.title in m.subject]) == 1, [
             m.subject for m in owner_mail
         ]
+    print(
+        "FAULT FIGURE 50 simultaneous approvals on one link: "
+        f"{Decision.objects.filter(request=request).count()} decision, "
+        f"{StateChange.objects.filter(case_study=cs, to_state=CaseStudyState.APPROVED).count()} "
+        f"transition, {len(stack.smtp.to(REVIEWER)) - 1} receipt, "
+        f"{sorted(set(statuses))} statuses"
+    )
 
 
 def test_one_reminder_task_delivered_ten_times_sends_one_email(stack_urls, static_root):
@@ -78,3 +85,7 @@ def test_one_reminder_task_delivered_ten_times_sends_one_email(stack_urls, stati
         time.sleep(4)  # the other nine have run by now
         assert len(stack.smtp.to(REVIEWER)) == 2
         assert ReminderLog.objects.filter(step__request=request).count() == 1
+        print(
+            "FAULT FIGURE one reminder task delivered 10 times: "
+            f"{len(stack.smtp.to(REVIEWER)) - 1} reminder email"
+        )
