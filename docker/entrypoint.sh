@@ -9,8 +9,11 @@ set -e
 case "$1" in
   web)
     # Several web replicas starting at once would race here; with more than
-    # one, run `python manage.py migrate` as a one-off step before rolling out.
-    python manage.py migrate --noinput
+    # one, run `python manage.py migrate` as a one-off step before rolling out
+    # and start the replicas with RUN_MIGRATIONS=0.
+    if [ "${RUN_MIGRATIONS:-1}" != "0" ]; then
+      python manage.py migrate --noinput
+    fi
     # The access log records the path without the query string (%(U)s), so
     # tokens passed in URLs never reach the logs; the logger class redacts the
     # secrets that are part of a path (review, answer, preference, unsubscribe,

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from core.roles import PROGRAM_MANAGERS, SALES, ensure_groups
 from tests import factories
 from tests.browser_support import browser  # noqa: F401 (the session's Chromium)
+from tests.dbtemplate import django_db_setup, drop_template  # noqa: F401 (one migration a run)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -36,6 +37,10 @@ def pytest_collection_modifyitems(config, items):
     first: the xdist workers start on them and the quick ones fill in
     around, instead of one long test finishing the run alone."""
     items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
+
+
+def pytest_sessionfinish(session):
+    drop_template(session.config)
 
 
 def pytest_report_header(config):

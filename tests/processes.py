@@ -231,11 +231,14 @@ def production_stack(
     web: bool = True,
     worker: bool = True,
     beat: bool = False,
+    migrate: bool = True,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
     """gunicorn, a Celery worker (and beat when asked) started by the
     container entrypoint, on ``database_url`` and ``redis_url``, emailing a
-    local SMTP sink; ``DEBUG=0`` settings from the environment."""
+    local SMTP sink; ``DEBUG=0`` settings from the environment.
+    ``migrate=False`` starts the web role with ``RUN_MIGRATIONS=0`` (the
+    database is the migrated test database already)."""
     with smtp_sink() as smtp:
         workdir = Path(tempfile.mkdtemp(prefix="storyline-stack-"))
         port = free_port()
@@ -268,6 +271,7 @@ def production_stack(
             "OUTBOX_SWEEP_SECONDS": "2",
             "LOG_LEVEL": "INFO",
             "CELERY_TRACE_LOG_LEVEL": "INFO",
+            "RUN_MIGRATIONS": "1" if migrate else "0",
             **(extra_env or {}),
         }
         stack = Stack(base_url=base_url, env=env, smtp=smtp, workdir=workdir)

@@ -96,7 +96,7 @@ payloads = st.one_of(
 
 
 @settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -106,7 +106,7 @@ def test_fuzzed_payloads_never_500(browser, story, body):
     assert response.status_code in (204, 400, 413, 429)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(body=payloads)
 def test_the_parser_only_ever_raises_invalid(body):
     try:

@@ -204,8 +204,9 @@ def test_every_admin_page_loads_for_a_program_manager(client, alice, story_at):
         # the superusers' to manage.
         if opts.app_label in ("auth", "axes", "otp_totp", "otp_static"):
             continue
-        assert client.get(url).status_code == 200, url
-        request = client.get(url).wsgi_request
+        response = client.get(url)
+        assert response.status_code == 200, url
+        request = response.wsgi_request
         if model_admin.has_add_permission(request):
             assert client.get(f"{url}add/").status_code == 200, url
         obj = model.objects.first()

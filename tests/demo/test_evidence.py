@@ -2,7 +2,6 @@
 a due reminder; seeding twice adds nothing."""
 
 from django.core import mail
-from django.core.management import call_command
 
 from approvals import reminders
 from approvals.certificate import certificate_html
@@ -10,8 +9,7 @@ from approvals.models import ApprovalRequest, ReviewComment
 from demo.evidence import DEMO_NOTE, seed_approval_evidence
 
 
-def test_seed_demo_adds_one_approval_request_once(db, groups):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_seed_demo_adds_one_approval_request_once(seeded, db, groups):
     assert seed_approval_evidence() == 0
     request = ApprovalRequest.objects.get(message=DEMO_NOTE)
     assert request.case_study.state == "in_review"

@@ -15,8 +15,7 @@ MODELS = (Interview, GuideQuestion, ConsentRecord, TranscriptSegment, QuoteSourc
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_held_and_a_scheduled_interview_and_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_the_demo_has_a_held_and_a_scheduled_interview_and_is_idempotent(seeded):
     held = Interview.objects.get(status="held")
     scheduled = Interview.objects.get(status="scheduled")
     assert held.case_study.state == "drafting"
@@ -33,12 +32,11 @@ def test_the_demo_has_a_held_and_a_scheduled_interview_and_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_the_demo_interview_pages_render_in_both_languages(client, alice):
+def test_the_demo_interview_pages_render_in_both_languages(seeded, client, alice):
     from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     held = Interview.objects.get(status="held")
     client.force_login(alice)
     try:

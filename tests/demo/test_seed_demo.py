@@ -1,6 +1,5 @@
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
 from django.test import Client
 
@@ -17,15 +16,6 @@ from casestudies.models import (
 from core.models import AuditEntry
 
 MODELS = (Customer, Contact, CaseStudy, StoryVersion, Metric, Quote, StateChange, AuditEntry)
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

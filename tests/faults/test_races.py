@@ -25,7 +25,9 @@ REVIEWER = "reviewer0@customer.example"
 
 def test_fifty_simultaneous_approvals_on_one_link_make_one_decision(stack_urls, static_root):
     env = {"GUNICORN_WORKERS": "8", "CELERY_CONCURRENCY": "2"}
-    with production_stack(**stack_urls, static_root=static_root, extra_env=env) as stack:
+    with production_stack(
+        **stack_urls, static_root=static_root, migrate=False, extra_env=env
+    ) as stack:
         with on_the_stack(stack_urls["redis_url"]):
             cs, request = review_chain(1)
         (invitation,) = stack.smtp.wait_for(REVIEWER)
@@ -68,7 +70,9 @@ def test_fifty_simultaneous_approvals_on_one_link_make_one_decision(stack_urls, 
 
 def test_one_reminder_task_delivered_ten_times_sends_one_email(stack_urls, static_root):
     env = {"CELERY_CONCURRENCY": "4"}
-    with production_stack(**stack_urls, static_root=static_root, web=False, extra_env=env) as stack:
+    with production_stack(
+        **stack_urls, static_root=static_root, migrate=False, web=False, extra_env=env
+    ) as stack:
         with on_the_stack(stack_urls["redis_url"]):
             _cs, request = review_chain(1)
         stack.smtp.wait_for(REVIEWER)

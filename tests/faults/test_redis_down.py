@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from django.core import mail
 
 from approvals.models import ApprovalRequest, Decision
 from casestudies.models import CaseStudy, CaseStudyState
 from core.models import OutboxEmail
 from tests.faults.conftest import elapsed, measure
-from tests.faults.scenarios import on_the_stack, program_manager, review_chain
+from tests.faults.scenarios import program_manager, review_chain
 from tests.processes import production_stack, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.production, pytest.mark.fault]
@@ -29,19 +30,20 @@ def test_decisions_made_while_redis_is_down_commit_and_their_emails_follow(
 ):
     urls = {**stack_urls, "redis_url": own_redis.url}
     env = {"GUNICORN_WORKERS": "4", "CELERY_CONCURRENCY": "4"}
-    with production_stack(**urls, static_root=static_root, beat=True, extra_env=env) as stack:
-        with on_the_stack(own_redis.url):
-            owner = program_manager()
-            chains = [
-                review_chain(DECISIONS // STORIES, owner=owner, first=i * DECISIONS // STORIES)
-                for i in range(STORIES)
-            ]
-        assert wait_until(lambda: stack.smtp.count() >= DECISIONS, timeout=120), (
-            stack.smtp.count(),
-            stack.log_text()[-3000:],
-        )
-        tokens = [LINK.search(m.text).group(1) for m in stack.smtp.messages if LINK.search(m.text)]
-        assert len(set(tokens)) == DECISIONS
+    # The review links are minted and emailed before the stack starts, in
+    # this process (the smoke test covers them through a production worker):
+    # what is under test is what happens to decisions and their receipts.
+    mail.outbox.clear()
+    owner = program_manager()
+    chains = [
+        review_chain(DECISIONS // STORIES, owner=owner, first=i * DECISIONS // STORIES)
+        for i in range(STORIES)
+    ]
+    tokens = [LINK.search(m.body).group(1) for m in mail.outbox if LINK.search(m.body)]
+    assert len(set(tokens)) == DECISIONS
+    with production_stack(
+        **urls, static_root=static_root, migrate=False, beat=True, extra_env=env
+    ) as stack:
         sent_before = stack.smtp.count()
 
         own_redis.stop()

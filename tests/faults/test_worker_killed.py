@@ -35,7 +35,7 @@ def test_a_worker_killed_mid_render_renders_every_pdf_once(stack_urls, static_ro
     recoveries = []
     with (
         production_stack(
-            **stack_urls, static_root=static_root, beat=True, extra_env=FAST_RECOVERY
+            **stack_urls, static_root=static_root, migrate=False, beat=True, extra_env=FAST_RECOVERY
         ) as stack,
         httpx.Client(base_url=stack.base_url, follow_redirects=True, timeout=30) as reader,
     ):
@@ -91,7 +91,9 @@ def test_a_worker_killed_mid_campaign_sends_each_recipient_one_email(stack_urls,
     from distribution.outreach import campaigns
 
     kills = 2
-    with production_stack(**stack_urls, static_root=static_root, beat=True, extra_env=env) as stack:
+    with production_stack(
+        **stack_urls, static_root=static_root, migrate=False, beat=True, extra_env=env
+    ) as stack:
         stack.smtp.delay = 0.03  # a relay that takes its time: the kill lands mid-batch
         with on_the_stack(stack_urls["redis_url"]):
             campaigns.campaign_send(campaign=campaign, actor=alice)
