@@ -11,9 +11,11 @@ PORT   ?= 8000
 # The quick start is a development server: DEBUG on unless you say DEBUG=0
 # (then the demo login is refused and SECRET_KEY / ALLOWED_HOSTS are required).
 DEBUG  ?= 1
-# Test processes (pytest-xdist): each has its own test database, Chromium and
-# Redis databases; "auto" is one per core.
-TEST_WORKERS ?= auto
+# Test processes (pytest-xdist): each has its own test database (a clone of
+# one migrated template), Chromium and Redis databases. Two per core, at most
+# six: many tests wait on other processes (a stack, a browser, a worker), and
+# another test process uses the core meanwhile.
+TEST_WORKERS ?= $(shell n=$$(( $$(nproc) * 2 )); [ $$n -gt 6 ] && n=6; echo $$n)
 
 .PHONY: run test install install-test check lint format migrate seed demo-user messages \
         system-deps bench lock clean

@@ -29,14 +29,23 @@ def pytest_configure(config):
             raise pytest.UsageError(f"CI=true but {', '.join(missing)} not set.")
 
 
-SLOW_MARKERS = ("fault", "production", "browser", "worker")
+# The longest first: whole stacks of processes (the fault suite, the
+# production smoke test), then a browser or a real worker.
+SLOW_MARKERS = (("fault", "production"), ("browser", "worker"))
+
+
+def _weight(item) -> int:
+    for rank, markers in enumerate(SLOW_MARKERS):
+        if any(item.get_closest_marker(m) for m in markers):
+            return rank
+    return len(SLOW_MARKERS)
 
 
 def pytest_collection_modifyitems(config, items):
     """The longest tests (separate processes, a browser, a real worker)
     first: the xdist workers start on them and the quick ones fill in
     around, instead of one long test finishing the run alone."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
+    items.sort(key=_weight)
 
 
 def pytest_sessionfinish(session):
