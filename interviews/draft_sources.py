@@ -41,8 +41,7 @@ MAX_PASSAGES_PER_SECTION = 6
 SECTION_ORDER = [section for section, _minutes in guide.SECTION_MINUTES]
 
 # Words that say nothing about a section, in English and Bahasa Indonesia.
-STOPWORDS = frozenset(
-    """
+_STOPWORDS_TEXT = """
     a about after again all also am an and any are as at be been before being but by can
     could did do does doing for from had has have having he her here him his how i if in
     into is it its just me more most my no not now of on once only or other our out over
@@ -54,8 +53,8 @@ STOPWORDS = frozenset(
     bisa dalam dan dari dengan di dia hal ini itu jadi juga kami kamu karena ke kita
     lebih mana mengapa mereka oleh pada para saat saja sangat saya sebagai sudah tadi
     tapi telah tentang tidak untuk yang ya
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -132,7 +131,7 @@ def _matcher(questions: list[GuideQuestion]):
 def _section_windows(questions: list[GuideQuestion]) -> list[tuple[str, float, float]]:
     """(section, start, end) as fractions of the interview, from the guide's
     minutes (the generated guide's, else the bank's)."""
-    minutes = {section: 0 for section in SECTION_ORDER}
+    minutes = dict.fromkeys(SECTION_ORDER, 0)
     for q in questions:
         if q.section in minutes:
             minutes[q.section] += q.minutes
@@ -197,9 +196,7 @@ def plan(interview: Interview, *, quoted_segment_ids: set[int] | frozenset = fro
             continue
         by_clock = _clock_section(windows, fraction(index, segment))
         clock_reason = _("in the guide's time for “%(section)s”") % {"section": titles[by_clock]}
-        if asked is None:
-            section, reason = by_clock, clock_reason
-        elif probed and order[by_clock] > order[asked.section]:
+        if asked is None or (probed and order[by_clock] > order[asked.section]):
             section, reason = by_clock, clock_reason
         else:
             section = asked.section
