@@ -63,6 +63,15 @@ def _by_section(findings) -> dict[str, list]:
     return by_section
 
 
+def _figures_context(case_study, sections: dict[str, str]) -> dict:
+    """Where each figure of the story came from (metric, transcript line…)."""
+    traces = checker.trace_figures(sections, checker.case_study_figure_sources(case_study))
+    return {
+        "figure_traces": traces,
+        "unsourced_count": sum(1 for t in traces if t.source is None),
+    }
+
+
 def _findings_context(findings, advice_url: str) -> dict:
     return {
         "findings": findings,
@@ -263,6 +272,7 @@ class DraftingAdminMixin:
                 diff_sections(conflict.sections(), sections) if conflict is not None else None
             ),
             **_findings_context(findings, _advice_url()),
+            **_figures_context(case_study, sections),
         }
         return TemplateResponse(request, "admin/casestudies/casestudy/story_editor.html", context)
 
@@ -468,6 +478,7 @@ class DraftingAdminMixin:
             "sign_off_form": sign_off_form,
             "my_sign_off": current.get(area),
             **_findings_context(findings, _advice_url()),
+            **(_figures_context(case_study, latest.sections()) if latest else {}),
         }
         return TemplateResponse(
             request, "admin/casestudies/casestudy/internal_review.html", context

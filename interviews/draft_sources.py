@@ -34,7 +34,13 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from interviews import guide
-from interviews.models import GuideQuestion, Interview, Transcript, TranscriptSegment
+from interviews.models import (
+    GuideQuestion,
+    Interview,
+    RoiFigure,
+    Transcript,
+    TranscriptSegment,
+)
 
 MIN_PASSAGE_WORDS = 5
 MAX_PASSAGES_PER_SECTION = 6
@@ -221,8 +227,8 @@ def plan(interview: Interview, *, quoted_segment_ids: set[int] | frozenset = fro
 
 def figure_sources(case_study) -> list[dict]:
     """Every transcript line of the story's interviews that holds a digit,
-    as ``{"where", "text", "url"}``: what the checker traces a story's
-    figures to."""
+    and every ROI figure, as ``{"where", "text", "url", "values"}``: what
+    the checker traces a story's figures to (``STORYLINE_FIGURE_SOURCES``)."""
     segments = (
         TranscriptSegment.objects.filter(transcript__interview__case_study=case_study)
         .filter(text__regex=r"[0-9]")
@@ -240,4 +246,16 @@ def figure_sources(case_study) -> list[dict]:
             "admin:interviews_interview_transcript", args=[segment.transcript.interview_id]
         )
         sources.append({"where": where, "text": segment.text, "url": f"{url}?segment={segment.pk}"})
+    rois = RoiFigure.objects.filter(interview__case_study=case_study).order_by("id")
+    for roi in rois:
+        values = [roi.investment, roi.benefit, roi.annual_benefit, roi.roi_percent]
+        values.append(roi.payback_months)
+        sources.append(
+            {
+                "where": _("ROI figure “%(label)s”") % {"label": roi.label},
+                "text": roi.label,
+                "url": reverse("admin:interviews_interview_change", args=[roi.interview_id]),
+                "values": [v for v in values if v is not None],
+            }
+        )
     return sources

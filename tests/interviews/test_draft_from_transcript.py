@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from casestudies import checker
 from casestudies.checker import DRAFT_PLACEHOLDER
 from interviews import draft_sources, drafting, services
 from interviews.models import GuideSection
@@ -260,3 +261,44 @@ def test_an_empty_story_without_transcript_still_works(make_interview, alice):
     draft = drafting.build(interview)
     assert draft.plan.transcript is None and draft.plan.placed == []
     assert "**Month-end close**" in draft.sections["results"]
+
+
+FIGURES_CALL = """WEBVTT
+
+00:00:10.000 --> 00:00:20.000
+Interviewer: What business challenge were you facing?
+
+00:00:25.000 --> 00:01:30.000
+Sari Wijaya: Closing the books took us 15 days, with 12 people on it every month.
+
+00:35:00.000 --> 00:35:10.000
+Interviewer: What specific outcomes have you achieved?
+
+00:35:15.000 --> 00:36:30.000
+Sari Wijaya: We close in 5 days now and 4 of those people moved to analysis work.
+"""
+
+
+def test_every_figure_of_the_first_draft_traces_to_a_metric_or_a_transcript_line(
+    make_interview, alice
+):
+    interview = make_interview(state="drafting")
+    cs = interview.case_study
+    cs.customer.description = ""
+    cs.customer.save()
+    services.guide_generate(interview=interview, actor=alice)
+    services.transcript_upload(
+        interview=interview,
+        upload=SimpleUploadedFile("call.vtt", FIGURES_CALL.encode()),
+        actor=alice,
+    )
+    version = services.draft_assemble(interview=interview, actor=alice)
+    traces = checker.trace_figures(version.sections(), checker.case_study_figure_sources(cs))
+    assert traces and all(t.source is not None for t in traces), [
+        t.figure for t in traces if t.source is None
+    ]
+    kinds = {t.figure: t.source.where for t in traces}
+    assert kinds["12"].startswith("transcript of") and "line 2 (00:00:25)" in kinds["12"]
+    assert kinds["66.7"] == "metric “Month-end close”"  # the factory's metric, 15 → 5 days
+    codes = [f.code for f in checker.check_version(version)]
+    assert checker.UNSOURCED_FIGURE not in codes
