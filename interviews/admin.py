@@ -846,12 +846,9 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
                 if unused:
                     messages.info(
                         request,
-                        ngettext(
-                            "%(n)d transcript passage was not used: the first draft's page "
-                            "lists it.",
-                            "%(n)d transcript passages were not used: the first draft's page "
-                            "lists them.",
-                            unused,
+                        _(
+                            "Transcript passages not used in the draft: %(n)d. The first "
+                            "draft's page lists them."
                         )
                         % {"n": unused},
                     )

@@ -109,7 +109,7 @@ def test_the_editor_lists_where_each_figure_came_from(client, alice, story_at):
     )
     client.force_login(alice)
     page = client.get(reverse("admin:casestudies_casestudy_story", args=[cs.pk])).content.decode()
-    assert "Where the story&#x27;s 3 figures come from" in page or "3 figures come from" in page
+    assert "figures come from (3)" in page and "unsourced: 1" in page
     assert "metric “Month-end close”" in page
     assert "Unsourced figure" in page and "<strong>77</strong>" in page
 

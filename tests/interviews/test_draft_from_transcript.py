@@ -242,7 +242,7 @@ def test_the_draft_page_shows_what_goes_where_and_the_unused_passages(client, al
     assert "answers “How did the deployment go?”" in page
     assert "Passages not used" in page and "too short to stand alone" in page
     response = client.post(url, follow=True)
-    assert "2 transcript passages were not used" in response.content.decode()
+    assert "Transcript passages not used in the draft: 2." in response.content.decode()
 
 
 def test_figure_sources_name_the_transcript_line(drafted):
