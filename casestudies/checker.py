@@ -535,9 +535,10 @@ def find_quote_problems(
 # Figures and where they came from
 # --------------------------------------------------------------------------
 
-# A figure: digits with "," or "." groups (1,200 · 1.200 · 66,7 · 4.0). Clock
-# times (00:12:30) and ordered-list markers ("1. ") are not figures.
-_FIGURE = re.compile(r"(?<![\w.,:])\d+(?:[.,]\d+)*(?![\w:])")
+# A figure: digits with "," or "." groups (1,200 · 1.200 · 66,7 · 4.0 · the
+# 1.5 of "1.5x"), not inside a word (Q3, B2B). Clock times (00:12:30) and
+# ordered-list markers ("1. ") are not figures.
+_FIGURE = re.compile(r"(?<![\w.,:])\d+(?:[.,]\d+)*(?![.,]?\d)(?!:\d)")
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _LIST_MARKER = re.compile(r"^[ \t]*\d+[.)][ \t]", re.MULTILINE)
 

@@ -487,13 +487,14 @@ def _require_named_with_permission(cs: CaseStudy, version: StoryVersion) -> None
     first = named[0]
     raise TransitionError(
         _(
-            "Version %(n)s names someone who has not agreed to be named publicly "
+            "Version %(n)s names %(name)s, who has not agreed to be named publicly "
             "(%(section)s, paragraph %(paragraph)s: “%(excerpt)s”). Record their "
             "permission to be named, or write their job title instead and have the new "
             "version approved."
         )
         % {
             "n": version.number,
+            "name": " ".join(version.sections()[first.section][first.start : first.end].split()),
             "section": first.section_label,
             "paragraph": first.paragraph,
             "excerpt": first.excerpt[:120],

@@ -5,9 +5,10 @@ section they feed, then the transcript's passages that answer that section
 timed sections), the quotes taken as attributed blockquotes (those still
 awaiting permission marked so, refused ones left out), metrics and ROI in
 the results, and a summary naming the customer, the challenge in one line
-and the headline metrics. Every figure comes from a metric, an ROI figure
-or a transcript line, in its own words. The writer then rewrites it in the
-editor.
+and the headline metrics. Apart from what was typed into the guide's
+answers, every figure comes from a metric, an ROI figure, a transcript line
+(in the speaker's words) or the customer's record, so the checker can trace
+each one. The writer then rewrites it in the editor.
 """
 
 import re

@@ -38,8 +38,8 @@ def test_a_written_figure_is_read_in_both_notations(token, values):
 
 
 def test_clock_times_and_list_markers_are_not_figures():
-    text = "1. At 00:12:30 she said the close took 15 days.\n2. Then 5."
-    assert [token for _s, _e, token in checker.figures_in(text)] == ["15", "5"]
+    text = "1. At 00:12:30 she said the close took 15 days.\n2. Then 5, 1.5x faster, in Q3."
+    assert [token for _s, _e, token in checker.figures_in(text)] == ["15", "5", "1.5"]
 
 
 def test_each_figure_is_traced_to_its_source_rounded_as_written():
@@ -119,7 +119,7 @@ def test_publishing_refuses_a_name_without_permission_and_links_to_the_fix(story
     cs, mei = _approved_naming(
         story_at, alice, "Mei Tan", results="“We close in five days,” says Mei Tan, VP Finance."
     )
-    with pytest.raises(TransitionError, match="has not agreed to be named publicly") as refused:
+    with pytest.raises(TransitionError, match="names Mei Tan, who has not agreed") as refused:
         services.case_study_publish(case_study=cs, actor=alice)
     fix = reverse("admin:casestudies_contact_change", args=[mei.pk])
     assert refused.value.fix_url == fix
