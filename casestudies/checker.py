@@ -948,9 +948,12 @@ def case_study_people(case_study) -> list[PersonInfo]:
     return people
 
 
-def check_case_study_story(case_study, sections: dict[str, str]) -> list[Finding]:
+def check_case_study_story(
+    case_study, sections: dict[str, str], *, figure_sources: Sequence[FigureSource] | None = None
+) -> list[Finding]:
     """Check ``sections`` with ``case_study``'s captured quotes and metrics,
-    where its figures came from and who may be named."""
+    where its figures came from (``figure_sources``, read when not given)
+    and who may be named."""
     quotes = [
         QuoteInfo(text=q.text, permission=q.permission, speaker_name=q.speaker_name)
         for q in case_study.quotes.all()
@@ -962,7 +965,9 @@ def check_case_study_story(case_study, sections: dict[str, str]) -> list[Finding
         sections,
         quotes=quotes,
         metrics=metrics,
-        figure_sources=case_study_figure_sources(case_study),
+        figure_sources=(
+            case_study_figure_sources(case_study) if figure_sources is None else figure_sources
+        ),
         people=case_study_people(case_study),
     )
 
