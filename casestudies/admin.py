@@ -36,7 +36,7 @@ from casestudies.models import (
     review_area_label,
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
-from core.errors import TransitionError
+from core.errors import TransitionError, error_message
 from core.ids import is_id
 from recruitment.timeline import expected_publication
 
@@ -290,7 +290,7 @@ def _apply_transition(request, name: str, case_studies, reason: str) -> int:
         try:
             func(case_study=case_study, actor=request.user, reason=reason, source="admin")
         except TransitionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_message(exc))
         else:
             done += 1
     if done:

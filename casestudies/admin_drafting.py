@@ -63,6 +63,15 @@ def _by_section(findings) -> dict[str, list]:
     return by_section
 
 
+def _figures_context(sections: dict[str, str], sources) -> dict:
+    """Where each figure of the story came from (metric, transcript line…)."""
+    traces = checker.trace_figures(sections, sources)
+    return {
+        "figure_traces": traces,
+        "unsourced_count": sum(1 for t in traces if t.source is None),
+    }
+
+
 def _findings_context(findings, advice_url: str) -> dict:
     return {
         "findings": findings,
@@ -233,7 +242,8 @@ class DraftingAdminMixin:
             )
 
         base_number = form["base_version"].value()
-        findings = checker.check_case_study_story(case_study, sections)
+        sources = checker.case_study_figure_sources(case_study)
+        findings = checker.check_case_study_story(case_study, sections, figure_sources=sources)
         counts = checker.word_counts(sections)
         by_section = _by_section(findings)
         section_rows = [
@@ -263,6 +273,7 @@ class DraftingAdminMixin:
                 diff_sections(conflict.sections(), sections) if conflict is not None else None
             ),
             **_findings_context(findings, _advice_url()),
+            **_figures_context(sections, sources),
         }
         return TemplateResponse(request, "admin/casestudies/casestudy/story_editor.html", context)
 
@@ -430,7 +441,12 @@ class DraftingAdminMixin:
                 current_comments[comment.section].append(comment)
             else:
                 earlier_comments.append(comment)
-        findings = checker.check_version(latest) if latest else []
+        sources = checker.case_study_figure_sources(case_study) if latest else []
+        findings = (
+            checker.check_case_study_story(case_study, latest.sections(), figure_sources=sources)
+            if latest
+            else []
+        )
         by_section = _by_section(findings)
         sections = (
             [
@@ -468,6 +484,7 @@ class DraftingAdminMixin:
             "sign_off_form": sign_off_form,
             "my_sign_off": current.get(area),
             **_findings_context(findings, _advice_url()),
+            **(_figures_context(latest.sections(), sources) if latest else {}),
         }
         return TemplateResponse(
             request, "admin/casestudies/casestudy/internal_review.html", context

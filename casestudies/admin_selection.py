@@ -172,13 +172,52 @@ class NominationAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
 
 @admin.register(PortfolioTarget)
 class PortfolioTargetAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "target", "priority", "note")
+    list_display = (
+        "__str__",
+        "target",
+        "published_count",
+        "in_progress_count",
+        "progress",
+        "priority",
+        "note",
+    )
     list_filter = ("industry", "company_size", "region")
     list_select_related = ("industry", "region", "use_case", "product")
     change_list_template = "admin/casestudies/portfoliotarget/change_list.html"
 
+    def get_changelist_instance(self, request):
+        """The page's targets get their progress in one pass (constant queries)."""
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = list(changelist.result_list)
+        progress = selection.target_progress(changelist.result_list)
+        for target in changelist.result_list:
+            target.progress_info = progress[target.pk]
+        return changelist
+
+    @admin.display(description=_("published"))
+    def published_count(self, obj):
+        return obj.progress_info.published
+
+    @admin.display(description=_("in progress"))
+    def in_progress_count(self, obj):
+        return obj.progress_info.in_progress
+
+    @admin.display(description=_("have / wanted"))
+    def progress(self, obj):
+        info = obj.progress_info
+        return format_html(
+            '<span class="{}">{} / {}</span> — {}',
+            "target-met" if info.met else "target-short",
+            info.have,
+            info.wanted,
+            info.describe(),
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        info = selection.target_progress([obj])[obj.pk]
+        if info.met:
+            messages.info(request, info.describe())
         audit_log(
             action="casestudies.portfolio_target.saved",
             obj=obj,

@@ -54,6 +54,8 @@ NO_CUSTOMER_VOICE = "no-customer-voice"
 QUOTE_NOT_APPROVED = "quote-not-approved"
 QUOTE_REFUSED = "quote-refused"
 QUOTE_NOT_CAPTURED = "quote-not-captured"
+UNSOURCED_FIGURE = "unsourced-figure"
+NAMED_WITHOUT_PERMISSION = "named-without-permission"
 
 CODES: dict[str, tuple[str, object]] = {
     VAGUE_CLAIM: (WARNING, gettext_lazy("Vague claim with no number")),
@@ -66,6 +68,8 @@ CODES: dict[str, tuple[str, object]] = {
     QUOTE_NOT_APPROVED: (WARNING, gettext_lazy("Quote without approved permission")),
     QUOTE_REFUSED: (ERROR, gettext_lazy("Quote the customer refused")),
     QUOTE_NOT_CAPTURED: (WARNING, gettext_lazy("Quote not captured from the interview")),
+    UNSOURCED_FIGURE: (WARNING, gettext_lazy("Unsourced figure")),
+    NAMED_WITHOUT_PERMISSION: (ERROR, gettext_lazy("Named without permission")),
 }
 
 SECTION_LABELS = dict(SECTIONS)
@@ -81,6 +85,8 @@ class Finding:
     end: int | None = None
     excerpt: str = ""
     paragraph: int | None = None  # 1-based, paragraphs separated by a blank line
+    fix_url: str = ""  # where to fix it, when that is a page of its own
+    fix_label: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -115,6 +121,28 @@ class MetricInfo:
     label: str
     before: Decimal
     after: Decimal
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """Where figures may come from: a metric, an ROI figure, a transcript
+    line, the customer's description. ``values`` are the figures it gives
+    (besides the numbers written in ``text``)."""
+
+    where: str
+    text: str = ""
+    url: str = ""
+    values: tuple[Decimal, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """A person at the customer who may appear in the prose."""
+
+    name: str
+    may_be_named: bool
+    title: str = ""
+    url: str = ""  # where their permission is recorded
 
 
 # --------------------------------------------------------------------------
@@ -504,6 +532,206 @@ def find_quote_problems(
 
 
 # --------------------------------------------------------------------------
+# Figures and where they came from
+# --------------------------------------------------------------------------
+
+# A figure: digits with "," or "." groups (1,200 · 1.200 · 66,7 · 4.0 · the
+# 1.5 of "1.5x"), not inside a word (Q3, B2B). Clock times (00:12:30) and
+# ordered-list markers ("1. ") are not figures.
+_FIGURE = re.compile(r"(?<![\w.,:])\d+(?:[.,]\d+)*(?![.,]?\d)(?!:\d)")
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_LIST_MARKER = re.compile(r"^[ \t]*\d+[.)][ \t]", re.MULTILINE)
+
+
+def figure_values(token: str) -> set[Decimal]:
+    """What a written figure may mean, in English (1,200.5) or Indonesian
+    (1.200,5) notation: every reading that is well formed."""
+    readings = set()
+    for thousands, decimal in ((",", "."), (".", ",")):
+        body = token
+        whole, sep, fraction = body.rpartition(decimal) if decimal in body else (body, "", "")
+        if sep and thousands in fraction:
+            continue
+        groups = whole.split(thousands)
+        if len(groups) > 1 and (
+            not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])
+        ):
+            continue
+        if sep and whole.count(decimal):
+            continue
+        try:
+            readings.add(Decimal("".join(groups) + ("." + fraction if sep else "")))
+        except InvalidOperation:
+            continue
+    return readings
+
+
+def figures_in(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each figure in ``text``."""
+    skip = [(m.start(), m.end()) for m in _CLOCK.finditer(text)]
+    skip += [(m.start(), m.end()) for m in _LIST_MARKER.finditer(text)]
+    found = []
+    for match in _FIGURE.finditer(text):
+        if any(a <= match.start() < b for a, b in skip):
+            continue
+        found.append((match.start(), match.end(), match.group()))
+    return found
+
+
+def source_values(source: FigureSource) -> set[Decimal]:
+    values = {Decimal(v) for v in source.values}
+    for _start, _end, token in figures_in(source.text):
+        values |= figure_values(token)
+    return values
+
+
+def _decimals(value: Decimal) -> int:
+    return max(0, -value.as_tuple().exponent)
+
+
+def _same_figure(written: Decimal, given: Decimal) -> bool:
+    """``written`` is ``given``, as is or rounded to the places written."""
+    if written == given:
+        return True
+    places = _decimals(written)
+    quantum = Decimal(1).scaleb(-places)
+    try:
+        return given.quantize(quantum) == written or abs(given).quantize(quantum) == written
+    except InvalidOperation:
+        return False
+
+
+@dataclass(frozen=True)
+class FigureTrace:
+    """One figure of the story and the source it came from (None: unsourced)."""
+
+    section: str
+    start: int
+    end: int
+    figure: str
+    excerpt: str
+    source: FigureSource | None
+
+    @property
+    def section_label(self) -> str:
+        return str(SECTION_LABELS.get(self.section, ""))
+
+
+def trace_figures(sections: dict[str, str], sources: Sequence[FigureSource]) -> list[FigureTrace]:
+    """Each figure in the story, in reading order, with its first source."""
+    known = [(source, source_values(source)) for source in sources]
+    traces = []
+    for name in SECTION_FIELDS:
+        text = sections.get(name) or ""
+        spans = sentence_spans(text)
+        for start, end, token in figures_in(text):
+            readings = figure_values(token)
+            found = next(
+                (
+                    source
+                    for source, values in known
+                    if any(_same_figure(r, v) for r in readings for v in values)
+                ),
+                None,
+            )
+            sentence = next(((a, b) for a, b in spans if a <= start < b), (start, end))
+            traces.append(
+                FigureTrace(
+                    section=name,
+                    start=start,
+                    end=end,
+                    figure=token,
+                    excerpt=_excerpt(text, *sentence)[:200],
+                    source=found,
+                )
+            )
+    return traces
+
+
+def find_unsourced_figures(
+    sections: dict[str, str], sources: Sequence[FigureSource]
+) -> list[Finding]:
+    findings = []
+    for trace in trace_figures(sections, sources):
+        if trace.source is not None:
+            continue
+        text = sections.get(trace.section) or ""
+        findings.append(
+            Finding(
+                code=UNSOURCED_FIGURE,
+                severity=CODES[UNSOURCED_FIGURE][0],
+                section=trace.section,
+                message=_(
+                    "“%(figure)s” comes from no metric and no transcript line: add the "
+                    "metric, or check the figure against the interview."
+                )
+                % {"figure": trace.figure},
+                start=trace.start,
+                end=trace.end,
+                excerpt=trace.excerpt,
+                paragraph=paragraph_number(text, trace.start),
+            )
+        )
+    return findings
+
+
+def _name_pattern(name: str) -> re.Pattern | None:
+    words = name.split()
+    if not words or (len(words) == 1 and len(words[0]) < 4):
+        return None
+    body = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
+
+
+def find_unpermitted_names(section: str, text: str, people: Sequence[PersonInfo]) -> list[Finding]:
+    """The prose names a person who has not agreed to be named."""
+    findings = []
+    for person in people:
+        if person.may_be_named:
+            continue
+        pattern = _name_pattern(person.name)
+        if pattern is None:
+            continue
+        for match in pattern.finditer(text):
+            instead = person.title or _("their job title")
+            findings.append(
+                Finding(
+                    code=NAMED_WITHOUT_PERMISSION,
+                    severity=CODES[NAMED_WITHOUT_PERMISSION][0],
+                    section=section,
+                    message=_(
+                        "%(name)s has not agreed to be named publicly: write “%(instead)s” "
+                        "instead, or record their permission first."
+                    )
+                    % {"name": person.name, "instead": instead},
+                    start=match.start(),
+                    end=match.end(),
+                    excerpt=_excerpt(
+                        text,
+                        *next(
+                            ((a, b) for a, b in sentence_spans(text) if a <= match.start() < b),
+                            (match.start(), match.end()),
+                        ),
+                    )[:300],
+                    paragraph=paragraph_number(text, match.start()),
+                    fix_url=person.url,
+                    fix_label=_("Record %(name)s's permission") % {"name": person.name}
+                    if person.url
+                    else "",
+                )
+            )
+    return findings
+
+
+def unpermitted_names(sections: dict[str, str], people: Sequence[PersonInfo]) -> list[Finding]:
+    """Every place the story names someone who has not agreed (publishing refuses)."""
+    found = []
+    for name in SECTION_FIELDS:
+        found += find_unpermitted_names(name, sections.get(name) or "", people)
+    return found
+
+
+# --------------------------------------------------------------------------
 # Word counts
 # --------------------------------------------------------------------------
 
@@ -537,8 +765,11 @@ def check_story(
     *,
     quotes: Sequence[QuoteInfo] = (),
     metrics: Sequence[MetricInfo] = (),
+    figure_sources: Sequence[FigureSource] | None = None,
+    people: Sequence[PersonInfo] = (),
 ) -> list[Finding]:
-    """Every finding for a story given as ``{section: text}``."""
+    """Every finding for a story given as ``{section: text}``. Figures are
+    traced only when ``figure_sources`` is given (a story's own check)."""
     texts = {name: sections.get(name) or "" for name in SECTION_FIELDS}
     counts = word_counts(texts)
     story: list[Finding] = []
@@ -610,6 +841,7 @@ def check_story(
                 )
             )
         per_section.extend(find_vague_claims(name, text))
+        per_section.extend(find_unpermitted_names(name, text, people))
         quote_findings, found = find_quote_problems(name, text, quotes)
         per_section.extend(quote_findings)
         quotations += found
@@ -627,13 +859,101 @@ def check_story(
             )
         )
 
+    if figure_sources is not None:
+        filled = {
+            name: text for name, text in texts.items() if text.strip() and not _is_placeholder(text)
+        }
+        per_section.extend(find_unsourced_figures(filled, figure_sources))
+
     order = {name: i for i, name in enumerate(SECTION_FIELDS)}
     per_section.sort(key=lambda f: (order[f.section], f.start if f.start is not None else -1))
     return story + per_section
 
 
-def check_case_study_story(case_study, sections: dict[str, str]) -> list[Finding]:
-    """Check ``sections`` with ``case_study``'s captured quotes and metrics."""
+def metric_values(metric) -> tuple[Decimal, ...]:
+    """The figures a metric gives: before, after, the difference, the change
+    in percent and the ratio (“3x faster”)."""
+    before, after = Decimal(metric.before), Decimal(metric.after)
+    values = [before, after, abs(after - before)]
+    if before:
+        values.append(abs((after - before) / before * 100))
+        values.append(after / before)
+    if after:
+        values.append(before / after)
+    return tuple(values)
+
+
+def case_study_figure_sources(case_study) -> list[FigureSource]:
+    """The story's metrics, its customer's description, and what the later
+    stages give (``STORYLINE_FIGURE_SOURCES``: dotted paths to functions of
+    the case study returning ``{"where", "text", "url", "values"}`` dicts,
+    e.g. the interviews' transcript lines and ROI figures)."""
+    from django.urls import reverse
+    from django.utils.module_loading import import_string
+
+    sources = [
+        FigureSource(
+            where=_("metric “%(label)s”") % {"label": metric.label},
+            text=" ".join([metric.label, metric.unit, metric.period]),
+            url=reverse("admin:casestudies_metric_change", args=[metric.pk]),
+            values=metric_values(metric),
+        )
+        for metric in case_study.metrics.all()
+    ]
+    customer_url = reverse("admin:casestudies_customer_change", args=[case_study.customer_id])
+    sources.append(
+        FigureSource(
+            where=_("the customer's name"),
+            text=f"{case_study.customer.name} {case_study.public_customer_name}",
+            url=customer_url,
+        )
+    )
+    if case_study.customer.description:
+        sources.append(
+            FigureSource(
+                where=_("the customer's description"),
+                text=case_study.customer.description,
+                url=customer_url,
+            )
+        )
+    for path in getattr(settings, "STORYLINE_FIGURE_SOURCES", ()):
+        for item in import_string(path)(case_study):
+            sources.append(
+                FigureSource(
+                    where=item["where"],
+                    text=item.get("text", ""),
+                    url=item.get("url", ""),
+                    values=tuple(Decimal(v) for v in item.get("values", ())),
+                )
+            )
+    return sources
+
+
+def case_study_people(case_study) -> list[PersonInfo]:
+    """The customer's contacts (and the speakers of its quotes, as their
+    names are published) with whether each may be named."""
+    from django.urls import reverse
+
+    people = []
+    for contact in case_study.customer.contacts.all():
+        url = reverse("admin:casestudies_contact_change", args=[contact.pk])
+        people.append(PersonInfo(contact.name, contact.may_be_named, contact.title, url))
+    for quote in case_study.quotes.select_related("speaker"):
+        speaker = quote.speaker
+        if speaker is not None and quote.speaker_name.strip() != speaker.name.strip():
+            url = reverse("admin:casestudies_contact_change", args=[speaker.pk])
+            people.append(
+                PersonInfo(quote.speaker_name, speaker.may_be_named, quote.speaker_title, url)
+            )
+    return people
+
+
+def check_case_study_story(
+    case_study, sections: dict[str, str], *, figure_sources: Sequence[FigureSource] | None = None
+) -> list[Finding]:
+    """Check ``sections`` with ``case_study``'s captured quotes and metrics,
+    where its figures came from (``figure_sources``, read when not given)
+    and who may be named."""
     quotes = [
         QuoteInfo(text=q.text, permission=q.permission, speaker_name=q.speaker_name)
         for q in case_study.quotes.all()
@@ -641,7 +961,15 @@ def check_case_study_story(case_study, sections: dict[str, str]) -> list[Finding
     metrics = [
         MetricInfo(label=m.label, before=m.before, after=m.after) for m in case_study.metrics.all()
     ]
-    return check_story(sections, quotes=quotes, metrics=metrics)
+    return check_story(
+        sections,
+        quotes=quotes,
+        metrics=metrics,
+        figure_sources=(
+            case_study_figure_sources(case_study) if figure_sources is None else figure_sources
+        ),
+        people=case_study_people(case_study),
+    )
 
 
 def check_version(version) -> list[Finding]:

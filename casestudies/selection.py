@@ -421,6 +421,75 @@ def find_gaps(
     return gaps
 
 
+@dataclass(frozen=True)
+class TargetProgress:
+    """How far one target is: published and in-progress stories against
+    the number wanted."""
+
+    wanted: int
+    published: int
+    in_progress: int
+
+    @property
+    def have(self) -> int:
+        return self.published + self.in_progress
+
+    @property
+    def met(self) -> bool:
+        return self.have >= self.wanted
+
+    @property
+    def met_by_in_progress(self) -> bool:
+        """Met, but only thanks to stories not published yet."""
+        return self.met and self.published < self.wanted
+
+    def describe(self) -> str:
+        counts = {
+            "have": self.have,
+            "wanted": self.wanted,
+            "published": self.published,
+            "in_progress": self.in_progress,
+            "missing": max(0, self.wanted - self.have),
+        }
+        if self.met_by_in_progress:
+            return (
+                _(
+                    "Already met by stories in progress: %(have)s of %(wanted)s wanted "
+                    "(published: %(published)s, in progress: %(in_progress)s). Publish them to "
+                    "keep it met; another candidate here adds nothing."
+                )
+                % counts
+            )
+        if self.met:
+            return _("Met: published %(published)s of %(wanted)s wanted.") % counts
+        return (
+            _(
+                "Short by %(missing)s: %(have)s of %(wanted)s wanted (published: %(published)s, "
+                "in progress: %(in_progress)s)."
+            )
+            % counts
+        )
+
+
+def target_progress(
+    targets: Iterable[PortfolioTarget], *, index: StoryIndex | None = None
+) -> dict[int, TargetProgress]:
+    """Each target's published and in-progress counts, by its id (the stories
+    are read once, whatever the number of targets)."""
+    targets = list(targets)
+    if not targets:
+        return {}
+    index = index or StoryIndex(story_facts(COVERED_STATES))
+    progress = {}
+    for target in targets:
+        matching = index.matching(Cell.of(target))
+        published = sum(1 for story in matching if story.state in PUBLISHED_STATES)
+        progress[target.pk] = TargetProgress(
+            wanted=target.target, published=published, in_progress=len(matching) - published
+        )
+    return progress
+
+
 @dataclass
 class Coverage:
     industries: list
@@ -429,6 +498,8 @@ class Coverage:
     dimensions: list[dict]  # use case, region, product tables
     gaps: list[Gap]
     totals: dict
+    # Targets met only thanks to stories not published yet: (the cell, in words).
+    met_in_progress: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _count(stories: list[StoryFacts], pred) -> dict:
@@ -510,7 +581,14 @@ def coverage(*, with_candidates: bool = True, candidates_per_gap: int = 5) -> Co
             row["cells"][column].setdefault("gaps", []).append(gap.name)
     if with_candidates and gaps:
         rank_candidates_for_gaps(gaps)
+    progress = target_progress(targets, index=index)
+    met_in_progress = [
+        (describe_cell(t, terms=terms), progress[t.pk].describe())
+        for t in targets
+        if progress[t.pk].met_by_in_progress
+    ]
     return Coverage(
+        met_in_progress=met_in_progress,
         industries=list(terms["industry"].values()),
         sizes=sizes,
         matrix=matrix,

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casestudies import checker
 from casestudies.models import (
     ACTIVE_STATES,
     SECTION_FIELDS,
@@ -477,6 +478,32 @@ def case_study_approve(
     )
 
 
+def _require_named_with_permission(cs: CaseStudy, version: StoryVersion) -> None:
+    """The prose names nobody who has not agreed to be named (the checker's
+    "named without permission"): publishing refuses, linking to the fix."""
+    named = checker.unpermitted_names(version.sections(), checker.case_study_people(cs))
+    if not named:
+        return
+    first = named[0]
+    raise TransitionError(
+        _(
+            "Version %(n)s names %(name)s, who has not agreed to be named publicly "
+            "(%(section)s, paragraph %(paragraph)s: “%(excerpt)s”). Record their "
+            "permission to be named, or write their job title instead and have the new "
+            "version approved."
+        )
+        % {
+            "n": version.number,
+            "name": " ".join(version.sections()[first.section][first.start : first.end].split()),
+            "section": first.section_label,
+            "paragraph": first.paragraph,
+            "excerpt": first.excerpt[:120],
+        },
+        fix_url=first.fix_url,
+        fix_label=first.fix_label,
+    )
+
+
 def case_study_publish(
     *, case_study: CaseStudy, actor: Any, reason: str = "", source: str = ""
 ) -> CaseStudy:
@@ -501,6 +528,7 @@ def case_study_publish(
                 "it must be approved before publishing."
             ),
         )
+        _require_named_with_permission(cs, approved)
 
     def apply(cs: CaseStudy) -> list[str]:
         cs.published_version = cs.approved_version

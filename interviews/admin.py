@@ -28,7 +28,7 @@ from core.errors import TransitionError
 from core.files import private_file_response
 from core.ids import is_id
 from core.pdf import render_pdf
-from interviews import guide, services
+from interviews import drafting, guide, services
 from interviews.forms import (
     AnswerForm,
     ConsentForm,
@@ -842,20 +842,47 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
                     _("Version %(n)d saved: the first draft. Rewrite it in the story editor.")
                     % {"n": version.number},
                 )
+                unused = len(drafting.build(interview).plan.unused)
+                if unused:
+                    messages.info(
+                        request,
+                        _(
+                            "Transcript passages not used in the draft: %(n)d. The first "
+                            "draft's page lists them."
+                        )
+                        % {"n": unused},
+                    )
                 editor = reverse(
                     "admin:casestudies_casestudy_story", args=[interview.case_study_id]
                 )
                 return HttpResponseRedirect(f"{editor}?language={version.language}")
             return HttpResponseRedirect(self._url("change", interview))
-        return self._confirm(
+        draft = drafting.build(interview)
+        with override(interview.language):
+            titles = dict(GuideSection.choices)
+            sections = [
+                {
+                    "title": str(titles[section]),
+                    "passages": draft.plan.used(section),
+                    "quotes": [
+                        q for q, target in draft.quotes if target == drafting.STORY_SECTION[section]
+                    ],
+                }
+                for section, _minutes in guide.SECTION_MINUTES
+            ]
+        return TemplateResponse(
             request,
-            interview,
-            title=_("Assemble the first draft"),
-            text=_(
-                "Saves a new version of the story from this interview: the guide's answers in "
-                "their sections, approved quotes, metrics and ROI, and a summary."
+            "admin/interviews/interview/draft.html",
+            self._context(
+                request,
+                interview,
+                _("Assemble the first draft"),
+                transcript=draft.plan.transcript,
+                sections=sections,
+                unused=draft.plan.unused,
+                metrics=list(interview.case_study.metrics.all()),
+                transcript_url=self._url("transcript", interview),
             ),
-            button=_("Assemble the first draft"),
         )
 
 

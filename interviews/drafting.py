@@ -1,17 +1,26 @@
 """The first draft, assembled from an interview by a deterministic template
 (no external service): the answers of each guide section go to the story
-section they feed, approved quotes as attributed blockquotes, metrics and
-ROI in the results, and a summary naming the customer, the challenge in one
-line and the headline metrics. The writer then rewrites it in the editor.
+section they feed, then the transcript's passages that answer that section
+(``interviews/draft_sources.py``: by the guide's questions, its order and its
+timed sections), the quotes taken as attributed blockquotes (those still
+awaiting permission marked so, refused ones left out), metrics and ROI in
+the results, and a summary naming the customer, the challenge in one line
+and the headline metrics. Apart from what was typed into the guide's
+answers, every figure comes from a metric, an ROI figure, a transcript line
+(in the speaker's words) or the customer's record, so the checker can trace
+each one. The writer then rewrites it in the editor.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casestudies.checker import DRAFT_PLACEHOLDER
 from casestudies.models import Metric, Quote
+from interviews import draft_sources
 from interviews.models import GuideSection, Interview, QuoteSource, RoiFigure
 
 G = GuideSection
@@ -90,8 +99,35 @@ def _first_sentence(text: str) -> str:
     return match.group(1) if match else flat
 
 
-def assemble(interview: Interview) -> dict[str, str]:
-    """The draft's sections, in the interview's language."""
+AWAITING = {
+    Quote.Permission.NOT_ASKED: gettext_noop(
+        "_Awaiting permission: not asked yet. Ask the speaker before the draft goes out._"
+    ),
+    Quote.Permission.ASKED: gettext_noop("_Awaiting permission: asked, no answer yet._"),
+}
+
+
+def quote_section(quote: Quote, chosen: dict[int, str]) -> str:
+    section = chosen.get(quote.pk)
+    return STORY_SECTION.get(section) if section else QUOTE_SECTION_BY_KIND[quote.kind]
+
+
+def passage_text(text: str) -> str:
+    """A transcript turn as a paragraph of the draft, in the speaker's words."""
+    return " ".join(text.split())
+
+
+@dataclass
+class Draft:
+    """The assembled sections and what they were assembled from."""
+
+    sections: dict[str, str]
+    plan: draft_sources.Plan
+    quotes: list[tuple[Quote, str]]  # (quote, story section), refused ones left out
+
+
+def build(interview: Interview) -> Draft:
+    """The draft's sections, in the interview's language, and their sources."""
     case_study = interview.case_study
     with translation.override(interview.language):
         answers: dict[str, list[str]] = {name: [] for name in STORY_SECTION.values()}
@@ -99,21 +135,39 @@ def assemble(interview: Interview) -> dict[str, str]:
             if question.answer.strip():
                 answers[STORY_SECTION[question.section]].append(question.answer.strip())
 
-        quotes: dict[str, list[str]] = {name: [] for name in STORY_SECTION.values()}
         chosen = dict(
             QuoteSource.objects.filter(quote__case_study=case_study).values_list(
                 "quote_id", "section"
             )
         )
-        approved = case_study.quotes.filter(permission=Quote.Permission.APPROVED).select_related(
-            "speaker"
+        quoted_segments = set(
+            QuoteSource.objects.filter(
+                quote__case_study=case_study, segment__isnull=False
+            ).values_list("segment_id", flat=True)
         )
-        for quote in approved:
-            section = chosen.get(quote.pk)
-            target = STORY_SECTION.get(section) if section else QUOTE_SECTION_BY_KIND[quote.kind]
+        plan = draft_sources.plan(interview, quoted_segment_ids=quoted_segments)
+        passages: dict[str, list[str]] = {name: [] for name in STORY_SECTION.values()}
+        for guide_section, story_section in STORY_SECTION.items():
+            passages[story_section] = [
+                passage_text(p.segment.text) for p in plan.used(guide_section)
+            ]
+
+        quotes: dict[str, list[str]] = {name: [] for name in STORY_SECTION.values()}
+        placed_quotes: list[tuple[Quote, str]] = []
+        usable = (
+            case_study.quotes.exclude(permission=Quote.Permission.REFUSED)
+            .select_related("speaker")
+            .order_by("position", "id")
+        )
+        for quote in usable:
+            target = quote_section(quote, chosen)
             block = quote_block(quote)
-            if block:
-                quotes[target].append(block)
+            if not block:
+                continue
+            if quote.permission in AWAITING:
+                block += "\n\n" + _(AWAITING[quote.permission])
+            quotes[target].append(block)
+            placed_quotes.append((quote, target))
 
         metrics = list(case_study.metrics.select_related("case_study").all())
         metric_lines = [line for line in (metric_line(m) for m in metrics) if line]
@@ -123,7 +177,7 @@ def assemble(interview: Interview) -> dict[str, str]:
         placeholder = _(DRAFT_PLACEHOLDER)
         sections: dict[str, str] = {}
         for name in STORY_SECTION.values():
-            parts = list(answers[name])
+            parts = [*answers[name], *passages[name]]
             if name == "results" and metric_lines:
                 parts.append(_("**Key results**") + "\n\n" + "\n".join(metric_lines))
             if name == "results" and roi_lines:
@@ -132,7 +186,8 @@ def assemble(interview: Interview) -> dict[str, str]:
             sections[name] = "\n\n".join(parts) if parts else placeholder
 
         customer = case_study.public_customer_name
-        challenge = _first_sentence(answers["challenge"][0]) if answers["challenge"] else ""
+        opening = answers["challenge"] or passages["challenge"]
+        challenge = _first_sentence(opening[0]) if opening else ""
         summary = [
             _("**%(customer)s** — %(about)s")
             % {"customer": customer, "about": case_study.customer.description.strip() or "…"}
@@ -147,4 +202,9 @@ def assemble(interview: Interview) -> dict[str, str]:
         if headline:
             summary.append(_("**Key results:**") + "\n\n" + "\n".join(headline))
         sections["summary"] = "\n\n".join(summary)
-    return sections
+    return Draft(sections=sections, plan=plan, quotes=placed_quotes)
+
+
+def assemble(interview: Interview) -> dict[str, str]:
+    """The draft's sections, in the interview's language."""
+    return build(interview).sections

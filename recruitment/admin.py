@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ApprovalChainContact
@@ -36,6 +36,29 @@ from recruitment.models import Concern, ConcernAnswer, Outreach, OutreachTemplat
 RECRUIT = "recruitment.add_outreach"
 
 
+def _fix_links(missing: list[str], case_study: CaseStudy, contact: Contact) -> list[tuple]:
+    """Where to add what a template's placeholders need: (label, url)."""
+    links = {
+        "result": (
+            _("Add a metric to the story"),
+            reverse("admin:casestudies_metric_add") + f"?case_study={case_study.pk}",
+        ),
+        "contact_title": (
+            _("Add the contact's job title"),
+            reverse("admin:casestudies_contact_change", args=[contact.pk]),
+        ),
+        "industry": (
+            _("Add the customer's industry"),
+            reverse("admin:casestudies_customer_change", args=[case_study.customer_id]),
+        ),
+        "website": (
+            _("Add the customer's website"),
+            reverse("admin:casestudies_customer_change", args=[case_study.customer_id]),
+        ),
+    }
+    return [links[name] for name in missing if name in links]
+
+
 @admin.register(OutreachTemplate)
 class OutreachTemplateAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     audit_name = "template"
@@ -46,8 +69,18 @@ class OutreachTemplateAdmin(AuditedAdminMixin, NoDeleteAdminMixin, admin.ModelAd
 
     @admin.display(description=_("placeholders you can use"))
     def placeholders(self, obj=None):
-        return format_html_join(
+        rows = format_html_join(
             "", "<div><code>{{{}}}</code> — {}</div>", templating.PLACEHOLDERS.items()
+        )
+        return format_html(
+            "{}<div><code>{}</code> … <code>{}</code> — {}</div>",
+            rows,
+            "{if result}",
+            "{else}",
+            _(
+                "a line used only when the placeholder can be filled, and the line after it "
+                "when it cannot (e.g. before any metric exists)"
+            ),
         )
 
 
@@ -253,6 +286,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         )
         email_form = None
         problems = []
+        fixes = []
         if request.method == "POST" and compose.is_valid():
             template = compose.cleaned_data["template"]
             contact = compose.cleaned_data["contact"]
@@ -288,6 +322,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                     )
                 except templating.TemplateDataMissing as exc:
                     problems = exc.problems
+                    fixes = _fix_links(exc.missing, case_study, contact)
                 else:
                     email_form = EmailForm(
                         initial={"subject": rendered.subject, "body": rendered.body}
@@ -302,6 +337,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 compose=compose,
                 email_form=email_form,
                 problems=problems,
+                fixes=fixes,
                 workspace_url=workspace,
                 readiness=readiness_for_customers([case_study.customer])[case_study.customer_id],
             ),

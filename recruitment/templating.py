@@ -1,7 +1,12 @@
 """Filling an outreach template's ``{placeholders}`` from the customer, the
 contact and the story's metrics. Nothing half-filled ever leaves: a
 placeholder without data (or one we do not know) is refused with a message
-naming it and saying what to add."""
+naming it and saying what to add.
+
+A line may depend on a placeholder: ``{if result}Your {result} is…`` is kept
+only when ``{result}`` can be filled, and an ``{else}…`` line right after it
+only when it cannot. The default templates use it, so an invitation can go
+out before any metric exists (numbers usually come from the interview)."""
 
 import re
 from dataclasses import dataclass
@@ -13,6 +18,8 @@ from django.utils.translation import gettext_lazy, override
 from casestudies.models import CaseStudy, Contact, Metric
 
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+IF_LINE_RE = re.compile(r"^\{if ([A-Za-z_][A-Za-z0-9_]*)\}")
+ELSE_LINE = "{else}"
 
 PLACEHOLDERS = {
     "customer": gettext_lazy("the customer's name"),
@@ -29,9 +36,10 @@ PLACEHOLDERS = {
 class TemplateDataMissing(Exception):
     """Some placeholders cannot be filled; ``problems`` says which and why."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], missing: list[str] | tuple = ()):
         super().__init__(" ".join(problems))
         self.problems = problems
+        self.missing = list(missing)  # the known placeholders without data
 
 
 @dataclass
@@ -74,14 +82,42 @@ def placeholder_values(
 
 MISSING_HELP = {
     "contact_title": gettext_lazy("add the contact's job title"),
-    "result": gettext_lazy("add a metric with its before and after to the story"),
+    "result": gettext_lazy(
+        "add a metric with its before and after to the story, or start the line with "
+        "{if result} and give an {else} line that needs no metric"
+    ),
     "website": gettext_lazy("add the customer's website"),
     "sender_name": gettext_lazy("add your first and last name to your account"),
 }
 
 
+def choose_lines(text: str, values: dict[str, str | None]) -> str:
+    """Keep each ``{if name}`` line when ``name`` can be filled, else the
+    ``{else}`` line that follows it (the markers are removed)."""
+    kept: list[str] = []
+    previous_if: bool | None = None  # None: the line before was no {if} line
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        condition = IF_LINE_RE.match(stripped)
+        if condition:
+            name = condition.group(1)
+            previous_if = values.get(name) is not None
+            if previous_if:
+                kept.append(stripped[condition.end() :])
+            continue
+        if stripped.startswith(ELSE_LINE) and previous_if is not None:
+            if not previous_if:
+                kept.append(stripped[len(ELSE_LINE) :])
+            previous_if = None
+            continue
+        previous_if = None
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def render_text(text: str, values: dict[str, str | None]) -> tuple[str, list[str]]:
     problems: list[str] = []
+    text = choose_lines(text, values)
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
@@ -120,7 +156,11 @@ def render(
     body_text, body_problems = render_text(body, values)
     problems += [p for p in body_problems if p not in problems]
     if problems:
-        raise TemplateDataMissing(problems)
+        wanted = set(unfilled(choose_lines(subject, values))) | set(
+            unfilled(choose_lines(body, values))
+        )
+        missing = [name for name in PLACEHOLDERS if name in wanted and values.get(name) is None]
+        raise TemplateDataMissing(problems, missing)
     return Rendered(subject=subject_text.strip(), body=body_text.strip())
 
 

@@ -90,6 +90,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 # The admin home's content (core's admin site knows no stage app).
 STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
+# Where the story checker traces figures besides metrics (casestudies knows no later stage).
+STORYLINE_FIGURE_SOURCES = ["interviews.draft_sources.figure_sources"]
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

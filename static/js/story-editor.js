@@ -94,6 +94,13 @@
         q.textContent = f.excerpt.length > 160 ? f.excerpt.slice(0, 159) + "…" : f.excerpt;
         li.appendChild(q);
       }
+      if (f.fix_url) {
+        var fix = document.createElement("a");
+        fix.className = "finding-fix";
+        fix.href = f.fix_url;
+        fix.textContent = f.fix_label;
+        li.appendChild(fix);
+      }
       var a = document.createElement("a");
       a.className = "finding-advice";
       a.href = f.advice_url;

@@ -70,10 +70,26 @@ def test_alice_takes_a_customer_from_interview_to_a_signed_off_draft(
         ("Sari Wijaya", "CFO", Contact.Role.EXECUTIVE_SPONSOR),
         ("Dewi Lestari", "Accountant", Contact.Role.END_USER),
     ):
-        factories.ContactFactory(customer=cs.customer, name=name, title=title, role=role)
+        # Dewi is quoted by name in the rewrite: she agreed to be named.
+        factories.ContactFactory(
+            customer=cs.customer,
+            name=name,
+            title=title,
+            role=role,
+            may_be_named=name == "Dewi Lestari",
+        )
     factories.MetricFactory(
         case_study=cs, label="Invoices per analyst", before=410, after=670, unit="invoices"
     )
+    # Every figure of the rewrite comes from a metric or the customer's record.
+    factories.MetricFactory(case_study=cs, label="Month-end close", before=9, after=4)
+    factories.MetricFactory(case_study=cs, label="Supplier disputes", before=35, after=11)
+    cs.customer.description = (
+        "140 grocery stores (90 three years ago) and 12 finance analysts; 3 tools compared "
+        "over 8 weeks; a 6-week rollout at 20 stores a week; 30 new stores planned; 1 in 5 "
+        "invoices corrected by hand before."
+    )
+    cs.customer.save()
     vtt = tmp_path / "call.vtt"
     vtt.write_text(VTT, encoding="utf-8")
     base = live_server.url

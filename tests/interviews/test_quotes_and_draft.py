@@ -160,7 +160,9 @@ def test_the_first_draft_puts_each_answer_quote_and_metric_in_its_place(make_int
     assert "> “We close in five days now.”\n>\n> — Sari Wijaya" in version.results
     assert "Next year: the APAC entities." in version.future_plans
     whole = "\n".join(version.sections().values())
-    assert "Secret refused words." not in whole and "Not yet asked words." not in whole
+    assert "Secret refused words." not in whole
+    # A quote taken but not approved yet is in, marked as awaiting permission.
+    assert "> “Not yet asked words.”\n>\n> — Sari Wijaya\n\n_Awaiting permission: asked" in whole
     # Metrics: the factory's absolute one, and the percentage-only one without figures.
     assert "**Month-end close**: 15 days → 5 days — 66.7% reduction" in version.results
     assert "**Revenue per store**: 30% increase" in version.results

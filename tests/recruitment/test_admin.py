@@ -14,15 +14,37 @@ from tests import factories
 def test_compose_names_the_missing_data_and_sends_nothing(client, alice, candidate):
     candidate.metrics.all().delete()
     client.force_login(alice)
-    template = OutreachTemplate.objects.get(language="id", is_default=True)
+    # A template that uses {result} unconditionally (the defaults no longer do).
+    template = OutreachTemplate.objects.create(
+        name="Results first", language="id", subject="Hi", body="Your {result} is great."
+    )
     contact = candidate.customer.contacts.get()
     url = reverse("admin:recruitment_compose", args=[candidate.pk])
     response = client.post(url, {"contact": contact.pk, "template": template.pk, "preview": "1"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "{result} cannot be filled: add a metric with its before and after" in page
+    # ... and the way to fix it, one click away.
+    add_metric = reverse("admin:casestudies_metric_add") + f"?case_study={candidate.pk}"
+    assert f'<a href="{add_metric}">Add a metric to the story</a>' in page
     assert response.context["email_form"] is None
     assert not Outreach.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_default_template_previews_before_any_metric(client, alice, candidate, language):
+    candidate.metrics.all().delete()
+    client.force_login(alice)
+    template = OutreachTemplate.objects.get(language=language, is_default=True)
+    contact = candidate.customer.contacts.get()
+    url = reverse("admin:recruitment_compose", args=[candidate.pk])
+    response = client.post(url, {"contact": contact.pk, "template": template.pk, "preview": "1"})
+    body = response.context["email_form"].initial["body"]
+    assert response.context["problems"] == []
+    assert "{" not in body
+    assert ("What your team has achieved" in body) == (language == "en")
+    assert ("Pencapaian tim Anda" in body) == (language == "id")
 
 
 @pytest.mark.django_db
