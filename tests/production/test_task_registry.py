@@ -55,7 +55,7 @@ def test_the_code_defines_tasks():
 def test_every_task_in_the_code_is_registered_in_a_production_worker(stack_urls, static_root):
     defined = tasks_defined_in_the_code()
     with production_stack(**stack_urls, static_root=static_root, web=False) as stack:
-        client = Celery(broker=stack_urls["redis_url"])
+        client = Celery(broker=stack_urls["redis_url"], set_as_current=False)
         hostname = stack.env["CELERY_HOSTNAME"].replace("%h", __import__("socket").gethostname())
         registered = None
         for _ in range(20):
