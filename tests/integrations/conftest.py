@@ -13,7 +13,7 @@ import pytest
 
 from integrations import services
 from tests.approvals.conftest import in_review, start_chain  # noqa: F401 (fixtures)
-from tests.distribution.outreach.conftest import dave, story  # noqa: F401 (fixtures)
+from tests.distribution.outreach.conftest import dave, sari, story  # noqa: F401 (fixtures)
 
 
 @dataclass
