@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 
 from core.errors import TransitionError
 from core.ids import is_id
@@ -123,7 +122,6 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             extra_context["endpoint_id"] = unquote(object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @never_cache
     def secret_view(self, request, object_id):
         """The signing secrets (needed by the receiver): shown to whoever may
         change the endpoint, never cached."""

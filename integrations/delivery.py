@@ -94,7 +94,10 @@ def deliver(delivery_id: int) -> bool:
     )
     if succeeded:
         WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=S.SUCCEEDED, delivered_at=timezone.now(), last_status_code=status_code,
+            status=S.SUCCEEDED,
+            delivered_at=timezone.now(),
+            claimed_at=None,
+            last_status_code=status_code,
             last_error="",
         )
         WebhookEndpoint.objects.filter(pk=endpoint.pk, consecutive_failures__gt=0).update(
@@ -114,6 +117,7 @@ def _failed(delivery: WebhookDelivery, *, status_code: int | None, error: str) -
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=S.FAILED if final else S.PENDING,
         not_before=timezone.now() + wait,
+        claimed_at=None,
         last_status_code=status_code,
         last_error=error[:300],
     )

@@ -155,11 +155,8 @@ def delivery_resend(*, delivery_id: int, actor: Any, source: str = "") -> Webhoo
             .get(pk=delivery_id)
         )
         now = timezone.now()
-        if row.status == WebhookDelivery.Status.PENDING and row.not_before > now and (
-            row.claimed_at and row.claimed_at > now - timedelta(
-                seconds=int(conf("WEBHOOK_LEASE_SECONDS"))
-            )
-        ):
+        lease = timedelta(seconds=int(conf("WEBHOOK_LEASE_SECONDS")))
+        if row.claimed_at and row.claimed_at > now - lease:  # cleared when an attempt ends
             raise TransitionError(_("An attempt is under way; try again in a minute."))
         if not row.endpoint.is_active:
             raise TransitionError(_("The endpoint is disabled: enable it first."))
