@@ -29,6 +29,7 @@ urlpatterns = [
     path("recruitment/", include("recruitment.urls")),
     path("sales/", include("distribution.sales.urls")),
     path("api/", include("distribution.api.urls")),
+    path("integrations/", include("integrations.urls")),
     # The email services' tracking webhooks (anymail.urls' tracking views,
     # refused without ANYMAIL_WEBHOOK_SECRET): bounces and complaints → suppression list.
     path("anymail/", include("distribution.outreach.esp_webhooks")),

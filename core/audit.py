@@ -6,7 +6,6 @@ Later stages that must act in that same transaction (the webhook events of
 the new entry and the object, so core imports none of them."""
 
 from functools import cache
-
 from typing import Any
 
 from django.conf import settings

@@ -4,6 +4,7 @@ endpoint that was disabled after repeated failures. Every change goes
 through :mod:`integrations.services`."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import TransitionError
 from core.ids import is_id
 from integrations import services
-from integrations.models import DeliveryAttempt, EventType, WebhookDelivery, WebhookEndpoint
+from integrations.models import (
+    CHAT_EVENTS,
+    DeliveryAttempt,
+    EventType,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 class EndpointForm(forms.ModelForm):
@@ -30,7 +37,20 @@ class EndpointForm(forms.ModelForm):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["name", "url", "format", "events"]
+        fields = ["name", "url", "format", "events", "audience", "language"]
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="en")
+
+    def clean(self):
+        cleaned = super().clean()
+        chat = cleaned.get("format") not in (None, WebhookEndpoint.Format.STANDARD)
+        if chat and set(cleaned.get("events") or []) - set(CHAT_EVENTS):
+            self.add_error(
+                "events",
+                _("Chat messages exist for: %(types)s.")
+                % {"types": ", ".join(str(EventType(t).label) for t in CHAT_EVENTS)},
+            )
+        return cleaned
 
     def clean_url(self):
         url = self.cleaned_data["url"]
@@ -47,13 +67,19 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "format"]
     list_select_related = ["owner"]
     search_fields = ["name", "url"]
-    readonly_fields = ["owner", "is_active", "disabled_at", "disabled_reason", "consecutive_failures"]
+    readonly_fields = [
+        "owner",
+        "is_active",
+        "disabled_at",
+        "disabled_reason",
+        "consecutive_failures",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "url", "format", "events"]
+        fields = ["name", "url", "format", "events", "audience", "language"]
         return [*fields, *self.readonly_fields] if obj else fields
 
     def save_model(self, request, obj, form, change):
@@ -65,6 +91,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             url=form.cleaned_data["url"],
             events=form.cleaned_data["events"],
             format=form.cleaned_data["format"],
+            audience=form.cleaned_data["audience"],
+            language=form.cleaned_data["language"],
             owner=request.user,
             source="admin",
         )
@@ -99,7 +127,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def _endpoint(self, request, object_id) -> WebhookEndpoint:
         """The one access helper: 404 when missing, 403 without the right to change."""
         object_id = unquote(object_id)
-        endpoint = WebhookEndpoint.objects.filter(pk=object_id).first() if is_id(object_id) else None
+        endpoint = (
+            WebhookEndpoint.objects.filter(pk=object_id).first() if is_id(object_id) else None
+        )
         if endpoint is None:
             raise Http404
         if not self.has_change_permission(request, endpoint):
@@ -129,7 +159,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         response = TemplateResponse(
             request,
             "admin/integrations/webhookendpoint/secret.html",
-            self._context(request, endpoint, _("Signing secret"), secrets=endpoint.signing_secrets()),
+            self._context(
+                request, endpoint, _("Signing secret"), secrets=endpoint.signing_secrets()
+            ),
         )
         response["Cache-Control"] = "no-store"
         return response

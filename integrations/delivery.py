@@ -9,7 +9,7 @@ delivered) and does nothing. A worker killed mid-post leaves the claim to
 expire; the sweep posts again with the same ``webhook-id`` (at-least-once:
 receivers deduplicate on it). A failed attempt (a refused address, a network
 error or timeout, any status but 2xx, redirects included) is logged and
-retried with exponential backoff (``WEBHOOK_RETRY_SECONDS`` × 2ⁿ, at most an
+retried with exponential backoff (``WEBHOOK_RETRY_SECONDS`` * 2^n, at most an
 hour) up to ``WEBHOOK_MAX_ATTEMPTS``. ``WEBHOOK_DISABLE_AFTER`` failed
 attempts in a row disable the endpoint and email its owner.
 """
@@ -31,16 +31,6 @@ from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoin
 logger = logging.getLogger(__name__)
 
 S = WebhookDelivery.Status
-
-
-def hand_to_worker(delivery_ids: list[int], *, countdown: float | None = None) -> None:
-    from integrations.tasks import deliver_webhook
-
-    for pk in delivery_ids:
-        try:
-            deliver_webhook.apply_async((pk,), countdown=countdown)
-        except Exception as exc:  # the broker is down: the sweep posts it later
-            logger.warning("webhook delivery %s waits for the sweep (%s)", pk, type(exc).__name__)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -110,7 +100,7 @@ def deliver(delivery_id: int) -> bool:
 
 
 def _failed(delivery: WebhookDelivery, *, status_code: int | None, error: str) -> None:
-    from integrations import services
+    from integrations import services, tasks
 
     final = delivery.attempts >= int(conf("WEBHOOK_MAX_ATTEMPTS"))
     wait = backoff(delivery.attempts)
@@ -138,7 +128,7 @@ def _failed(delivery: WebhookDelivery, *, status_code: int | None, error: str) -
             reason=f"{failures} failed attempts in a row; last: {error[:150]}",
         )
     elif not final:
-        hand_to_worker([delivery.pk], countdown=wait.total_seconds())
+        tasks.hand_to_worker([delivery.pk], countdown=wait.total_seconds())
 
 
 def due_ids(limit: int | None = None) -> list[int]:
@@ -155,8 +145,10 @@ def due_ids(limit: int | None = None) -> list[int]:
 
 
 def deliver_due(*, inline: bool = False) -> int:
+    from integrations import tasks
+
     ids = due_ids()
     if inline:
         return sum(deliver(pk) for pk in ids)
-    hand_to_worker(ids)
+    tasks.hand_to_worker(ids)
     return len(ids)

@@ -14,7 +14,9 @@ def endpoint_disabled_email(message: OutboxEmail) -> outbox.Sent | None:
     """Tell the owner their endpoint stopped receiving (None when it was
     enabled again meanwhile, or the owner has no email)."""
     endpoint = (
-        WebhookEndpoint.objects.select_related("owner").filter(pk=message.payload["endpoint"]).first()
+        WebhookEndpoint.objects.select_related("owner")
+        .filter(pk=message.payload["endpoint"])
+        .first()
     )
     if endpoint is None or endpoint.is_active or not endpoint.owner.email:
         return None

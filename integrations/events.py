@@ -52,14 +52,41 @@ def story_data(cs) -> dict[str, Any]:
     }
 
 
+def highlights(cs) -> dict[str, str]:
+    """The headline metric and the first approved quote, as the story's
+    page shows them (anonymised, percentage-only when the story is)."""
+    from django.utils import translation
+
+    from distribution.publication.documents import document_data
+
+    version = cs.published_version or cs.approved_version
+    if version is None:
+        return {"metric": "", "quote": "", "quote_by": ""}
+    with translation.override(version.language):
+        data = document_data(cs, version)
+    metric = data.metrics[0] if data.metrics else None
+    quote = data.quotes[0] if data.quotes else None
+    return {
+        "metric": f"{metric.improvement} {metric.label}".strip() if metric else "",
+        "quote": quote.text if quote else "",
+        "quote_by": quote.attribution if quote else "",
+    }
+
+
 def _story(obj, entry) -> dict:
     return {"story": story_data(obj), "reason": entry.data.get("reason", "")}
+
+
+def _published(obj, entry) -> dict:
+    return {**_story(obj, entry), "highlights": highlights(obj)}
 
 
 def _step(step, entry) -> dict:
     request = step.request
     return {
         "story": story_data(request.case_study),
+        # The approving company by name: staff-facing, even for an anonymised story.
+        "customer_name": request.case_study.customer.name,
         "approval_request": {"id": request.pk, "version": request.version.number},
         "step": {
             "id": step.pk,
@@ -144,7 +171,7 @@ Builder = Callable[[Any, Any], dict]
 def event_for(action: str, data: dict) -> tuple[str, Builder] | None:
     """The event type (and payload builder) an audit action becomes, or None."""
     if action == "casestudies.case_study.publish":
-        return E.STORY_PUBLISHED, _story
+        return E.STORY_PUBLISHED, _published
     if action == "casestudies.case_study.archive" and data.get("from") == "published":
         return E.STORY_WITHDRAWN, _story
     if action in ("approvals.step.approved", "approvals.step.changes_requested"):
@@ -164,6 +191,22 @@ def event_for(action: str, data: dict) -> tuple[str, Builder] | None:
     return None
 
 
+def concerned(obj) -> frozenset[int]:
+    """Who an event is about, for endpoints that receive only what concerns
+    their owner: the rep of a share link, whoever asked for a reference
+    call, the owner of the story (and of a deal)."""
+    ids = set()
+    for attribute in ("rep_id", "requested_by_id", "owner_id"):
+        if getattr(obj, attribute, None):
+            ids.add(getattr(obj, attribute))
+    story = getattr(obj, "case_study", None)
+    if story is None and hasattr(obj, "request"):
+        story = obj.request.case_study
+    if story is not None and story.owner_id:
+        ids.add(story.owner_id)
+    return frozenset(ids)
+
+
 def from_audit(entry, obj) -> WebhookEvent | None:
     """The audit hook (``STORYLINE_AUDIT_HOOKS``): runs inside the change's
     transaction, right after its audit entry is written."""
@@ -171,17 +214,33 @@ def from_audit(entry, obj) -> WebhookEvent | None:
     if found is None:
         return None
     event_type, build = found
-    if not subscribers(event_type):  # cheap: nobody listens, nothing to build
+    concerns = concerned(obj)
+    if not subscribers(event_type, concerns):  # cheap: nobody listens, nothing to build
         return None
-    return record(event_type, key=f"audit:{entry.pk}", data=build(obj, entry))
+    return record(
+        event_type, key=f"audit:{entry.pk}", data=build(obj, entry), concerns=concerns
+    )
 
 
-def subscribers(event_type: str) -> list[WebhookEndpoint]:
+def subscribers(event_type: str, concerns: frozenset[int] = frozenset()) -> list[WebhookEndpoint]:
+    """The active endpoints that receive ``event_type``: those for everything,
+    and those for "what concerns me" whose owner is among ``concerns``."""
     return [
         e
         for e in WebhookEndpoint.objects.filter(is_active=True).select_related("owner")
         if event_type in e.events
+        and (e.audience == WebhookEndpoint.Audience.ALL or e.owner_id in concerns)
     ]
+
+
+def listened_to(event_type: str) -> bool:
+    """Whether any active endpoint (for everyone or for its owner) takes ``event_type``."""
+    return any(
+        event_type in events_
+        for events_ in WebhookEndpoint.objects.filter(is_active=True).values_list(
+            "events", flat=True
+        )
+    )
 
 
 def envelope(event: WebhookEvent) -> dict:
@@ -203,10 +262,12 @@ def render_body(endpoint: WebhookEndpoint, event: WebhookEvent) -> str:
     return chat.render(endpoint, event)
 
 
-def record(event_type: str, *, key: str, data: dict) -> WebhookEvent | None:
+def record(
+    event_type: str, *, key: str, data: dict, concerns: frozenset[int] = frozenset()
+) -> WebhookEvent | None:
     """Write the event and its deliveries (call inside the change's
     transaction). The same ``key`` again is the same event: returns None."""
-    endpoints = subscribers(event_type)
+    endpoints = subscribers(event_type, concerns)
     if not endpoints:
         return None
     try:
@@ -229,9 +290,9 @@ def record(event_type: str, *, key: str, data: dict) -> WebhookEvent | None:
     created = WebhookDelivery.objects.bulk_create(deliveries)
     ids = [d.pk for d in created]
     if ids:
-        from integrations import delivery
+        from integrations import tasks
 
-        transaction.on_commit(lambda: delivery.hand_to_worker(ids), robust=True)
+        transaction.on_commit(lambda: tasks.hand_to_worker(ids), robust=True)
     return event
 
 
@@ -244,7 +305,7 @@ def rights_expiring_record(*, today=None) -> int:
     from casestudies.models import CaseStudy, CaseStudyState
     from integrations.conf import conf
 
-    if not subscribers(E.STORY_RIGHTS_EXPIRING):
+    if not listened_to(E.STORY_RIGHTS_EXPIRING):
         return 0
     today = today or timezone.localdate()
     horizon = today + timedelta(days=int(conf("RIGHTS_EXPIRING_DAYS")))
@@ -267,6 +328,59 @@ def rights_expiring_record(*, today=None) -> int:
                     "story": story_data(cs),
                     "days_left": (cs.rights_expire_on - today).days,
                 },
+                concerns=concerned(cs),
+            )
+        written += event is not None
+    return written
+
+
+def steps_overdue_record(*, today=None) -> int:
+    """Daily: announce each approval step still awaiting a decision past its
+    due date (once per step and due date), for the program manager who owns
+    the story. Returns how many events were written."""
+    from approvals.models import ApprovalRequest, ApprovalStep
+
+    if not listened_to(E.APPROVAL_STEP_OVERDUE):
+        return 0
+    today = today or timezone.localdate()
+    steps = (
+        ApprovalStep.objects.filter(
+            status=ApprovalStep.Status.PENDING,
+            due_on__lt=today,
+            request__status=ApprovalRequest.Status.OPEN,
+        )
+        .select_related(
+            "request__version",
+            "request__case_study__customer__industry",
+            "request__case_study__published_version",
+            "request__case_study__approved_version",
+        )
+        .order_by("due_on", "pk")
+    )
+    written = 0
+    for step in steps:
+        cs = step.request.case_study
+        with transaction.atomic():
+            event = record(
+                E.APPROVAL_STEP_OVERDUE,
+                key=f"overdue:{step.pk}:{step.due_on.isoformat()}",
+                data={
+                    "story": story_data(cs),
+                    "customer_name": cs.customer.name,
+                    "approval_request": {
+                        "id": step.request_id,
+                        "version": step.request.version.number,
+                    },
+                    "step": {
+                        "id": step.pk,
+                        "role": step.kind,
+                        "customer_side": step.is_customer,
+                        "reviewer": step.reviewer_name,
+                        "due_on": step.due_on.isoformat(),
+                        "days_late": (today - step.due_on).days,
+                    },
+                },
+                concerns=concerned(step),
             )
         written += event is not None
     return written

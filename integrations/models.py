@@ -26,6 +26,17 @@ class EventType(models.TextChoices):
     REFERENCE_CALL_APPROVED = "reference_call.approved", _("Reference call approved")
     SHARE_LINK_FIRST_OPENED = "share_link.first_opened", _("Share link first opened")
     DEAL_LINKED = "deal.linked", _("Deal linked to a story")
+    APPROVAL_STEP_OVERDUE = "approval.step_overdue", _("Approval step overdue")
+
+
+# What a chat endpoint can announce (integrations/chat.py has a message for each).
+CHAT_EVENTS = [
+    EventType.SHARE_LINK_FIRST_OPENED,
+    EventType.REFERENCE_CALL_APPROVED,
+    EventType.APPROVAL_STEP_DECIDED,
+    EventType.APPROVAL_STEP_OVERDUE,
+    EventType.STORY_PUBLISHED,
+]
 
 
 class WebhookEndpoint(TimeStampedModel):
@@ -36,6 +47,10 @@ class WebhookEndpoint(TimeStampedModel):
         SLACK = "slack", _("Slack incoming webhook (Block Kit)")
         TEAMS = "teams", _("Microsoft Teams incoming webhook (Adaptive Card)")
 
+    class Audience(models.TextChoices):
+        ALL = "all", _("Everything (a team channel)")
+        MINE = "mine", _("Only what concerns me (my share links, my requests, my stories)")
+
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("URL"), max_length=500)
     format = models.CharField(
@@ -43,6 +58,11 @@ class WebhookEndpoint(TimeStampedModel):
     )
     # The event types (EventType values) it receives: a JSON list, so SQLite works too.
     events = models.JSONField(_("events"), default=list, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    # Chat messages are written in this language (settings.LANGUAGES).
+    language = models.CharField(_("language"), max_length=10, default="en")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -170,7 +190,9 @@ class DeliveryAttempt(models.Model):
     """One HTTP request (or a refusal before it): the log's lines."""
 
     delivery = models.ForeignKey(
-        WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE,
+        WebhookDelivery,
+        verbose_name=_("delivery"),
+        on_delete=models.CASCADE,
         related_name="attempt_log",
     )
     number = models.PositiveIntegerField(_("attempt"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from core.audit import audit_log
 from core.errors import TransitionError
 from integrations import signing, transport
 from integrations.conf import conf
-from integrations.models import EventType, WebhookDelivery, WebhookEndpoint
+from integrations.models import CHAT_EVENTS, EventType, WebhookDelivery, WebhookEndpoint
 
 
 def url_problem(url: str) -> str:
@@ -37,14 +38,21 @@ def endpoint_create(
     events: list[str],
     owner: Any,
     format: str = WebhookEndpoint.Format.STANDARD,
+    audience: str = WebhookEndpoint.Audience.ALL,
+    language: str = "",
     source: str = "",
 ) -> WebhookEndpoint:
     problem = url_problem(url)
     if problem:
         raise TransitionError(problem)
-    unknown = set(events) - set(EventType.values)
+    allowed = EventType.values if format == WebhookEndpoint.Format.STANDARD else CHAT_EVENTS
+    unknown = set(events) - set(allowed)
     if unknown:
-        raise TransitionError(_("Unknown event type: %(types)s.") % {"types": ", ".join(unknown)})
+        raise TransitionError(
+            _("Not available here: %(types)s.") % {"types": ", ".join(sorted(unknown))}
+        )
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = language if language in languages else settings.LANGUAGE_CODE
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
             name=name,
@@ -52,13 +60,15 @@ def endpoint_create(
             events=sorted(set(events)),
             owner=owner,
             format=format,
+            audience=audience,
+            language=language,
             secret=signing.new_secret(),
         )
         audit_log(
             action="integrations.endpoint.created",
             obj=endpoint,
             actor=owner,
-            data={"url": url, "events": endpoint.events, "format": format},
+            data={"events": endpoint.events, "format": format, "audience": audience},
             source=source,
         )
     return endpoint
@@ -88,9 +98,11 @@ def endpoint_rotate_secret(
     return endpoint
 
 
-def endpoint_disable(*, endpoint_id: int, reason: str, actor: Any = None, source: str = "") -> bool:
-    """Stop delivering to the endpoint and email its owner (once per
-    disabling). False when it was already disabled."""
+def endpoint_disable(
+    *, endpoint_id: int, reason: str, actor: Any = None, source: str = "", notify: bool = True
+) -> bool:
+    """Stop delivering to the endpoint and (unless its owner did it) email
+    the owner, once per disabling. False when it was already disabled."""
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
         if not endpoint.is_active:
@@ -106,21 +118,26 @@ def endpoint_disable(*, endpoint_id: int, reason: str, actor: Any = None, source
             data={"reason": reason[:300]},
             source=source or "delivery",
         )
-        outbox.enqueue(
-            "integrations.endpoint_disabled",
-            key=f"integrations.endpoint_disabled:{endpoint.pk}:{endpoint.disabled_at.isoformat()}",
-            payload={"endpoint": endpoint.pk},
-        )
+        if notify:
+            outbox.enqueue(
+                "integrations.endpoint_disabled",
+                key=f"integrations.endpoint_disabled:{endpoint.pk}:{endpoint.disabled_at.isoformat()}",
+                payload={"endpoint": endpoint.pk},
+            )
     return True
 
 
-def endpoint_enable(*, endpoint_id: int, actor: Any, source: str = "") -> WebhookEndpoint:
+def endpoint_enable(
+    *, endpoint_id: int, actor: Any, source: str = "", owner_only: bool = False
+) -> WebhookEndpoint:
     """Deliver again: the failure count starts over, and the deliveries that
     were waiting when it was disabled go out."""
-    from integrations import delivery
+    from integrations import tasks
 
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+        if owner_only and endpoint.owner_id != getattr(actor, "pk", None):
+            raise TransitionError(_("Only its owner can change this notification."))
         if endpoint.is_active:
             raise TransitionError(_("This endpoint is already active."))
         endpoint.is_active = True
@@ -129,7 +146,11 @@ def endpoint_enable(*, endpoint_id: int, actor: Any, source: str = "") -> Webhoo
         endpoint.consecutive_failures = 0
         endpoint.save(
             update_fields=[
-                "is_active", "disabled_at", "disabled_reason", "consecutive_failures", "updated_at"
+                "is_active",
+                "disabled_at",
+                "disabled_reason",
+                "consecutive_failures",
+                "updated_at",
             ]
         )
         audit_log(action="integrations.endpoint.enabled", obj=endpoint, actor=actor, source=source)
@@ -139,14 +160,14 @@ def endpoint_enable(*, endpoint_id: int, actor: Any, source: str = "") -> Webhoo
             )
         )
         WebhookDelivery.objects.filter(pk__in=waiting).update(not_before=timezone.now())
-        transaction.on_commit(lambda: delivery.hand_to_worker(waiting), robust=True)
+        transaction.on_commit(lambda: tasks.hand_to_worker(waiting), robust=True)
     return endpoint
 
 
 def delivery_resend(*, delivery_id: int, actor: Any, source: str = "") -> WebhookDelivery:
     """Send a delivery again (same ``webhook-id``: a receiver that already
     has it can drop it). Refused while an attempt is under way."""
-    from integrations import delivery as delivering
+    from integrations import tasks
 
     with transaction.atomic():
         row = (
@@ -171,5 +192,5 @@ def delivery_resend(*, delivery_id: int, actor: Any, source: str = "") -> Webhoo
             data={"delivery": row.pk, "event": row.event.event_id},
             source=source,
         )
-        transaction.on_commit(lambda: delivering.hand_to_worker([row.pk]), robust=True)
+        transaction.on_commit(lambda: tasks.hand_to_worker([row.pk]), robust=True)
     return row

@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.announce_expiring_rights",
         "schedule": crontab(hour=0, minute=20),
     },
+    # "Approval step overdue" events (chat notifications; once per step and due date).
+    "announce-overdue-steps": {
+        "task": "integrations.tasks.announce_overdue_steps",
+        "schedule": crontab(hour=6, minute=45),
+    },
     # Uploaded spreadsheets never confirmed (or of lost jobs) are deleted after a day.
     "prune-import-files": {
         "task": "core.tasks.prune_import_files",

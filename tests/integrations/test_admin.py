@@ -56,13 +56,21 @@ def test_sales_and_outsiders_cannot_see_endpoints(client, bob, charlie, endpoint
         for name in ("change", "secret", "log"):
             url = reverse(f"admin:integrations_webhookendpoint_{name}", args=[endpoint.pk])
             assert client.get(url).status_code in (403, 302), (user, name)
-        assert endpoint.secret not in client.get(
-            reverse("admin:integrations_webhookendpoint_secret", args=[endpoint.pk])
-        ).content.decode()
+        assert (
+            endpoint.secret
+            not in client.get(
+                reverse("admin:integrations_webhookendpoint_secret", args=[endpoint.pk])
+            ).content.decode()
+        )
 
 
 def test_the_log_shows_attempts_in_constant_queries_and_resends(
-    client, alice, endpoint_for, receiver, story_at, django_assert_max_num_queries,
+    client,
+    alice,
+    endpoint_for,
+    receiver,
+    story_at,
+    django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
     endpoint = endpoint_for(receiver, ["story.published", "story.withdrawn"])

@@ -86,9 +86,7 @@ def test_it_connects_to_the_address_it_checked(settings, receiver, monkeypatch):
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    response = transport.post(
-        f"http://rebind.example:{receiver.port}/hook", body="{}", headers={}
-    )
+    response = transport.post(f"http://rebind.example:{receiver.port}/hook", body="{}", headers={})
     assert response.status == 200
     assert calls == ["rebind.example"]
     assert receiver.requests[0].headers["host"] == f"rebind.example:{receiver.port}"

@@ -96,11 +96,14 @@ def test_an_event_exists_only_if_its_change_does(
 ):
     endpoint_for(receiver, ["story.published"])
     cs = story_at("approved")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            cs_services.case_study_publish(case_study=cs, actor=alice)
-            assert WebhookEvent.objects.count() == 1  # written in the change's transaction
-            raise RuntimeError("the change fails after the event was written")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        cs_services.case_study_publish(case_study=cs, actor=alice)
+        assert WebhookEvent.objects.count() == 1  # written in the change's transaction
+        raise RuntimeError("the change fails after the event was written")
     assert WebhookEvent.objects.count() == 0
     assert WebhookDelivery.objects.count() == 0
     assert receiver.requests == []
@@ -130,7 +133,7 @@ def test_it_retries_a_500_with_exponential_backoff_and_the_same_id(
     assert delivery.deliver_due(inline=True) == 0  # 503 this time
     row.refresh_from_db()
     second_wait = row.not_before - timezone.now()
-    assert timedelta(seconds=55) < second_wait < timedelta(seconds=61)  # 30 s × 2
+    assert timedelta(seconds=55) < second_wait < timedelta(seconds=61)  # 30 s, doubled
 
     due_now(row)
     assert delivery.deliver_due(inline=True) == 1

@@ -14,9 +14,7 @@ from tests.conftest import real_worker, require_postgres, wait_for
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_posts_each_event_exactly_once(
-    receiver, endpoint_for, story_at, alice
-):
+def test_a_real_worker_posts_each_event_exactly_once(receiver, endpoint_for, story_at, alice):
     require_postgres()
     endpoint_for(receiver, ["story.published"])
     cs = story_at("approved")
@@ -27,9 +25,7 @@ def test_a_real_worker_posts_each_event_exactly_once(
         row = WebhookDelivery.objects.get()
         assert wait_for(lambda: WebhookDelivery.objects.get(pk=row.pk).status == "succeeded")
         # The broker redelivers the task, twice, and a second worker runs the sweep.
-        again = [
-            deliver_webhook.apply_async(args=[row.pk], queue=worker.queue) for _ in range(2)
-        ]
+        again = [deliver_webhook.apply_async(args=[row.pk], queue=worker.queue) for _ in range(2)]
         assert wait_for(lambda: all(a.id in finished for a in again))
         assert [finished[a.id] for a in again] == [False, False]
         time.sleep(0.5)
