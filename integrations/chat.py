@@ -112,7 +112,9 @@ def message(event: WebhookEvent) -> Message | None:
         highlights = data.get("highlights") or {}
         return Message(
             headline=_("New story published: %(title)s") % {"title": title},
-            lines=[line for line in [story.get("customer", ""), highlights.get("metric", "")] if line],
+            lines=[
+                line for line in [story.get("customer", ""), highlights.get("metric", "")] if line
+            ],
             quote=highlights.get("quote", ""),
             quote_by=highlights.get("quote_by", ""),
             link_label=_("Read the story"),
@@ -167,13 +169,21 @@ def slack(m: Message) -> dict:
 def teams(m: Message) -> dict:
     """A message carrying one Adaptive Card (Teams' incoming webhooks and Workflows)."""
     body: list[dict] = [
-        {"type": "TextBlock", "text": m.headline, "wrap": True, "weight": "Bolder", "size": "Medium"}
+        {
+            "type": "TextBlock",
+            "text": m.headline,
+            "wrap": True,
+            "weight": "Bolder",
+            "size": "Medium",
+        }
     ]
     body += [{"type": "TextBlock", "text": line, "wrap": True} for line in m.lines]
     if m.quote:
         body.append({"type": "TextBlock", "text": f"“{m.quote}”", "wrap": True, "isSubtle": True})
         if m.quote_by:
-            body.append({"type": "TextBlock", "text": f"— {m.quote_by}", "wrap": True, "size": "Small"})
+            body.append(
+                {"type": "TextBlock", "text": f"— {m.quote_by}", "wrap": True, "size": "Small"}
+            )
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

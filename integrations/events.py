@@ -217,9 +217,7 @@ def from_audit(entry, obj) -> WebhookEvent | None:
     concerns = concerned(obj)
     if not subscribers(event_type, concerns):  # cheap: nobody listens, nothing to build
         return None
-    return record(
-        event_type, key=f"audit:{entry.pk}", data=build(obj, entry), concerns=concerns
-    )
+    return record(event_type, key=f"audit:{entry.pk}", data=build(obj, entry), concerns=concerns)
 
 
 def subscribers(event_type: str, concerns: frozenset[int] = frozenset()) -> list[WebhookEndpoint]:

@@ -24,7 +24,9 @@ class ChatEndpointForm(forms.Form):
         assume_scheme="https",
     )
     audience = forms.ChoiceField(
-        label=_("Send"), choices=WebhookEndpoint.Audience.choices, widget=forms.RadioSelect,
+        label=_("Send"),
+        choices=WebhookEndpoint.Audience.choices,
+        widget=forms.RadioSelect,
         initial=WebhookEndpoint.Audience.MINE,
     )
     events = forms.MultipleChoiceField(

@@ -28,6 +28,11 @@ def url_problem(url: str) -> str:
         if conf("WEBHOOK_ALLOW_HTTP"):
             return _("Enter an http:// or https:// address without a user name or password.")
         return _("Enter an https:// address without a user name or password.")
+    if transport.reaches_internal(url):
+        return _(
+            "This address is on an internal network; outgoing requests may only reach public "
+            "addresses (see WEBHOOK_ALLOWED_NETWORKS)."
+        )
     return ""
 
 

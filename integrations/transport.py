@@ -94,6 +94,17 @@ def resolve(url: str) -> Target:
     return Target(scheme=parts.scheme, host=host, port=port, path=path, ip=addresses[0])
 
 
+def reaches_internal(url: str) -> bool:
+    """For the registration form: whether ``url``'s host resolves to an
+    address the guard refuses (a name that does not resolve yet passes:
+    each send checks again)."""
+    try:
+        resolve(url)
+    except AddressRefused as exc:
+        return "internal" in str(exc)
+    return False
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, target: Target, timeout: float):
         super().__init__(target.host, target.port, timeout=timeout)

@@ -73,12 +73,16 @@ def chat_toggle(request, endpoint_id: int):
                 source="chat settings",
                 notify=False,
             )
-            messages.success(request, _("Notifications to “%(name)s” are off.") % {"name": endpoint.name})
+            messages.success(
+                request, _("Notifications to “%(name)s” are off.") % {"name": endpoint.name}
+            )
         else:
             services.endpoint_enable(
                 endpoint_id=endpoint.pk, actor=request.user, source="chat settings", owner_only=True
             )
-            messages.success(request, _("Notifications to “%(name)s” are on.") % {"name": endpoint.name})
+            messages.success(
+                request, _("Notifications to “%(name)s” are on.") % {"name": endpoint.name}
+            )
     except TransitionError as exc:
         messages.error(request, str(exc))
     return HttpResponseRedirect(reverse("integrations:chat"))

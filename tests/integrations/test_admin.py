@@ -21,6 +21,8 @@ def test_a_program_manager_registers_an_endpoint_and_sees_its_secret_once_asked(
             "url": receiver.url,
             "format": "standard",
             "events": ["story.published", "lead.created"],
+            "audience": "all",
+            "language": "en",
         },
     )
     endpoint = WebhookEndpoint.objects.get()
@@ -38,11 +40,18 @@ def test_a_program_manager_registers_an_endpoint_and_sees_its_secret_once_asked(
     assert endpoint.secret not in listing.content.decode()
 
 
-def test_an_internal_address_is_refused_with_a_message(client, alice, settings):
+def test_plain_http_is_refused_with_a_message(client, alice, settings):
     client.force_login(alice)
     response = client.post(
         reverse("admin:integrations_webhookendpoint_add"),
-        {"name": "x", "url": "http://hooks.example/", "format": "standard", "events": []},
+        {
+            "name": "x",
+            "url": "http://hooks.example/",
+            "format": "standard",
+            "events": [],
+            "audience": "all",
+            "language": "en",
+        },
     )
     assert response.status_code == 200
     assert "https://" in response.content.decode()
