@@ -13,14 +13,16 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import TransitionError
 from core.ids import is_id
-from integrations import services
+from integrations import embeds, services
 from integrations.models import (
     CHAT_EVENTS,
     DeliveryAttempt,
+    EmbedKey,
     EventType,
     WebhookDelivery,
     WebhookEndpoint,
@@ -253,3 +255,61 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             delivery_id=delivery_id,
         )
         return HttpResponseRedirect(self._url("log", endpoint))
+
+
+class EmbedKeyForm(forms.ModelForm):
+    origins = forms.CharField(
+        label=_("Allowed sites"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One origin a line, e.g. https://www.example.com. Other sites get nothing."),
+    )
+
+    class Meta:
+        model = EmbedKey
+        fields = ["name", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["origins"].initial = "\n".join(self.instance.allowed_origins)
+
+    def clean_origins(self):
+        lines = [line.strip() for line in self.cleaned_data["origins"].splitlines() if line.strip()]
+        origins = [embeds.normal_origin(line) for line in lines]
+        bad = [line for line, origin in zip(lines, origins, strict=True) if not origin]
+        if bad or not origins:
+            raise forms.ValidationError(
+                _("Give each site as https://www.example.com (not: %(bad)s).")
+                % {"bad": ", ".join(bad) or "—"}
+            )
+        return sorted(set(origins))
+
+
+@admin.register(EmbedKey)
+class EmbedKeyAdmin(admin.ModelAdmin):
+    """Embed keys: the snippet to paste, and the sites allowed to show it."""
+
+    form = EmbedKeyForm
+    list_display = ["name", "key", "is_active"]
+    readonly_fields = ["key", "snippet"]
+
+    def get_fields(self, request, obj=None):
+        return ["name", "origins", "is_active", *(["key", "snippet"] if obj else [])]
+
+    def save_model(self, request, obj, form, change):
+        origins = form.cleaned_data["origins"]
+        if change:
+            obj.allowed_origins = origins
+            super().save_model(request, obj, form, change)
+            return
+        created = embeds.embed_key_create(
+            name=form.cleaned_data["name"],
+            allowed_origins=origins,
+            actor=request.user,
+            source="admin",
+        )
+        obj.pk, obj.key = created.pk, created.key
+
+    @admin.display(description=_("Snippet to paste"))
+    def snippet(self, obj):
+        return format_html("<pre>{}</pre>", embeds.snippet(obj))

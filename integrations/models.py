@@ -209,3 +209,33 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.status_code or self.error}"
+
+
+class EmbedKey(TimeStampedModel):
+    """One placement family a web editor pastes: which sites may show it."""
+
+    key = models.CharField(_("embed key"), max_length=40, unique=True, editable=False)
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("Shown in the impact dashboard, e.g. “product pages”."),
+    )
+    # "https://www.example.com" entries: the only pages that may frame the embed.
+    allowed_origins = models.JSONField(_("allowed origins"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("embed key")
+        verbose_name_plural = _("embed keys")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
