@@ -166,7 +166,8 @@ def snippet(key: EmbedKey, *, product: str = "", industry: str = "", limit: int 
     return (
         f'<div class="storyline-embed" data-key="{key.key}" {data}>\n'
         f'  <noscript><iframe src="{base}/embed/{key.key}/frame/?{query}" '
-        f'title="Customer stories" width="100%" height="360" style="border:0"></iframe></noscript>\n'
+        f'title="Customer stories" width="100%" height="360" style="border:0">'
+        f"</iframe></noscript>\n"
         f"</div>\n"
         f'<script src="{base}/embed/v1.js" async></script>'
     )
