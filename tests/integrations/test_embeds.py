@@ -173,3 +173,28 @@ def test_an_embed_key_needs_real_origins(alice):
     with pytest.raises(TransitionError):
         embeds.embed_key_create(name="x", allowed_origins=["not a site"], actor=alice)
     assert embeds.normal_origin("https://WWW.example.com:443/path?q") == "https://www.example.com"
+
+
+def test_placements_show_in_the_impact_dashboard_and_on_the_storys_admin_page(
+    client, alice, key, retail
+):
+    shown, _hidden = retail
+    url = reverse("embeds:event", args=[key.key])
+    for kind, ids in (("view", [c.pk for c in shown]), ("click", [shown[0].pk])):
+        client.post(
+            url,
+            json.dumps({"kind": kind, "stories": ids, "page": HOST + "/pricing"}),
+            "application/json",
+            HTTP_ORIGIN="http://testserver",
+        )
+    client.force_login(alice)
+    dashboard = client.get(reverse("analytics_dashboard:index")).content.decode()
+    assert "Embeds by placement" in dashboard
+    assert "www.example.com/pricing" in dashboard and "Product pages" in dashboard
+    report = client.get(reverse("analytics_dashboard:story", args=[shown[0].pk])).content.decode()
+    assert "Where this story is shown" in report and "www.example.com/pricing" in report
+    admin_page = client.get(
+        reverse("admin:casestudies_casestudy_change", args=[shown[0].pk])
+    ).content.decode()
+    assert 'id="shown-on"' in admin_page
+    assert "www.example.com/pricing (Product pages): shown 1, clicked 1" in admin_page
