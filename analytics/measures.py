@@ -428,6 +428,4 @@ def placements(events, *, limit: int = 50) -> list[dict]:
         )
         .order_by("-views", "-clicks", "utm_campaign", "detail")
     )
-    return [
-        {**row, "click_rate": ratio(row["clicks"], row["views"])} for row in rows[:limit]
-    ]
+    return [{**row, "click_rate": ratio(row["clicks"], row["views"])} for row in rows[:limit]]

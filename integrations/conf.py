@@ -19,6 +19,8 @@ DEFAULTS = {
     "WEBHOOK_ROTATION_OVERLAP_HOURS": 24,
     # "Rights expiring": announced this many days before the usage rights end.
     "RIGHTS_EXPIRING_DAYS": 30,
+    # Embeds' Cache-Control max-age: a withdrawn story leaves every embed within it.
+    "EMBED_CACHE_SECONDS": 300,
 }
 
 

@@ -26,6 +26,7 @@ from casestudies import selectors
 from casestudies.models import Quote
 from core.audit import audit_log
 from core.errors import TransitionError
+from integrations.conf import conf
 from integrations.models import EmbedKey
 
 LAYOUTS = ("cards", "metrics", "quote")
@@ -33,7 +34,7 @@ MAX_LIMIT = 6
 
 
 def cache_seconds() -> int:
-    return int(settings.STORYLINE.get("INTEGRATIONS", {}).get("EMBED_CACHE_SECONDS", 300))
+    return int(conf("EMBED_CACHE_SECONDS"))
 
 
 def normal_origin(value: str) -> str:

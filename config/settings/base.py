@@ -737,4 +737,7 @@ STORYLINE["INTEGRATIONS"] = {
     "WEBHOOK_DISABLE_AFTER": env.int("WEBHOOK_DISABLE_AFTER", default=20),
     "WEBHOOK_ROTATION_OVERLAP_HOURS": env.float("WEBHOOK_ROTATION_OVERLAP_HOURS", default=24.0),
     "RIGHTS_EXPIRING_DAYS": env.int("RIGHTS_EXPIRING_DAYS", default=30),
+    # How long browsers and CDNs may keep an embed's frame: a withdrawn story
+    # leaves every embed within this time (README, "Embeddable stories").
+    "EMBED_CACHE_SECONDS": env.int("EMBED_CACHE_SECONDS", default=300),
 }

@@ -122,3 +122,29 @@ def test_rotate_and_enable_go_through_a_confirmation(client, alice, endpoint_for
     enable = reverse("admin:integrations_webhookendpoint_enable", args=[endpoint.pk])
     response = client.post(enable, follow=True)
     assert "already active" in response.content.decode()
+
+
+def test_a_program_manager_creates_an_embed_key_and_gets_the_snippet(client, alice, bob):
+    from integrations.models import EmbedKey
+
+    client.force_login(alice)
+    response = client.post(
+        reverse("admin:integrations_embedkey_add"),
+        {
+            "name": "Product pages",
+            "origins": "https://www.example.com/\nnot a site",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200 and "not a site" in response.content.decode()
+    response = client.post(
+        reverse("admin:integrations_embedkey_add"),
+        {"name": "Product pages", "origins": "https://www.example.com/pricing", "is_active": "on"},
+    )
+    key = EmbedKey.objects.get()
+    assert key.allowed_origins == ["https://www.example.com"]
+    assert key.key.startswith("ek_") and key.created_by == alice
+    page = client.get(reverse("admin:integrations_embedkey_change", args=[key.pk])).content.decode()
+    assert "storyline-embed" in page and key.key in page and "/embed/v1.js" in page
+    client.force_login(bob)
+    assert client.get(reverse("admin:integrations_embedkey_add")).status_code == 403

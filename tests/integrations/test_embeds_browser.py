@@ -60,14 +60,17 @@ def page_with(snippet: str) -> str:
 
 
 def test_the_pasted_snippet_shows_the_right_three_stories(
-    live_server, browser, settings, alice, retail, sites  # noqa: F811
+    live_server,
+    browser,
+    settings,
+    alice,
+    retail,
+    sites,  # noqa: F811
 ):
     shown, hidden = retail
     allowed, other = sites
     settings.SITE_URL = live_server.url
-    key = embeds.embed_key_create(
-        name="Retail page", allowed_origins=[allowed.origin], actor=alice
-    )
+    key = embeds.embed_key_create(name="Retail page", allowed_origins=[allowed.origin], actor=alice)
     snippet = embeds.snippet(key, product="ledger", industry="retail", limit=3)
     allowed.html = other.html = page_with(snippet)
 
