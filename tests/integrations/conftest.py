@@ -7,11 +7,14 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from integrations import services
+from tests import factories
 from tests.approvals.conftest import in_review, start_chain  # noqa: F401 (fixtures)
 from tests.distribution.outreach.conftest import dave, sari, story  # noqa: F401 (fixtures)
 
@@ -135,3 +138,29 @@ def endpoint_for(alice, allow_loopback):
         )
 
     return make
+
+
+@pytest.fixture
+def retail(story_at):
+    """Three published retail stories using the product, and what must not show."""
+    industry = factories.IndustryFactory(slug="retail", name="Retail")
+    product = factories.ProductFactory(slug="ledger", name="Ledger")
+
+    def make(title, state="published", **fields):
+        customer = factories.CustomerFactory(industry=industry, name=f"{title} Inc")
+        cs = story_at(state, customer=customer, title=title, story_title=title, **fields)
+        cs.products.add(product)
+        return cs
+
+    shown = [make("Alpha"), make("Beta"), make("Gamma", anonymised=True)]
+    hidden = [make("Not on the web"), make("Draft", state="approved")]
+    # The customer took the public website back after publication.
+    type(hidden[0]).objects.filter(pk=hidden[0].pk).update(channel_web=False)
+    expired = make("Expired")
+    type(expired).objects.filter(pk=expired.pk).update(
+        rights_expire_on=timezone.localdate() - timedelta(days=1)
+    )
+    other = factories.IndustryFactory(slug="banking", name="Banking")
+    bank = story_at("published", customer=factories.CustomerFactory(industry=other), title="Bank")
+    bank.products.add(product)
+    return shown, [*hidden, expired, bank]

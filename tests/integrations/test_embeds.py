@@ -3,17 +3,14 @@ frame-ancestors and the Origin/Referer check), the cache lifetime, the
 layouts and languages, the first-party view/click events, oEmbed."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics.models import Event
 from casestudies import services as cs_services
 from core.errors import TransitionError
 from integrations import embeds
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -23,32 +20,6 @@ HOST = "https://www.example.com"
 @pytest.fixture
 def key(alice):
     return embeds.embed_key_create(name="Product pages", allowed_origins=[HOST], actor=alice)
-
-
-@pytest.fixture
-def retail(story_at):
-    """Three published retail stories using the product, and what must not show."""
-    industry = factories.IndustryFactory(slug="retail", name="Retail")
-    product = factories.ProductFactory(slug="ledger", name="Ledger")
-
-    def make(title, state="published", **fields):
-        customer = factories.CustomerFactory(industry=industry, name=f"{title} Inc")
-        cs = story_at(state, customer=customer, title=title, story_title=title, **fields)
-        cs.products.add(product)
-        return cs
-
-    shown = [make("Alpha"), make("Beta"), make("Gamma", anonymised=True)]
-    hidden = [make("Not on the web"), make("Draft", state="approved")]
-    # The customer took the public website back after publication.
-    type(hidden[0]).objects.filter(pk=hidden[0].pk).update(channel_web=False)
-    expired = make("Expired")
-    type(expired).objects.filter(pk=expired.pk).update(
-        rights_expire_on=timezone.localdate() - timedelta(days=1)
-    )
-    other = factories.IndustryFactory(slug="banking", name="Banking")
-    bank = story_at("published", customer=factories.CustomerFactory(industry=other), title="Bank")
-    bank.products.add(product)
-    return shown, [*hidden, expired, bank]
 
 
 def frame(client, key, referer=HOST + "/pricing", **params):

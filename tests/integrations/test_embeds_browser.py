@@ -10,7 +10,6 @@ import pytest
 from analytics.models import Event
 from integrations import embeds
 from tests.conftest import wait_for
-from tests.integrations.test_embeds import retail  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +21,7 @@ class HostSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 body = site.html.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -65,9 +64,9 @@ def test_the_pasted_snippet_shows_the_right_three_stories(
     settings,
     alice,
     retail,
-    sites,  # noqa: F811
+    sites,
 ):
-    shown, hidden = retail
+    shown, _hidden = retail
     allowed, other = sites
     settings.SITE_URL = live_server.url
     key = embeds.embed_key_create(name="Retail page", allowed_origins=[allowed.origin], actor=alice)
