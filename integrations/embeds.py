@@ -21,6 +21,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from casestudies import selectors
 from casestudies.models import Quote
@@ -58,7 +59,7 @@ def origin_allowed(key: EmbedKey, origin: str) -> bool:
 def embed_key_create(*, name: str, allowed_origins: list[str], actor, source: str = "") -> EmbedKey:
     origins = [normal_origin(o) for o in allowed_origins]
     if not origins or "" in origins:
-        raise TransitionError("Give each allowed site as https://www.example.com.")
+        raise TransitionError(_("Give each allowed site as https://www.example.com."))
     with transaction.atomic():
         key = EmbedKey.objects.create(
             key="ek_" + secrets.token_urlsafe(12),
