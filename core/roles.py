@@ -49,6 +49,7 @@ SALES_HIDDEN_MODELS = {
     "webhookevent",
     "webhookdelivery",
     "deliveryattempt",
+    "integrationtoken",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

@@ -18,12 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import TransitionError
 from core.ids import is_id
-from integrations import embeds, services
+from integrations import embeds, services, tokens
 from integrations.models import (
     CHAT_EVENTS,
     DeliveryAttempt,
     EmbedKey,
     EventType,
+    IntegrationToken,
+    TokenScope,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -313,3 +315,112 @@ class EmbedKeyAdmin(admin.ModelAdmin):
     @admin.display(description=_("Snippet to paste"))
     def snippet(self, obj):
         return format_html("<pre>{}</pre>", embeds.snippet(obj))
+
+
+class TokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=730, initial=90)
+
+    class Meta:
+        model = IntegrationToken
+        fields = ["name"]
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(admin.ModelAdmin):
+    """Tokens are shown once, when created; the list shows their prefix only."""
+
+    form = TokenForm
+    list_display = ["name", "prefix", "user", "scopes", "expires_at", "revoked_at", "last_used_at"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "name",
+        "prefix",
+        "user",
+        "scopes",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["fields"] = []
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ["name", "scopes", "days"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def save_model(self, request, obj, form, change):
+        token, raw = tokens.token_create(
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data["days"],
+            user=request.user,
+            actor=request.user,
+            source="admin",
+        )
+        obj.pk = token.pk
+        request._integration_token_raw = raw
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = TemplateResponse(
+            request,
+            "admin/integrations/token_created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Copy the token now"),
+                "token": obj,
+                "raw": getattr(request, "_integration_token_raw", ""),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="integrations_integrationtoken_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def revoke_view(self, request, object_id):
+        object_id = unquote(object_id)
+        token = IntegrationToken.objects.filter(pk=object_id).first() if is_id(object_id) else None
+        if token is None:
+            raise Http404
+        if not self.has_view_permission(request, token) or not request.user.has_perm(
+            "integrations.change_integrationtoken"
+        ):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                tokens.token_revoke(token_id=token.pk, actor=request.user, source="admin")
+                messages.success(request, _("The token is revoked: it no longer works."))
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            return HttpResponseRedirect(
+                reverse("admin:integrations_integrationtoken_change", args=[token.pk])
+            )
+        return TemplateResponse(
+            request,
+            "admin/integrations/token_revoke.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": _("Revoke the token"),
+                "token": token,
+            },
+        )

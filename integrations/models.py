@@ -239,3 +239,40 @@ class EmbedKey(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TokenScope(models.TextChoices):
+    READ_STORIES = "stories:read", _("Read stories")
+    READ_MATCHES = "matches:read", _("Read deal matches")
+    WRITE_DEALS = "deals:write", _("Write deals")
+
+
+class IntegrationToken(TimeStampedModel):
+    """An API token for an integration (a CRM panel): stored as its SHA-256,
+    shown once, scoped, expiring, revocable. It acts as ``user``."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acts as"),
+        on_delete=models.PROTECT,
+        related_name="integration_tokens",
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("integration token")
+        verbose_name_plural = _("integration tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -688,6 +688,8 @@ CELERY_BEAT_SCHEDULE["analytics-monthly-report"] = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Hashed, scoped, expiring tokens (integrations/tokens.py), first.
+        "integrations.tokens.IntegrationTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
