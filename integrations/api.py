@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -42,11 +43,41 @@ class MatchQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_RESULTS)
 
 
+class QuoteOut(serializers.Serializer):
+    text = serializers.CharField()
+    by = serializers.CharField()
+
+
+class MatchResult(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    customer = serializers.CharField()
+    url = serializers.URLField()
+    score = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    quotes = QuoteOut(many=True)
+    reference_available = serializers.BooleanField()
+
+
+class MatchOut(serializers.Serializer):
+    results = MatchResult(many=True)
+    left_out_by_rights = serializers.IntegerField()
+
+
+class DealOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    created = serializers.BooleanField()
+    linked = serializers.IntegerField()
+
+
 class Match(APIView):
     authentication_classes = [IntegrationTokenAuthentication]
     permission_classes = [HasScope]
     required_scope = TokenScope.READ_MATCHES
 
+    @extend_schema(parameters=[MatchQuery], responses=MatchOut)
     def get(self, request):
         query = MatchQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -130,7 +161,7 @@ class DealIn(serializers.Serializer):
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(required=False, allow_null=True, default=None)
     outcome = serializers.ChoiceField(choices=DealOutcome.choices, default=DealOutcome.OPEN)
-    industry = serializers.SlugField(required=False, allow_blank=True, default="")
+    industry = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     company_size = serializers.ChoiceField(
         choices=CompanySize.choices, required=False, allow_blank=True, default=""
     )
@@ -144,6 +175,7 @@ class Deals(APIView):
     permission_classes = [HasScope]
     required_scope = TokenScope.WRITE_DEALS
 
+    @extend_schema(request=DealIn, responses={200: DealOut, 201: DealOut})
     def post(self, request):
         data = DealIn(data=request.data)
         data.is_valid(raise_exception=True)

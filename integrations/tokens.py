@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from core.audit import audit_log
@@ -104,3 +105,18 @@ class HasScope(permissions.BasePermission):
     def has_permission(self, request, view):
         token = request.auth
         return isinstance(token, IntegrationToken) and view.required_scope in token.scopes
+
+
+class IntegrationTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the tokens (drf-spectacular)."""
+
+    target_class = "integrations.tokens.IntegrationTokenAuthentication"
+    name = "integrationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An integration token (sl_…), scoped: stories:read, matches:read, "
+            "deals:write.",
+        }
