@@ -169,3 +169,15 @@ def test_placements_show_in_the_impact_dashboard_and_on_the_storys_admin_page(
     ).content.decode()
     assert 'id="shown-on"' in admin_page
     assert "www.example.com/pricing (Product pages): shown 1, clicked 1" in admin_page
+
+
+def test_the_frame_runs_a_constant_number_of_queries(client, key, retail):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    frame(client, key, limit="1")  # the branding, read once and cached
+    with CaptureQueriesContext(connection) as one:
+        frame(client, key, limit="1")
+    with CaptureQueriesContext(connection) as three:
+        frame(client, key, limit="3")
+    assert len(three.captured_queries) == len(one.captured_queries)
