@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from analytics import report, services
-from analytics.models import Backlink, DealStory, EventKind
+from analytics import measures, report, services
+from analytics.models import Backlink, DealStory, Event, EventKind
 from casestudies.models import CaseStudy
 from core.access import program_manager_required
 from core.ids import is_id
@@ -88,6 +88,7 @@ def dashboard(request):
         "title": _("Impact dashboard"),
         "form": form,
         "r": data,
+        "placements": measures.placements(measures.in_period(Event.objects.all(), period)),
         "chart": _chart_data(data),
         "query": _query(period, segment),
         "series_rows": list(
@@ -135,6 +136,7 @@ def story_report(request, story_id: str):
         "title": _("Impact of “%(title)s”") % {"title": story.title},
         "feedback": feedback,
         "story": story,
+        "placements": measures.placements(measures.in_period(story.events.all(), period)),
         "form": form,
         "r": data,
         "row": data["stories"][0][1],

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -412,3 +412,20 @@ def customer_value(entries) -> list[dict]:
         )
         entry["kinds"][row["kind"]] = row["total"]
     return list(customers.values())
+
+
+def placements(events, *, limit: int = 50) -> list[dict]:
+    """Where embedded stories were shown and clicked: one row per embed
+    (its name, ``utm_campaign``) and host page (``detail``), most seen
+    first. One query."""
+    rows = (
+        events.filter(kind__in=[EventKind.EMBED_VIEW, EventKind.EMBED_CLICK])
+        .values("utm_campaign", "detail")
+        .annotate(
+            views=Count("pk", filter=Q(kind=EventKind.EMBED_VIEW)),
+            clicks=Count("pk", filter=Q(kind=EventKind.EMBED_CLICK)),
+            last_seen=Max("created_at"),
+        )
+        .order_by("-views", "-clicks", "utm_campaign", "detail")
+    )
+    return [{**row, "click_rate": ratio(row["clicks"], row["views"])} for row in rows[:limit]]

@@ -23,6 +23,10 @@ class EventKind(models.TextChoices):
     GALLERY_SEARCH = "gallery_search", _("gallery search or filter")
     SALES_USE = "sales_use", _("used by sales")
     CAMPAIGN_CLICK = "campaign_click", _("campaign click")
+    # An embedded story shown on / clicked from another site's page
+    # (utm_campaign: the embed's name, detail: the host page).
+    EMBED_VIEW = "embed_view", _("shown in an embed")
+    EMBED_CLICK = "embed_click", _("embed click")
 
 
 class Event(models.Model):

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from analytics.measures import placements
 from casestudies import services
 from casestudies.admin_drafting import SIGN_OFF_PERMISSION, DraftingAdminMixin
 from casestudies.forms import CustomerAdminForm
@@ -597,6 +598,8 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
             extra_context["has_versions"] = case_study.versions.exists()
             extra_context["timeline"] = expected_publication(case_study)  # recruitment
+            # The host pages its embeds were shown on (analytics' first-party events).
+            extra_context["shown_on"] = placements(case_study.events.all(), limit=20)
         return super().change_view(request, object_id, form_url, extra_context)
 
 

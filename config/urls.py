@@ -8,6 +8,8 @@ from core import views as core_views
 from core.page_cache import public_page
 from distribution.publication import views as distribution_views
 from distribution.publication.sitemaps import SITEMAPS
+from integrations import api as integration_api
+from integrations import embed_views as integration_embed_views
 
 handler500 = "core.views.server_error"
 
@@ -28,7 +30,14 @@ urlpatterns = [
     path("review/", include("approvals.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("sales/", include("distribution.sales.urls")),
+    # The CRM endpoints (integration tokens), beside the read-only story API.
+    path("api/match/", integration_api.Match.as_view(), name="api_match"),
+    path("api/deals/", integration_api.Deals.as_view(), name="api_deals"),
     path("api/", include("distribution.api.urls")),
+    path("integrations/", include("integrations.urls")),
+    # Embeds for other sites (script, frames, beacon) and oEmbed for story URLs.
+    path("embed/", include("integrations.embed_urls")),
+    path("oembed/", integration_embed_views.oembed, name="oembed"),
     # The email services' tracking webhooks (anymail.urls' tracking views,
     # refused without ANYMAIL_WEBHOOK_SECRET): bounces and complaints → suppression list.
     path("anymail/", include("distribution.outreach.esp_webhooks")),

@@ -1,10 +1,17 @@
 """Writing audit entries. Services call :func:`audit_log` inside their
-transaction so the entry exists if and only if the change does."""
+transaction so the entry exists if and only if the change does.
 
+Later stages that must act in that same transaction (the webhook events of
+``integrations``) are named by ``STORYLINE_AUDIT_HOOKS``: each is called with
+the new entry and the object, so core imports none of them."""
+
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.module_loading import import_string
 
 from core.models import AuditEntry
 
@@ -31,7 +38,7 @@ def audit_log(
     source: str = "",
 ) -> AuditEntry:
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         action=action,
         actor=user,
         actor_user_id=user.pk if user else None,
@@ -42,3 +49,11 @@ def audit_log(
         data=_mask(data or {}),
         source=source[:200],
     )
+    for hook in _hooks(tuple(getattr(settings, "STORYLINE_AUDIT_HOOKS", ()))):
+        hook(entry, obj)
+    return entry
+
+
+@cache
+def _hooks(paths: tuple[str, ...]) -> list:
+    return [import_string(path) for path in paths]

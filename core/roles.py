@@ -21,6 +21,7 @@ STORYLINE_APPS = (
     "approvals",
     "distribution",
     "analytics",
+    "integrations",
 )
 
 
@@ -43,6 +44,12 @@ SALES_HIDDEN_MODELS = {
     "approvaldigest",
     "reportdispatch",
     "importjob",
+    # Webhook endpoints carry signing secrets and the events' personal data.
+    "webhookendpoint",
+    "webhookevent",
+    "webhookdelivery",
+    "deliveryattempt",
+    "integrationtoken",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "approvals",
     "distribution",
     "analytics",
+    # Webhooks and chat notifications (a later stage: nothing below imports it).
+    "integrations",
     # The demo program (seed_demo, ensure_demo_user): imports every app.
     "demo",
     # Last: its post_migrate hook grants the permissions the apps above create.
@@ -92,6 +94,9 @@ ROOT_URLCONF = "config.urls"
 STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
 # Where the story checker traces figures besides metrics (casestudies knows no later stage).
 STORYLINE_FIGURE_SOURCES = ["interviews.draft_sources.figure_sources"]
+# Called with every audit entry, in its transaction (core/audit.py): the
+# webhook events are written beside the change they report.
+STORYLINE_AUDIT_HOOKS = ["integrations.events.from_audit"]
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -218,6 +223,21 @@ CELERY_BEAT_SCHEDULE = {
     "resume-campaigns": {
         "task": "distribution.outreach_tasks.resume_campaigns",
         "schedule": env.float("CAMPAIGN_RESUME_SECONDS", default=300.0),
+    },
+    # Webhooks whose after-commit hand-off was lost, or that wait for a retry.
+    "deliver-due-webhooks": {
+        "task": "integrations.tasks.deliver_due_webhooks",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=15.0),
+    },
+    # "Usage rights expiring" webhook events (once per story and end date).
+    "announce-expiring-rights": {
+        "task": "integrations.tasks.announce_expiring_rights",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # "Approval step overdue" events (chat notifications; once per step and due date).
+    "announce-overdue-steps": {
+        "task": "integrations.tasks.announce_overdue_steps",
+        "schedule": crontab(hour=6, minute=45),
     },
     # Uploaded spreadsheets never confirmed (or of lost jobs) are deleted after a day.
     "prune-import-files": {
@@ -670,6 +690,8 @@ CELERY_BEAT_SCHEDULE["analytics-monthly-report"] = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Hashed, scoped, expiring tokens (integrations/tokens.py), first.
+        "integrations.tokens.IntegrationTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -706,3 +728,20 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.import_files.SharedImportTmpStorage"
 # progress page (core/import_jobs.py), smaller ones inside the request.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=10000)
 IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=500)
+
+# --- Integrations (integrations/conf.py, README "Integrations").
+STORYLINE["INTEGRATIONS"] = {
+    # Outgoing webhooks reach public addresses only; name the internal
+    # networks they may reach too (comma-separated CIDRs), e.g. "10.20.0.0/16".
+    "WEBHOOK_ALLOWED_NETWORKS": env.list("WEBHOOK_ALLOWED_NETWORKS", default=[]),
+    "WEBHOOK_ALLOW_HTTP": env.bool("WEBHOOK_ALLOW_HTTP", default=False),
+    "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0),
+    "WEBHOOK_MAX_ATTEMPTS": env.int("WEBHOOK_MAX_ATTEMPTS", default=8),
+    "WEBHOOK_RETRY_SECONDS": env.int("WEBHOOK_RETRY_SECONDS", default=30),
+    "WEBHOOK_DISABLE_AFTER": env.int("WEBHOOK_DISABLE_AFTER", default=20),
+    "WEBHOOK_ROTATION_OVERLAP_HOURS": env.float("WEBHOOK_ROTATION_OVERLAP_HOURS", default=24.0),
+    "RIGHTS_EXPIRING_DAYS": env.int("RIGHTS_EXPIRING_DAYS", default=30),
+    # How long browsers and CDNs may keep an embed's frame: a withdrawn story
+    # leaves every embed within this time (README, "Embeddable stories").
+    "EMBED_CACHE_SECONDS": env.int("EMBED_CACHE_SECONDS", default=300),
+}

@@ -163,6 +163,13 @@ def share_visit_record(*, link: ShareLink, user_agent: str, ip: str) -> ShareLin
             utm_campaign=f"share-{link.pk}",
         )
         if first:
+            link.first_visited_at = now
+            audit_log(
+                action="distribution.share_link.first_opened",
+                obj=link,
+                data={"prospect_company": link.prospect_company},
+                source="share link",
+            )
             outbox.enqueue(
                 "distribution.share_visit",
                 key=f"distribution.share_visit:{link.pk}",
