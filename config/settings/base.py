@@ -89,7 +89,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 # The admin home's content (core's admin site knows no stage app).
-STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
+STORYLINE_ADMIN_INDEX = "casestudies.inbox.admin_index_context"
+# Internal review: by default product, marketing and legal are three people
+# (no user signs off, or is assigned, more than one area of a story); a small
+# team may allow one person to wear several hats.
+INTERNAL_REVIEW_ALLOW_SAME_PERSON = env.bool("INTERNAL_REVIEW_ALLOW_SAME_PERSON", default=False)
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
