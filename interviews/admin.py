@@ -521,7 +521,11 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             if ok:
                 messages.success(
                     request,
-                    _("%(n)d invitation(s) queued; each stakeholder gets exactly one.")
+                    ngettext(
+                        "%(n)d invitation queued; each stakeholder gets exactly one.",
+                        "%(n)d invitations queued; each stakeholder gets exactly one.",
+                        count,
+                    )
                     % {"n": count},
                 )
             return HttpResponseRedirect(self._url("change", interview))
