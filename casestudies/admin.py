@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from casestudies import services
 from casestudies.admin_drafting import SIGN_OFF_PERMISSION, DraftingAdminMixin
-from casestudies.forms import CustomerAdminForm
+from casestudies.forms import CustomerAdminForm, MetricForm
 from casestudies.models import (
     EVIDENCE_LOCKED_STATES,
     SECTION_FIELDS,
@@ -231,6 +231,7 @@ class EvidenceLockMixin:
 
 class MetricInline(EvidenceLockMixin, admin.TabularInline):
     model = Metric
+    form = MetricForm
     extra = 0
     fields = (
         "kind",
@@ -776,7 +777,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["can_add_version"] = services.story_editable(case_study)
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
             extra_context["has_versions"] = case_study.versions.exists()
-            extra_context["timeline"] = expected_publication(case_study)  # recruitment
+            if case_study.state != CaseStudyState.PUBLISHED:  # no forecast once it is out
+                extra_context["timeline"] = expected_publication(case_study)  # recruitment
+            extra_context["workspace_url"] = reverse(
+                "admin:casestudies_casestudy_workspace", args=[case_study.pk]
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -898,6 +903,7 @@ class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(EvidenceLockMixin, admin.ModelAdmin):
+    form = MetricForm
     list_display = ("label", "case_study", "kind", "before", "after", "unit", "improvement")
     list_filter = ("kind", "percentage_only")
     search_fields = ("label", "case_study__title")

@@ -563,7 +563,7 @@ class StateChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_study}: {self.from_state} → {self.to_state}"
+        return f"{self.case_study}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 # --------------------------------------------------------------------------
@@ -766,6 +766,24 @@ class Metric(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+    # Units that measure a duration: less is the win (a 5-day close beats 15).
+    DURATION_UNITS = re.compile(
+        r"\b(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?|years?"
+        r"|detik|menit|jam|hari|minggu|bulan|tahun)\b",
+        re.IGNORECASE,
+    )
+    LOWER_IS_BETTER_KINDS = ("cost_saving", "time_saved", "error_rate")
+
+    @classmethod
+    def derive_higher_is_better(cls, *, kind: str, unit: str) -> bool:
+        """Which way is a win, from what is measured: durations, costs and
+        error rates are better lower; everything else higher."""
+        if kind in cls.LOWER_IS_BETTER_KINDS:
+            return False
+        # "claims per day" is a rate (more is better); "hours per claim" a duration.
+        amount = re.sub(r"(\bper\b|/)\s*\w+", " ", unit or "", flags=re.IGNORECASE)
+        return not cls.DURATION_UNITS.search(amount)
 
     @property
     def change_percent(self) -> Decimal | None:
