@@ -90,6 +90,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 # The admin home's content (core's admin site knows no stage app).
 STORYLINE_ADMIN_INDEX = "casestudies.inbox.admin_index_context"
+# Its sections, along the lifecycle (and the one-line description of each list).
+STORYLINE_ADMIN_SECTIONS = "casestudies.admin_sections.sections"
+STORYLINE_ADMIN_DESCRIPTIONS = "casestudies.admin_sections.description"
 # Internal review: by default product, marketing and legal are three people
 # (no user signs off, or is assigned, more than one area of a story); a small
 # team may allow one person to wear several hats.
