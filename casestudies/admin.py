@@ -138,6 +138,7 @@ class CustomerAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("account_owner",)
     filter_horizontal = ("products",)
     inlines = [ContactInline]
+    change_form_template = "admin/casestudies/customer/change_form.html"
     fieldsets = (
         (None, {"fields": ("name", "slug", "website", "logo", "description", "account_owner")}),
         (

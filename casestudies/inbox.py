@@ -325,7 +325,8 @@ def _sign_offs_waiting(user, *, everyone: bool) -> list[Item]:
                     "who": row.assignee_name,
                 },
                 version.created_at,
-                _admin("casestudies_casestudy_internal_review", row.case_study_id),
+                _admin("casestudies_casestudy_internal_review", row.case_study_id)
+                + f"?area={row.area}",
                 _("Review the draft"),
                 row.case_study,
             )
