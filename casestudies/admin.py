@@ -600,6 +600,24 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                     reason=reason,
                     source="workspace",
                 )
+            elif move == "interview_held":
+                from interviews import services as interview_services
+                from interviews.models import Interview
+
+                interview = (
+                    Interview.objects.filter(
+                        case_study=case_study, status=Interview.Status.SCHEDULED
+                    )
+                    .order_by("-date", "-id")
+                    .first()
+                )
+                if interview is None:
+                    raise TransitionError(_("No scheduled interview to mark as held."))
+                interview_services.interview_mark_held(
+                    interview=interview, actor=request.user, source="workspace"
+                )
+                messages.success(request, _("The interview is marked as held."))
+                return back
             elif move in WORKSPACE_MOVES:
                 moved = services.TRANSITION_FUNCTIONS[move](
                     case_study=case_study, actor=request.user, reason=reason, source="workspace"

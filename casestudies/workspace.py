@@ -151,6 +151,7 @@ class NextStep:
     move: str = ""
     target: str = ""
     url: str = ""
+    post_url: str = ""  # a form posted to another page (its own confirmation skipped)
     button: str = ""
     blockers: list[Blocker] = field(default_factory=list)
 
@@ -174,7 +175,9 @@ def next_step(case_study: CaseStudy, facts: "Facts") -> NextStep:
                 "Send the invitation from the outreach page; the story moves to recruiting "
                 "when it is sent."
             ),
-            url=_admin("recruitment_compose", cs.pk),
+            url=_admin("recruitment_compose", cs.pk)
+            + "?next="
+            + _admin("casestudies_casestudy_workspace", cs.pk),
             button=_("Write the invitation"),
         )
         if not facts.reachable_contacts:
@@ -196,8 +199,10 @@ def next_step(case_study: CaseStudy, facts: "Facts") -> NextStep:
                     "When %(name)s says yes, the story moves to interviewing by itself."
                 )
                 % {"name": open_outreach.contact.name},
-                url=_admin("recruitment_workspace", cs.pk),
-                button=_("Record the answer"),
+                url=_admin("recruitment_answer", open_outreach.pk, "accept")
+                + "?next="
+                + _admin("casestudies_casestudy_workspace", cs.pk),
+                button=_("They said yes"),
                 blockers=[
                     Blocker(
                         _("Invitation to %(name)s is unanswered, %(waiting)s.")
@@ -206,7 +211,7 @@ def next_step(case_study: CaseStudy, facts: "Facts") -> NextStep:
                             "waiting": waiting_words(open_outreach.sent_at),
                         },
                         _admin("recruitment_workspace", cs.pk),
-                        _("open the outreach"),
+                        _("record another answer or follow up"),
                     )
                 ],
             )
@@ -318,16 +323,25 @@ def _writing_step(cs: CaseStudy, facts: "Facts") -> NextStep:
             button=_("Schedule an interview"),
         )
     version = facts.latest_version
+    interview = facts.interviews[0] if facts.interviews else None
+    if (
+        version is None
+        and interview is not None
+        and interview.status == "scheduled"
+        and interview.pk in facts.transcribed
+    ):
+        return NextStep(
+            title=_("Mark the interview as held"),
+            explanation=_("The transcript is in: the interview took place."),
+            move="interview_held",
+            button=_("Mark as held"),
+        )
     if version is None:
-        interview = facts.interviews[0] if facts.interviews else None
         step = NextStep(
             title=_("Write the first draft"),
             explanation=_("Assemble it from the interview, then edit it in the story editor."),
-            url=(
-                _admin("interviews_interview_draft", interview.pk)
-                if interview is not None
-                else _admin("casestudies_casestudy_story", cs.pk)
-            ),
+            url="" if interview is not None else _admin("casestudies_casestudy_story", cs.pk),
+            post_url=_admin("interviews_interview_draft", interview.pk) if interview else "",
             button=_("Write the first draft"),
         )
         if interview is not None and interview.status == "scheduled":
@@ -440,6 +454,7 @@ class Facts:
     requests: list = field(default_factory=list)
     pending_steps: list = field(default_factory=list)
     entries: list = field(default_factory=list)
+    transcribed: set = field(default_factory=set)
 
     @property
     def latest_version(self):
@@ -558,6 +573,7 @@ def gather(case_study: CaseStudy) -> Facts:
             )
         )
     for transcript in Transcript.objects.filter(interview__case_study=cs):
+        facts.transcribed.add(transcript.interview_id)
         entries.append(
             Entry(
                 transcript.uploaded_at,

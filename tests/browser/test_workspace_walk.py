@@ -7,10 +7,13 @@ Page loads are counted: every main-frame navigation, whether a link, a
 program manager's walk; the three internal reviewers and the customer's
 reviewer act in their own browsers and are counted apart.
 
-Budget (docs: README "Walkthrough"): 40 page loads for the manager, measured
-36; the same journey through the admin before the workspace took about 68
-(issue 15's count: bulk-action confirmation pages, hunting for the hidden
-"Start drafting", re-opening the change page between moves)."""
+Budget (README, "Walkthrough"): 35 page loads for the manager, login
+included; measured 34. The same journey through the admin before the
+workspace took about 68 (issue 15's count: bulk-action confirmation pages,
+the hidden "Start drafting", re-opening the change page between moves). The
+issue's aim of 30 is not reached: 12 of the 34 are the interview's own pages
+(schedule, stakeholders, invitations, consent, transcript, quote).
+Reviewers: 4 loads each (login, home, review, decision); the customer 4."""
 
 import re
 from pathlib import Path
@@ -27,7 +30,7 @@ from tests.browser.test_accessibility import axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = CaseStudyState
 PASSWORD = "correct horse battery staple"
-MANAGER_BUDGET = 40
+MANAGER_BUDGET = 35
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LINK_RE = re.compile(r"(/review/[A-Za-z0-9_-]{43}/)")
 CODE_RE = re.compile(r"\b(\d{6})\b")
@@ -154,21 +157,28 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
     _shot(page, "workspace-candidate")
     assert axe_violations(page) == []
 
+    # Product, marketing and legal go to three colleagues, in one post; they
+    # are emailed now and find the draft on their home page once it exists.
+    for area, user in reviewers.items():
+        page.locator(f"#area_{area}").select_option(value=f"user:{user.pk}")
+    page.get_by_role("button", name="Assign reviewers").click()
+    assert "3 reviewers assigned and emailed." in _done(page)
+    assert {m.to[0] for m in mail.outbox if "sign-off is needed" in m.subject} == {
+        u.email for u in reviewers.values()
+    }
+
     # Candidate → recruiting: the invitation, from the Next step.
     _next_step(page).get_by_role("link", name="Write the invitation").click()
     page.locator("select[name=contact]").select_option(index=1)
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("button", name="Send").click()
     assert "Sent to Mei Tan" in _done(page)
-    page.goto(workspace_url)
     assert "Record the customer's answer" in _next_step(page).inner_text()
-    _next_step(page).get_by_role("link", name="Record the answer").click()
-    page.get_by_role("link", name="accepted").click()
+    _next_step(page).get_by_role("link", name="They said yes").click()
     page.locator("#content form [type=submit]").first.click()
     assert "moved to interviewing" in _done(page)
 
     # Interviewing: schedule, invite, consent, transcript, a quote.
-    page.goto(workspace_url)
     _next_step(page).get_by_role("link", name="Schedule an interview").click()
     page.get_by_label("Date").fill("2026-11-03")
     page.get_by_label("Start time").fill("10:00")
@@ -206,16 +216,11 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
     page.get_by_role("button", name="Save the quote").click()
     assert "Quote captured." in _done(page)
 
-    # The workspace asks for the draft; the interview is marked held first.
+    # The workspace: the transcript is in, so the interview was held; then the draft.
     page.goto(workspace_url)
-    assert "not marked as held" in _next_step(page).inner_text()
-    _next_step(page).get_by_role("link", name="open the interview").click()
-    page.get_by_role("link", name="Mark as held").click()
-    page.locator("#content form [type=submit]").first.click()
-    _done(page)
-    page.goto(workspace_url)
-    _next_step(page).get_by_role("link", name="Write the first draft").click()
-    page.locator("#content form [type=submit]").first.click()
+    _next_step(page).get_by_role("button", name="Mark as held").click()
+    assert "marked as held" in _done(page)
+    _next_step(page).get_by_role("button", name="Write the first draft").click()
     assert "Version 1 saved" in _done(page)
     for label, text in SECTIONS.items():
         page.get_by_role("textbox", name=label, exact=True).fill(text)
@@ -223,17 +228,10 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
     page.get_by_role("button", name="Save as a new version").click()
     assert "Version 2 saved." in _done(page)
 
-    # Assign product, marketing and legal to three colleagues, in one post.
     page.goto(workspace_url)
-    for area, user in reviewers.items():
-        page.locator(f"#area_{area}").select_option(value=f"user:{user.pk}")
-    page.get_by_role("button", name="Assign reviewers").click()
-    assert "3 reviewers assigned and emailed." in _done(page)
     assert "Submit for review needs:" in _next_step(page).inner_text()
     _shot(page, "workspace-interviewing")
-    assert {m.to[0] for m in mail.outbox if "sign-off is needed" in m.subject} == {
-        u.email for u in reviewers.values()
-    }
+    assert axe_violations(page) == []
 
     # Each reviewer finds the draft on their own home page and signs it off.
     reviewer_loads = 0
@@ -250,7 +248,7 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
         other.close()
 
     # Submit: from interviewing, through drafting, in one step.
-    page.goto(workspace_url)
+    page.reload()
     page.locator("#primary-action").click()
     assert "is now In review" in _done(page)
     history = page.locator("#timeline").inner_text()
