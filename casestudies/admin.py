@@ -644,10 +644,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
         )
         if request.method != "POST":
             return back
-        current = {
-            row.area: row.choice_value
-            for row in workspace.assignments(case_study)
-        }
+        current = {row.area: row.choice_value for row in workspace.assignments(case_study)}
         done = 0
         for area in internal_review_areas():
             value = request.POST.get(f"area_{area}", "")

@@ -109,11 +109,17 @@ SECTIONS = [
 ]
 
 DESCRIPTIONS = {
-    "casestudies.nomination": _("Customers colleagues propose for a story: accept or decline each."),
+    "casestudies.nomination": _(
+        "Customers colleagues propose for a story: accept or decline each."
+    ),
     "casestudies.customer": _("Every customer, its contacts and the signals that say when to ask."),
     "casestudies.contact": _("The people at customers: who may be contacted, named or quoted."),
-    "casestudies.portfoliotarget": _("How many stories the program wants per industry, size, region."),
-    "casestudies.candidatescore": _("Candidate stories ranked by results, arc and the gaps they fill."),
+    "casestudies.portfoliotarget": _(
+        "How many stories the program wants per industry, size, region."
+    ),
+    "casestudies.candidatescore": _(
+        "Candidate stories ranked by results, arc and the gaps they fill."
+    ),
     "casestudies.relationshipsignal": _("Moments that make asking natural (enthusiasm, advocacy)."),
     "casestudies.customerask": _("Everything we asked of each customer, so nobody is over-used."),
     "recruitment.outreach": _("Invitations sent to customers and their answers."),
@@ -131,7 +137,9 @@ DESCRIPTIONS = {
     "distribution.branding": _("Logo and colours of the documents."),
     "distribution.proposalpack": _("Packs of stories the sales team sends to prospects."),
     "distribution.referencerequest": _("Prospects asking to talk to a customer."),
-    "distribution.referencepreference": _("How often each customer is happy to take reference calls."),
+    "distribution.referencepreference": _(
+        "How often each customer is happy to take reference calls."
+    ),
     "distribution.campaign": _("Emails announcing stories to mailing lists."),
     "distribution.recipient": _("The people on the mailing lists."),
     "distribution.suppression": _("Addresses that must never be emailed again."),

@@ -52,15 +52,14 @@ def review_assigned_email(message: OutboxEmail) -> outbox.Sent | None:
         .first()
     )
     # The assignment may have changed since: only its current assignee.
-    if row is None or row.user_id != message.payload.get("user") or (
-        row.group_id != message.payload.get("group")
+    if (
+        row is None
+        or row.user_id != message.payload.get("user")
+        or (row.group_id != message.payload.get("group"))
     ):
         return None
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    if row.user_id:
-        users = users.filter(pk=row.user_id)
-    else:
-        users = users.filter(groups=row.group_id)
+    users = users.filter(pk=row.user_id) if row.user_id else users.filter(groups=row.group_id)
     to = sorted({u.email for u in users})
     if not to:
         return None

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from casestudies.models import (
     SECTIONS,
     Customer,
-    Metric,
     InternalSignOff,
+    Metric,
     internal_review_areas,
     review_area_label,
 )
@@ -153,7 +153,19 @@ class MetricForm(forms.ModelForm):
 
     class Meta:
         model = Metric
-        fields = "__all__"
+        fields = (
+            "case_study",
+            "kind",
+            "label",
+            "before",
+            "after",
+            "unit",
+            "period",
+            "source",
+            "higher_is_better",
+            "percentage_only",
+            "position",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

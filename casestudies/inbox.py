@@ -1,4 +1,4 @@
-""""Needs me today": the program manager's admin home.
+""" "Needs me today": the program manager's admin home.
 
 Everything that waits for a person's action, across the stages, oldest or
 most overdue first, each with the button that does it. ``mine`` keeps the
@@ -17,8 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from casestudies.models import (
     ACTIVE_STATES,
@@ -103,7 +102,10 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
     ):
         overdue = outreach.sent_at + follow_after <= now
         text = (
-            _("%(name)s has not answered the invitation for %(days)s: follow up or record the answer.")
+            _(
+                "%(name)s has not answered the invitation for %(days)s: "
+                "follow up or record the answer."
+            )
             if overdue
             else _("Record the answer of %(name)s to the invitation (sent %(days)s ago).")
         ) % {"name": outreach.contact.name, "days": _days_words(outreach.sent_at)}
@@ -144,11 +146,7 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
                     interview.case_study,
                 )
             )
-        missing = [
-            s.contact.name
-            for s in interview.stakeholders.all()
-            if not _consented(s)
-        ]
+        missing = [s.contact.name for s in interview.stakeholders.all() if not _consented(s)]
         if missing and interview.date <= today + timedelta(days=7):
             items.append(
                 Item(
@@ -187,9 +185,7 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
     items.extend(_sign_offs_waiting(user, everyone=everyone))
 
     # Customer approval steps overdue: chase or resend.
-    step_filter = (
-        Q() if everyone else Q(request__case_study__owner=user) | Q(user=user)
-    )
+    step_filter = Q() if everyone else Q(request__case_study__owner=user) | Q(user=user)
     remind_after = timedelta(days=min(conf.get("APPROVAL_REMINDER_DAYS") or (3,)))
     for step in (
         ApprovalStep.objects.filter(
@@ -222,7 +218,10 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
             Item(
                 "nomination",
                 _("%(customer)s was nominated by %(name)s: accept or decline.")
-                % {"customer": nomination.customer.name, "name": nomination.nominated_by_name or "—"},
+                % {
+                    "customer": nomination.customer.name,
+                    "name": nomination.nominated_by_name or "—",
+                },
                 nomination.created_at,
                 _admin("casestudies_nomination_change", nomination.pk),
                 _("Decide"),
@@ -273,9 +272,7 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
 
 
 def _consented(stakeholder) -> bool:
-    records = sorted(
-        stakeholder.consents.all(), key=lambda r: (r.recorded_at, r.pk), reverse=True
-    )
+    records = sorted(stakeholder.consents.all(), key=lambda r: (r.recorded_at, r.pk), reverse=True)
     return bool(records) and records[0].given
 
 

@@ -1043,7 +1043,9 @@ def case_study_advance(
             )
         steps = path[len(here) :]
         for name in steps:
-            cs = TRANSITION_FUNCTIONS[name](case_study=cs, actor=actor, reason=reason, source=source)
+            cs = TRANSITION_FUNCTIONS[name](
+                case_study=cs, actor=actor, reason=reason, source=source
+            )
         if len(steps) > 1:
             audit_log(
                 action="casestudies.case_study.advanced",
@@ -1053,7 +1055,6 @@ def case_study_advance(
                 source=source,
             )
     return cs
-
 
 
 # --------------------------------------------------------------------------
@@ -1099,10 +1100,7 @@ def _check_reviewer(cs: CaseStudy, version: StoryVersion, area: str, actor: Any)
     )
     if other is not None:
         raise TransitionError(
-            _(
-                "You already signed off %(other)s of version %(n)s: %(area)s needs "
-                "another person."
-            )
+            _("You already signed off %(other)s of version %(n)s: %(area)s needs another person.")
             % {
                 "other": review_area_label(other),
                 "n": version.number,
@@ -1178,8 +1176,11 @@ def internal_reviewer_assign(
         outbox.enqueue(
             "casestudies.review_assigned",
             key=f"casestudies.review_assigned:{row.pk}:{timezone.now().isoformat()}",
-            payload={"assignment": row.pk, "user": user.pk if user else None,
-                     "group": group.pk if group else None},
+            payload={
+                "assignment": row.pk,
+                "user": user.pk if user else None,
+                "group": group.pk if group else None,
+            },
             case_study_id=cs.pk,
         )
     return row

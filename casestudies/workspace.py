@@ -124,9 +124,9 @@ def stepper(case_study: CaseStudy, history: list[StateChange], expected_publicat
         else:
             days = _stage_days().get(current)
             if days is not None:
-                following.expected_on = timezone.localdate(
-                    case_study.state_changed_at
-                ) + timedelta(days=days)
+                following.expected_on = timezone.localdate(case_study.state_changed_at) + timedelta(
+                    days=days
+                )
     return stages
 
 
@@ -195,9 +195,7 @@ def next_step(case_study: CaseStudy, facts: "Facts") -> NextStep:
         if open_outreach is not None:
             return NextStep(
                 title=_("Record the customer's answer"),
-                explanation=_(
-                    "When %(name)s says yes, the story moves to interviewing by itself."
-                )
+                explanation=_("When %(name)s says yes, the story moves to interviewing by itself.")
                 % {"name": open_outreach.contact.name},
                 url=_admin("recruitment_answer", open_outreach.pk, "accept")
                 + "?next="
@@ -706,9 +704,7 @@ def gather(case_study: CaseStudy) -> Facts:
                 _admin("approvals_approvalrequest_change", decision.request_id),
             )
         )
-    for reminder in ReminderLog.objects.filter(step__request__case_study=cs).select_related(
-        "step"
-    ):
+    for reminder in ReminderLog.objects.filter(step__request__case_study=cs).select_related("step"):
         entries.append(
             Entry(
                 reminder.sent_at or reminder.created_at,
@@ -726,8 +722,7 @@ def gather(case_study: CaseStudy) -> Facts:
         if email.status == OutboxEmail.Status.SKIPPED:
             continue
         text = (
-            _("Email to %(to)s: %(subject)s")
-            % {"to": email.recipients, "subject": email.subject}
+            _("Email to %(to)s: %(subject)s") % {"to": email.recipients, "subject": email.subject}
             if email.status == OutboxEmail.Status.SENT
             else _("Email (%(kind)s): %(status)s")
             % {"kind": email.kind, "status": email.get_status_display()}
@@ -806,9 +801,7 @@ def reviewer_choices() -> list[tuple[str, str]]:
     users = (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
-        .filter(
-            Q(is_superuser=True) | Q(groups__name__in=[INTERNAL_REVIEWERS, PROGRAM_MANAGERS])
-        )
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[INTERNAL_REVIEWERS, PROGRAM_MANAGERS]))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

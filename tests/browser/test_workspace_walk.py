@@ -235,7 +235,7 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
 
     # Each reviewer finds the draft on their own home page and signs it off.
     reviewer_loads = 0
-    for area, user in reviewers.items():
+    for user in reviewers.values():
         other = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
         them = other.new_page()
         counted = Loads(them)
@@ -258,7 +258,9 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
     page.get_by_role("link", name="Start approval").click()
     page.locator("#content form [type=submit]").first.click()
     _done(page)
-    link = next(LINK_RE.search(m.body).group(1) for m in reversed(mail.outbox) if LINK_RE.search(m.body))
+    link = next(
+        LINK_RE.search(m.body).group(1) for m in reversed(mail.outbox) if LINK_RE.search(m.body)
+    )
 
     customer = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900})
     review = customer.new_page()

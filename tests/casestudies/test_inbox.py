@@ -1,4 +1,4 @@
-""""Needs me today", the program manager's admin home: every action waiting,
+""" "Needs me today", the program manager's admin home: every action waiting,
 oldest first, each with its button, mine or everyone's, in a number of
 queries that does not grow with the number of stories."""
 
@@ -57,7 +57,9 @@ def _program(alice, n: int):
             case_study=drafting, area="legal", user=alice, actor=alice
         )
         published = factories.case_study_in_state(S.PUBLISHED, actor=alice)
-        CaseStudy.objects.filter(pk=published.pk).update(rights_expire_on=today + timedelta(days=10))
+        CaseStudy.objects.filter(pk=published.pk).update(
+            rights_expire_on=today + timedelta(days=10)
+        )
         stale = factories.case_study_in_state(S.RECRUITING, actor=alice)
         CaseStudy.objects.filter(pk=stale.pk).update(
             state_changed_at=timezone.now() - timedelta(days=45 + i)
@@ -71,7 +73,15 @@ def test_it_lists_every_kind_of_waiting_work_oldest_first(alice):
     _program(alice, 1)
     items = inbox.needs_me(alice)
     kinds = {item.kind for item in items}
-    assert {"outreach", "interview", "consent", "sign_off", "nomination", "rights", "stale"} <= kinds
+    assert {
+        "outreach",
+        "interview",
+        "consent",
+        "sign_off",
+        "nomination",
+        "rights",
+        "stale",
+    } <= kinds
     assert [i.due for i in items] == sorted(i.due for i in items)
     assert all(item.url and item.button for item in items)
     outreach = next(i for i in items if i.kind == "outreach")
@@ -99,12 +109,16 @@ def test_the_admin_home_shows_it_above_the_pipeline(client, alice):
     _program(alice, 1)
     client.force_login(alice)
     html = client.get(reverse("admin:index")).content.decode()
-    assert 'id="needs-me"' in html and html.index('id="needs-me"') < html.index("pipeline-dashboard")
+    assert 'id="needs-me"' in html and html.index('id="needs-me"') < html.index(
+        "pipeline-dashboard"
+    )
     assert "Record the answer" in html and "Review the draft" in html
     assert "?who=everyone" in html
 
 
-def test_the_home_query_count_does_not_grow_with_the_program(client, alice, django_assert_max_num_queries):
+def test_the_home_query_count_does_not_grow_with_the_program(
+    client, alice, django_assert_max_num_queries
+):
     client.force_login(alice)
     _program(alice, 1)
     with CaptureQueriesContext(connection) as small:

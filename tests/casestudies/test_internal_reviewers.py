@@ -91,7 +91,7 @@ def test_a_member_of_the_assigned_group_signs_off(story_at, alice):
 
 
 def test_one_person_does_not_sign_off_two_areas_unless_allowed(story_at, alice, settings):
-    cs, version = _draft(story_at, alice)
+    _cs, version = _draft(story_at, alice)
     services.internal_sign_off_record(
         version=version, area="product", decision="approved", actor=alice
     )

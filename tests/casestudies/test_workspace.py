@@ -34,7 +34,7 @@ def _interviewing_with_signed_draft(story_at, alice):
 
 class TestImpliedMoves:
     def test_submitting_from_interviewing_passes_through_drafting(self, story_at, alice):
-        cs, version = _interviewing_with_signed_draft(story_at, alice)
+        cs, _version = _interviewing_with_signed_draft(story_at, alice)
         services.case_study_advance(case_study=cs, target=S.IN_REVIEW, actor=alice)
         cs.refresh_from_db()
         assert cs.state == S.IN_REVIEW
@@ -60,7 +60,9 @@ class TestImpliedMoves:
         assert cs.state == S.INTERVIEWING  # drafting was rolled back with it
         assert StateChange.objects.filter(case_study=cs).count() == before
 
-    @pytest.mark.parametrize(("state", "target"), [(S.IN_REVIEW, S.APPROVED), (S.DRAFTING, S.RECRUITING)])
+    @pytest.mark.parametrize(
+        ("state", "target"), [(S.IN_REVIEW, S.APPROVED), (S.DRAFTING, S.RECRUITING)]
+    )
     def test_approval_and_backwards_moves_are_never_implied(self, story_at, alice, state, target):
         cs = story_at(state)
         with pytest.raises(TransitionError):

@@ -57,4 +57,6 @@ def test_the_workspace_pages_in_indonesian_show_no_english(client, alice, story_
         text = _visible_text(response.content.decode())
         found = sorted(p for p in phrases if p in text)
         assert found == [], (url, found)
-    assert "Perlu saya hari ini" in _visible_text(client.get(reverse("admin:index")).content.decode())
+    assert "Perlu saya hari ini" in _visible_text(
+        client.get(reverse("admin:index")).content.decode()
+    )

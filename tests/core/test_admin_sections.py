@@ -37,7 +37,12 @@ def test_a_superuser_finds_the_technical_records_under_system(client):
     client.force_login(admin)
     html = client.get(reverse("admin:index")).content.decode()
     system = html[html.index(">System<") :]
-    for name in ("core_auditentry", "core_outboxemail", "core_importjob", "casestudies_statechange"):
+    for name in (
+        "core_auditentry",
+        "core_outboxemail",
+        "core_importjob",
+        "casestudies_statechange",
+    ):
         assert reverse(f"admin:{name}_changelist") in system
 
 
