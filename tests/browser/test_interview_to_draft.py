@@ -109,6 +109,7 @@ def test_alice_takes_a_customer_from_interview_to_a_signed_off_draft(
     page.get_by_role("link", name="generate the guide").click()
     page.locator("#content form [type=submit]").first.click()
     assert "guide is ready" in _done(page)
+    page.locator("#guide_questions-group summary").first.click()  # the guide is folded
     page.locator("#id_guide_questions-0-answer").fill(
         "Invoices took 9 days to close; each analyst handled 410 a month."
     )
