@@ -125,6 +125,7 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
 
     _login(page, base, "alice")
     page.locator("#needs-me").wait_for()
+    assert axe_violations(page) == []
 
     # A new customer, with the contact who will tell the story.
     page.goto(f"{base}/admin/casestudies/customer/add/")
@@ -240,6 +241,9 @@ def test_a_new_customer_to_a_published_story_through_the_workspace(
         them = other.new_page()
         counted = Loads(them)
         _login(them, base, user.username)
+        if user.username == "priya":
+            _shot(them, "needs-me-today")
+            assert axe_violations(them) == []
         them.locator("#needs-me").get_by_role("link", name="Review the draft").click()
         them.get_by_label("Approve this version").check()
         them.get_by_role("button", name="Record my decision").click()
