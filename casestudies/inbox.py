@@ -267,6 +267,33 @@ def needs_me(user, *, everyone: bool = False, today: date | None = None) -> list
             )
         )
 
+    # Published stories gone stale (old, a quoted person left, a product
+    # renamed, the customer churned): refresh or retire them.
+    from casestudies.selection import stale_stories
+
+    published_mine = (
+        None
+        if everyone
+        else set(
+            CaseStudy.objects.filter(owner=user, state=S.PUBLISHED).values_list("pk", flat=True)
+        )
+    )
+    for stale in stale_stories():
+        story = stale.case_study
+        if published_mine is not None and story.pk not in published_mine:
+            continue
+        items.append(
+            Item(
+                "stale",
+                (_("Retire it: %(reasons)s.") if stale.retire else _("Refresh it: %(reasons)s."))
+                % {"reasons": "; ".join(str(r) for r in stale.reasons)},
+                story.published_at or now,
+                _admin("casestudies_freshness"),
+                _("Refresh or retire"),
+                story,
+            )
+        )
+
     items.sort(key=lambda item: item.due)
     return items
 
