@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from analytics import measures, report, services
@@ -244,7 +245,12 @@ def send_now(request):
         )
         messages.success(
             request,
-            _("The report is on its way to %(n)s program manager(s).") % {"n": len(recipients)},
+            ngettext(
+                "The report is on its way to %(n)s program manager.",
+                "The report is on its way to %(n)s program managers.",
+                len(recipients),
+            )
+            % {"n": len(recipients)},
         )
     return HttpResponseRedirect(
         reverse("analytics_dashboard:index") + "?" + _query(period, segment)

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from analytics.measures import placements
 from casestudies import services
 from casestudies.admin_drafting import SIGN_OFF_PERMISSION, DraftingAdminMixin
-from casestudies.forms import CustomerAdminForm
+from casestudies.forms import CustomerAdminForm, MetricForm
 from casestudies.models import (
     EVIDENCE_LOCKED_STATES,
     SECTION_FIELDS,
@@ -34,12 +34,30 @@ from casestudies.models import (
     StateChange,
     StoryVersion,
     UseCase,
+    internal_review_areas,
     review_area_label,
 )
 from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.errors import TransitionError, error_message
 from core.ids import is_id
 from recruitment.timeline import expected_publication
+
+# Moves the workspace posts by name (approval is the customer's: never here).
+WORKSPACE_MOVES = {
+    "publish",
+    "resume",
+    "reconsider",
+    "put_on_hold",
+    "decline",
+    "request_changes",
+    "archive",
+}
+REVIEWER_ASSIGNABLE_STATES = {
+    CaseStudyState.CANDIDATE,
+    CaseStudyState.RECRUITING,
+    CaseStudyState.INTERVIEWING,
+    CaseStudyState.DRAFTING,
+}
 
 # --------------------------------------------------------------------------
 # Taxonomy
@@ -121,6 +139,7 @@ class CustomerAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("account_owner",)
     filter_horizontal = ("products",)
     inlines = [ContactInline]
+    change_form_template = "admin/casestudies/customer/change_form.html"
     fieldsets = (
         (None, {"fields": ("name", "slug", "website", "logo", "description", "account_owner")}),
         (
@@ -214,6 +233,7 @@ class EvidenceLockMixin:
 
 class MetricInline(EvidenceLockMixin, admin.TabularInline):
     model = Metric
+    form = MetricForm
     extra = 0
     fields = (
         "kind",
@@ -341,7 +361,7 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     list_display = (
-        "title",
+        "workspace_link",
         "customer",
         "state",
         "days_in_stage",
@@ -399,6 +419,29 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
     actions = [_transition_action(name) for name in services.TRANSITIONS]
     change_form_template = "admin/casestudies/casestudy/change_form.html"
 
+    list_display_links = None  # a story opens on its workspace
+
+    @admin.display(description=_("working title"), ordering="title")
+    def workspace_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:casestudies_casestudy_workspace", args=[obj.pk]),
+            obj.title,
+        )
+
+    def response_change(self, request, obj):
+        # Saving the details goes back to the story's workspace.
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return response
+        return HttpResponseRedirect(reverse("admin:casestudies_casestudy_workspace", args=[obj.pk]))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_continue" in request.POST or "_addanother" in request.POST or "_popup" in request.POST:
+            return response
+        return HttpResponseRedirect(reverse("admin:casestudies_casestudy_workspace", args=[obj.pk]))
+
     @admin.display(description=_("days in stage"), ordering="state_changed_at")
     def days_in_stage(self, obj):
         return obj.days_in_state
@@ -453,6 +496,21 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
                 name="casestudies_casestudy_transition",
             ),
             path(
+                "<path:object_id>/workspace/",
+                self.admin_site.admin_view(self.workspace_view),
+                name="casestudies_casestudy_workspace",
+            ),
+            path(
+                "<path:object_id>/workspace/move/",
+                self.admin_site.admin_view(self.workspace_move_view),
+                name="casestudies_casestudy_workspace_move",
+            ),
+            path(
+                "<path:object_id>/workspace/reviewers/",
+                self.admin_site.admin_view(self.workspace_reviewers_view),
+                name="casestudies_casestudy_workspace_reviewers",
+            ),
+            path(
                 "<path:object_id>/translations/",
                 self.admin_site.admin_view(self.translations_view),
                 name="casestudies_casestudy_translations",
@@ -482,6 +540,145 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             form_error=_("Please give a reason.") if request.method == "POST" else "",
             action_name="",
         )
+
+    # --- the story workspace: one page per story ---------------------------
+
+    def _workspace_object(self, request, object_id, *, change: bool):
+        case_study = self.get_object(request, unquote(object_id))
+        if case_study is None:
+            raise Http404
+        allowed = (
+            self.has_change_permission(request, case_study)
+            if change
+            else self.has_view_permission(request, case_study)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return case_study
+
+    def workspace_view(self, request: HttpRequest, object_id: str):
+        """The story's page for the program manager: where it stands, the one
+        next step, and everything that happened to it."""
+        from casestudies import workspace
+
+        case_study = self._workspace_object(request, object_id, change=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": case_study.title,
+            "subtitle": case_study.customer.name,
+            "case_study": case_study,
+            "original": case_study,
+            "can_change": self.has_change_permission(request, case_study),
+            "reviewer_choices": (
+                workspace.reviewer_choices()
+                if case_study.state in REVIEWER_ASSIGNABLE_STATES
+                else None
+            ),
+            "areas": [(a, review_area_label(a)) for a in internal_review_areas()],
+            **workspace.workspace(case_study),
+        }
+        return TemplateResponse(request, "admin/casestudies/casestudy/workspace.html", context)
+
+    def workspace_move_view(self, request: HttpRequest, object_id: str):
+        """POST only: the Next step's move (an implied one passes through the
+        stages in between) or a secondary action with its reason, then back
+        to the workspace. No confirmation page."""
+        case_study = self._workspace_object(request, object_id, change=True)
+        back = HttpResponseRedirect(
+            reverse("admin:casestudies_casestudy_workspace", args=[case_study.pk])
+        )
+        if request.method != "POST":
+            return back
+        move = request.POST.get("move", "")
+        reason = request.POST.get("reason", "")
+        try:
+            if move == "advance":
+                moved = services.case_study_advance(
+                    case_study=case_study,
+                    target=request.POST.get("target", ""),
+                    actor=request.user,
+                    reason=reason,
+                    source="workspace",
+                )
+            elif move == "interview_held":
+                from interviews import services as interview_services
+                from interviews.models import Interview
+
+                interview = (
+                    Interview.objects.filter(
+                        case_study=case_study, status=Interview.Status.SCHEDULED
+                    )
+                    .order_by("-date", "-id")
+                    .first()
+                )
+                if interview is None:
+                    raise TransitionError(_("No scheduled interview to mark as held."))
+                interview_services.interview_mark_held(
+                    interview=interview, actor=request.user, source="workspace"
+                )
+                messages.success(request, _("The interview is marked as held."))
+                return back
+            elif move in WORKSPACE_MOVES:
+                moved = services.TRANSITION_FUNCTIONS[move](
+                    case_study=case_study, actor=request.user, reason=reason, source="workspace"
+                )
+            else:
+                raise TransitionError(_("Unknown action."))
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("“%(title)s” is now %(state)s.")
+                % {"title": moved.title, "state": moved.get_state_display()},
+            )
+        return back
+
+    def workspace_reviewers_view(self, request: HttpRequest, object_id: str):
+        """POST only: assign product, marketing and legal sign-off."""
+        from casestudies import workspace
+
+        case_study = self._workspace_object(request, object_id, change=True)
+        back = HttpResponseRedirect(
+            reverse("admin:casestudies_casestudy_workspace", args=[case_study.pk]) + "#reviewers"
+        )
+        if request.method != "POST":
+            return back
+        current = {row.area: row.choice_value for row in workspace.assignments(case_study)}
+        done = 0
+        for area in internal_review_areas():
+            value = request.POST.get(f"area_{area}", "")
+            if not value or value == current.get(area):
+                continue
+            user, group = workspace.parse_reviewer_choice(value)
+            if user is None and group is None:
+                messages.error(request, _("Choose a reviewer from the list."))
+                continue
+            try:
+                services.internal_reviewer_assign(
+                    case_study=case_study,
+                    area=area,
+                    user=user,
+                    group=group,
+                    actor=request.user,
+                    source="workspace",
+                )
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                done += 1
+        if done:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d reviewer assigned and emailed.",
+                    "%(n)d reviewers assigned and emailed.",
+                    done,
+                )
+                % {"n": done},
+            )
+        return back
 
     def translations_view(self, request: HttpRequest, object_id: str):
         """Language versions of an approved story: approve the newest version
@@ -597,7 +794,11 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
             extra_context["can_add_version"] = services.story_editable(case_study)
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)
             extra_context["has_versions"] = case_study.versions.exists()
-            extra_context["timeline"] = expected_publication(case_study)  # recruitment
+            if case_study.state != CaseStudyState.PUBLISHED:  # no forecast once it is out
+                extra_context["timeline"] = expected_publication(case_study)  # recruitment
+            extra_context["workspace_url"] = reverse(
+                "admin:casestudies_casestudy_workspace", args=[case_study.pk]
+            )
             # The host pages its embeds were shown on (analytics' first-party events).
             extra_context["shown_on"] = placements(case_study.events.all(), limit=20)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -721,6 +922,7 @@ class StateChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Metric)
 class MetricAdmin(EvidenceLockMixin, admin.ModelAdmin):
+    form = MetricForm
     list_display = ("label", "case_study", "kind", "before", "after", "unit", "improvement")
     list_filter = ("kind", "percentage_only")
     search_fields = ("label", "case_study__title")

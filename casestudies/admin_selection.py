@@ -67,14 +67,26 @@ class NominationAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None:  # a nomination is decided, not edited
-            return ("customer", "reason", *self.readonly_fields)
+        if obj is not None and obj.status != Nomination.Status.PENDING:
+            return ("customer", "reason", *self.readonly_fields)  # decided: evidence
+        if obj is not None:  # pending: the reason may still be completed
+            return ("customer", *self.readonly_fields)
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
-        return False if obj is not None else super().has_change_permission(request, obj)
+        if obj is not None and obj.status != Nomination.Status.PENDING:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
+        if change:
+            selection_services.nomination_update(
+                nomination=obj,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                source="admin",
+            )
+            return
         created = selection_services.nomination_create(
             customer=form.cleaned_data["customer"],
             reason=form.cleaned_data["reason"],

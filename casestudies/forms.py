@@ -8,6 +8,7 @@ from casestudies.models import (
     SECTIONS,
     Customer,
     InternalSignOff,
+    Metric,
     internal_review_areas,
     review_area_label,
 )
@@ -131,3 +132,55 @@ class CRMImportForm(forms.Form):
 
 
 LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class MetricForm(forms.ModelForm):
+    """A metric: which way is better is derived from its kind and unit
+    unless the writer says otherwise (a time metric is never "higher is
+    better" by default)."""
+
+    DIRECTIONS = [
+        ("", _("From the kind and unit")),
+        ("higher", _("Higher is better")),
+        ("lower", _("Lower is better")),
+    ]
+    higher_is_better = forms.ChoiceField(
+        label=_("which way is better"),
+        choices=DIRECTIONS,
+        required=False,
+        help_text=_("Durations, costs and error rates are better lower."),
+    )
+
+    class Meta:
+        model = Metric
+        fields = (
+            "case_study",
+            "kind",
+            "label",
+            "before",
+            "after",
+            "unit",
+            "period",
+            "source",
+            "higher_is_better",
+            "percentage_only",
+            "position",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["higher_is_better"] = (
+                "higher" if self.instance.higher_is_better else "lower"
+            )
+        else:
+            self.initial["higher_is_better"] = ""
+
+    def clean_higher_is_better(self):
+        value = self.cleaned_data.get("higher_is_better") or ""
+        if value in ("higher", "lower"):
+            return value == "higher"
+        return Metric.derive_higher_is_better(
+            kind=self.data.get(self.add_prefix("kind"), "") or "",
+            unit=self.data.get(self.add_prefix("unit"), "") or "",
+        )

@@ -563,7 +563,7 @@ class StateChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_study}: {self.from_state} → {self.to_state}"
+        return f"{self.case_study}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 # --------------------------------------------------------------------------
@@ -766,6 +766,24 @@ class Metric(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+    # Units that measure a duration: less is the win (a 5-day close beats 15).
+    DURATION_UNITS = re.compile(
+        r"\b(sec(ond)?s?|min(ute)?s?|h(ou)?rs?|days?|weeks?|months?|years?"
+        r"|detik|menit|jam|hari|minggu|bulan|tahun)\b",
+        re.IGNORECASE,
+    )
+    LOWER_IS_BETTER_KINDS = ("cost_saving", "time_saved", "error_rate")
+
+    @classmethod
+    def derive_higher_is_better(cls, *, kind: str, unit: str) -> bool:
+        """Which way is a win, from what is measured: durations, costs and
+        error rates are better lower; everything else higher."""
+        if kind in cls.LOWER_IS_BETTER_KINDS:
+            return False
+        # "claims per day" is a rate (more is better); "hours per claim" a duration.
+        amount = re.sub(r"(\bper\b|/)\s*\w+", " ", unit or "", flags=re.IGNORECASE)
+        return not cls.DURATION_UNITS.search(amount)
 
     @property
     def change_percent(self) -> Decimal | None:
@@ -988,6 +1006,70 @@ class InternalSignOff(TimeStampedModel):
     @property
     def approved(self) -> bool:
         return self.decision == self.Decision.APPROVED
+
+
+class InternalReviewer(TimeStampedModel):
+    """Who signs off one review area (product, marketing, legal) of one
+    story: a colleague, or a group of them (any member may sign off). They
+    are emailed when assigned and see the draft in their "Needs me today"."""
+
+    case_study = models.ForeignKey(
+        CaseStudy,
+        verbose_name=_("case study"),
+        on_delete=models.CASCADE,
+        related_name="internal_reviewers",
+    )
+    area = models.CharField(_("review area"), max_length=30)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        "auth.Group",
+        verbose_name=_("reviewing group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by_name = models.CharField(_("assigned by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("internal reviewer")
+        verbose_name_plural = _("internal reviewers")
+        ordering = ["case_study", "area"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "area"], name="casestudies_internalreviewer_one_per_area"
+            ),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(group__isnull=True))
+                | (Q(user__isnull=True) & Q(group__isnull=False)),
+                name="casestudies_internalreviewer_user_or_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study} [{self.area}] {self.assignee_name}"
+
+    @property
+    def choice_value(self) -> str:
+        """How the workspace's reviewer picker names the assignee."""
+        return f"user:{self.user_id}" if self.user_id else f"group:{self.group_id}"
+
+    @property
+    def assignee_name(self) -> str:
+        if self.user_id:
+            return self.user.get_full_name() or self.user.get_username()
+        return self.group.name if self.group_id else ""
+
+    @property
+    def area_label(self) -> str:
+        return review_area_label(self.area)
 
 
 # --------------------------------------------------------------------------

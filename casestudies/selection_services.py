@@ -54,6 +54,29 @@ def nomination_create(
     return nomination
 
 
+def nomination_update(
+    *, nomination: Nomination, reason: str, actor: Any, source: str = ""
+) -> Nomination:
+    """Complete or correct the reason of a nomination not decided yet."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Say why this customer would make a strong story."))
+    with transaction.atomic():
+        locked = _lock_pending(nomination)
+        if locked.reason == reason:
+            return locked
+        locked.reason = reason
+        locked.save(update_fields=["reason", "updated_at"])
+        audit_log(
+            action="casestudies.nomination.updated",
+            obj=locked,
+            actor=actor,
+            data={"customer": locked.customer_id},
+            source=source,
+        )
+    return locked
+
+
 def _lock_pending(nomination: Nomination) -> Nomination:
     locked = (
         Nomination.objects.select_for_update(of=("self",))

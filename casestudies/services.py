@@ -28,6 +28,7 @@ from casestudies.models import (
     Contact,
     Customer,
     InternalReviewComment,
+    InternalReviewer,
     InternalSignOff,
     StateChange,
     StoryTranslation,
@@ -945,6 +946,7 @@ def internal_sign_off_record(
     with transaction.atomic():
         cs = CaseStudy.objects.select_for_update().get(pk=version.case_study_id)
         _check_reviewable(cs, version, area)
+        _check_reviewer(cs, version, area, actor)
         existing = (
             InternalSignOff.objects.filter(version=version, area=area).only("reviewer_name").first()
         )
@@ -1029,3 +1031,184 @@ def internal_review_comment_add(
             source=source,
         )
     return comment
+
+
+# --------------------------------------------------------------------------
+# Implied moves: the workspace's "Next step"
+# --------------------------------------------------------------------------
+
+# Forward moves a person may take in one step, passing through the stages in
+# between (each checked and recorded as usual). Approval is the customer's
+# (the approvals app) and publishing is its own decision: never implied.
+IMPLIED_TARGETS = {S.RECRUITING, S.INTERVIEWING, S.DRAFTING, S.IN_REVIEW}
+
+
+def case_study_advance(
+    *, case_study: CaseStudy, target: str, actor: Any, reason: str = "", source: str = ""
+) -> CaseStudy:
+    """Move ``case_study`` forward along the main line to ``target`` in one
+    transaction: every stage in between is passed through with its own checks,
+    history row and audit entry (submitting from interviewing records
+    "interviewing → drafting" then "drafting → in review"). If any step is
+    refused, nothing moves."""
+    if target not in IMPLIED_TARGETS:
+        raise TransitionError(
+            _("“%(state)s” is not reached by a next step.")
+            % {"state": CaseStudyState(target).label if target in S.values else target}
+        )
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update(of=("self",)).get(pk=case_study.pk)
+        path = main_line_to(target)
+        here = main_line_to(cs.state) if cs.state in IMPLIED_TARGETS | {S.CANDIDATE} else None
+        if here is None or len(here) >= len(path) or path[: len(here)] != here:
+            raise TransitionError(
+                _("“%(title)s” is %(state)s; it cannot move on to %(target)s.")
+                % {
+                    "title": cs.title,
+                    "state": CaseStudyState(cs.state).label,
+                    "target": CaseStudyState(target).label,
+                }
+            )
+        steps = path[len(here) :]
+        for name in steps:
+            cs = TRANSITION_FUNCTIONS[name](
+                case_study=cs, actor=actor, reason=reason, source=source
+            )
+        if len(steps) > 1:
+            audit_log(
+                action="casestudies.case_study.advanced",
+                obj=cs,
+                actor=actor,
+                data={"to": target, "through": steps},
+                source=source,
+            )
+    return cs
+
+
+# --------------------------------------------------------------------------
+# Assigned internal reviewers
+# --------------------------------------------------------------------------
+
+
+def same_person_allowed() -> bool:
+    return bool(getattr(settings, "INTERNAL_REVIEW_ALLOW_SAME_PERSON", False))
+
+
+def _is_member(user: Any, group_id: int) -> bool:
+    return user.groups.filter(pk=group_id).exists()
+
+
+def _check_reviewer(cs: CaseStudy, version: StoryVersion, area: str, actor: Any) -> None:
+    """The assigned reviewer (or a member of the assigned group) signs the
+    area off; and unless a small team allows it, nobody signs off two areas
+    of one version."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    assignment = (
+        InternalReviewer.objects.filter(case_study=cs, area=area).select_related("user", "group")
+    ).first()
+    if assignment is not None:
+        allowed = (
+            actor.pk == assignment.user_id
+            if assignment.user_id
+            else _is_member(actor, assignment.group_id)
+        )
+        if not allowed:
+            raise TransitionError(
+                _("%(area)s is assigned to %(who)s: only they can sign it off.")
+                % {"area": review_area_label(area), "who": assignment.assignee_name}
+            )
+    if same_person_allowed():
+        return
+    other = (
+        InternalSignOff.objects.filter(version=version, reviewer_id=actor.pk)
+        .exclude(area=area)
+        .values_list("area", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise TransitionError(
+            _("You already signed off %(other)s of version %(n)s: %(area)s needs another person.")
+            % {
+                "other": review_area_label(other),
+                "n": version.number,
+                "area": review_area_label(area),
+            }
+        )
+
+
+def internal_reviewer_assign(
+    *,
+    case_study: CaseStudy,
+    area: str,
+    actor: Any,
+    user: Any = None,
+    group: Any = None,
+    source: str = "",
+) -> InternalReviewer:
+    """Assign ``area`` of the story's internal review to ``user`` or to a
+    ``group``; they are emailed. By default one user is assigned at most one
+    area of a story (``INTERNAL_REVIEW_ALLOW_SAME_PERSON`` allows more)."""
+    if area not in internal_review_areas():
+        raise TransitionError(
+            _("“%(area)s” is not an internal review area; choose one of: %(areas)s.")
+            % {
+                "area": area,
+                "areas": ", ".join(review_area_label(a) for a in internal_review_areas()),
+            }
+        )
+    if (user is None) == (group is None):
+        raise TransitionError(_("Choose one reviewer or one group."))
+    if user is not None and not (user.is_active and user.is_staff):
+        raise TransitionError(
+            _("%(name)s has no active staff account.")
+            % {"name": user.get_full_name() or user.get_username()}
+        )
+    with transaction.atomic():
+        cs = CaseStudy.objects.select_for_update(of=("self",)).get(pk=case_study.pk)
+        if user is not None and not same_person_allowed():
+            other = (
+                InternalReviewer.objects.filter(case_study=cs, user=user)
+                .exclude(area=area)
+                .values_list("area", flat=True)
+                .first()
+            )
+            if other is not None:
+                raise TransitionError(
+                    _(
+                        "%(name)s already reviews %(other)s of this story: %(area)s needs "
+                        "another person."
+                    )
+                    % {
+                        "name": user.get_full_name() or user.get_username(),
+                        "other": review_area_label(other),
+                        "area": review_area_label(area),
+                    }
+                )
+        row, _created = InternalReviewer.objects.update_or_create(
+            case_study=cs,
+            area=area,
+            defaults={"user": user, "group": group, "assigned_by_name": actor_name(actor)},
+        )
+        audit_log(
+            action="casestudies.internal_review.assigned",
+            obj=cs,
+            actor=actor,
+            data={
+                "area": area,
+                "user": user.pk if user is not None else None,
+                "group": group.pk if group is not None else None,
+            },
+            source=source,
+        )
+        outbox.enqueue(
+            "casestudies.review_assigned",
+            key=f"casestudies.review_assigned:{row.pk}:{timezone.now().isoformat()}",
+            payload={
+                "assignment": row.pk,
+                "user": user.pk if user else None,
+                "group": group.pk if group else None,
+            },
+            case_study_id=cs.pk,
+        )
+    return row

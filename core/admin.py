@@ -15,7 +15,7 @@ from core.import_jobs import (
     import_job_confirm,
     processed_rows,
 )
-from core.models import AuditEntry, ImportJob
+from core.models import AuditEntry, ImportJob, OutboxEmail
 
 
 class ReadOnlyAdminMixin:
@@ -48,6 +48,18 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("action", "object_repr", "actor_name", "object_id")
     date_hierarchy = "created_at"
     list_select_related = ("content_type",)
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every email a change promised, as sent (or why not): read-only. A
+    story's workspace links each of its emails here."""
+
+    list_display = ("created_at", "kind", "status", "recipients", "subject", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("kind", "recipients", "subject", "key")
+    date_hierarchy = "created_at"
+    exclude = ("payload",)
 
 
 @admin.register(ImportJob)

@@ -30,6 +30,45 @@ class StorylineAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def get_app_list(self, request, app_label=None):
+        """The home page's and the sidebar's list, regrouped into the sections
+        ``STORYLINE_ADMIN_SECTIONS`` names (a dotted path to a function
+        returning ``(key, label, ["app.model", ...], superusers_only)``);
+        models it does not name go to its last section. One app's page
+        (``app_label``) stays Django's."""
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        app_list = super().get_app_list(request, app_label)
+        provider = getattr(settings, "STORYLINE_ADMIN_SECTIONS", "")
+        if app_label or not provider:
+            return app_list
+        sections = import_string(provider)()
+        models = {
+            f"{app['app_label']}.{model['object_name'].lower()}": model
+            for app in app_list
+            for model in app["models"]
+        }
+        grouped = []
+        for index, (key, label, names, superusers_only) in enumerate(sections):
+            last = index == len(sections) - 1
+            chosen = [models.pop(name) for name in names if name in models]
+            if last:
+                chosen += [models.pop(name) for name in sorted(models)]
+            if superusers_only and not request.user.is_superuser:
+                continue
+            if chosen:
+                grouped.append(
+                    {
+                        "name": label,
+                        "app_label": key,
+                        "app_url": chosen[0]["admin_url"] or "",
+                        "has_module_perms": True,
+                        "models": chosen,
+                    }
+                )
+        return grouped
+
     def index(self, request, extra_context=None):
         """The home page: what ``STORYLINE_ADMIN_INDEX`` (a dotted path to a
         function of the request returning a context dict) puts on it. The

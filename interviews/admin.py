@@ -120,17 +120,22 @@ class StakeholderInline(ProgramManagersOnlyMixin, admin.TabularInline):
         return _("given") if latest.given else _("withdrawn")
 
 
-class GuideQuestionInline(ProgramManagersOnlyMixin, admin.StackedInline):
+class GuideQuestionInline(ProgramManagersOnlyMixin, admin.TabularInline):
+    """The guide as one compact table (a row per question, in the guide's
+    order and so grouped by section), folded until opened: a generated guide
+    of 22 questions no longer makes the interview page ten screens long."""
+
     model = GuideQuestion
     extra = 0
-    fields = (("section", "position", "minutes", "for_role"), "question", "probes", "answer")
+    fields = ("section", "position", "minutes", "for_role", "question", "probes", "answer")
     ordering = ("position", "id")
+    classes = ("collapse",)
     verbose_name_plural = _("interview guide (edit, add, remove, reorder by position)")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in ("question", "probes", "answer"):
-            field.widget.attrs.update(rows=2 if db_field.name != "answer" else 3, cols=80)
+            field.widget.attrs.update(rows=2, cols=40 if db_field.name != "answer" else 50)
         return field
 
 
@@ -521,7 +526,11 @@ class InterviewAdmin(ProgramManagersOnlyMixin, NoDeleteAdminMixin, admin.ModelAd
             if ok:
                 messages.success(
                     request,
-                    _("%(n)d invitation(s) queued; each stakeholder gets exactly one.")
+                    ngettext(
+                        "%(n)d invitation queued; each stakeholder gets exactly one.",
+                        "%(n)d invitations queued; each stakeholder gets exactly one.",
+                        count,
+                    )
                     % {"n": count},
                 )
             return HttpResponseRedirect(self._url("change", interview))

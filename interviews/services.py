@@ -205,13 +205,25 @@ def _set_status(
     return locked
 
 
+def _evidence_of_holding(interview: Interview) -> bool:
+    stakeholders = list(interview.stakeholders.all())
+    return (
+        bool(stakeholders)
+        and all(s.has_consented for s in stakeholders)
+        and interview.transcripts.exists()
+    )
+
+
 def interview_mark_held(*, interview: Interview, actor: Any, source: str = "") -> Interview:
     def check(locked: Interview) -> None:
-        if locked.starts_at > timezone.now():
+        # Before its scheduled start only when the evidence that it took place
+        # is in: every stakeholder's consent to record, and a transcript.
+        if locked.starts_at > timezone.now() and not _evidence_of_holding(locked):
             raise TransitionError(
                 _(
                     "The interview starts on %(when)s (%(zone)s); it can be marked as held "
-                    "once it has started. If the date changed, edit it first."
+                    "once it has started, or earlier once consent and a transcript are in. "
+                    "If the date changed, edit it first."
                 )
                 % {
                     "when": formats.date_format(locked.starts_at, "DATETIME_FORMAT"),

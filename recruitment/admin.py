@@ -189,6 +189,18 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             raise Http404
         return outreach
 
+    def _back(self, request, default: str) -> str:
+        """Where to go after an answer or a send: a local ``next`` (the story's
+        workspace sends people back to itself), else ``default``."""
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        target = request.POST.get("next") or request.GET.get("next") or ""
+        if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return default
+
     def _context(self, request, title, **extra):
         return {
             **self.admin_site.each_context(request),
@@ -308,7 +320,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                         messages.error(request, str(exc))
                     else:
                         messages.success(request, _("Sent to %(name)s.") % {"name": contact.name})
-                        return HttpResponseRedirect(workspace)
+                        return HttpResponseRedirect(self._back(request, workspace))
             else:
                 sender = request.user.get_full_name()
                 try:
@@ -339,6 +351,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 problems=problems,
                 fixes=fixes,
                 workspace_url=workspace,
+                next_url=self._back(request, ""),
                 readiness=readiness_for_customers([case_study.customer])[case_study.customer_id],
             ),
         )
@@ -380,7 +393,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                     )
             except TransitionError as exc:
                 messages.error(request, str(exc))
-            return HttpResponseRedirect(workspace)
+            return HttpResponseRedirect(self._back(request, workspace))
         return TemplateResponse(
             request,
             "admin/casestudies/selection/confirm.html",
@@ -392,6 +405,7 @@ class OutreachAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 form=form,
                 button=title,
                 cancel_url=workspace,
+                next_url=self._back(request, ""),
             ),
         )
 

@@ -175,7 +175,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "default_templates"
 DEFAULT_TEMPLATES = {
     "en": {
         "name": "Invitation: your story",
-        "subject": "{customer}'s results deserve to be told",
+        "subject": "Results worth telling: {customer}",
     },
     "id": {
         "name": "Undangan: kisah Anda",

@@ -133,14 +133,28 @@ def sections(words: int = 200, **overrides) -> dict[str, str]:
     return body
 
 
+def area_reviewer(area: str):
+    """The colleague who signs ``area`` off in tests (one person per area:
+    by default nobody signs off two areas of a version)."""
+    return UserFactory(username=f"{area}-reviewer", first_name=area.capitalize(), is_staff=True)
+
+
 def sign_off_internal_review(version, *, actor, areas=None) -> list[InternalSignOff]:
-    """Every required area (or ``areas``) approves ``version``, through the service."""
-    return [
-        services.internal_sign_off_record(
-            version=version, area=area, decision="approved", actor=actor, source="tests"
+    """Every required area (or ``areas``) approves ``version``, through the
+    service: ``actor`` signs the first area they may, each other area is
+    signed by its own reviewer (``area_reviewer``)."""
+    sign_offs = []
+    for area in internal_review_areas() if areas is None else areas:
+        signed_other = InternalSignOff.objects.filter(
+            version=version, reviewer_id=getattr(actor, "pk", None)
+        ).exists()
+        signer = area_reviewer(area) if signed_other else actor
+        sign_offs.append(
+            services.internal_sign_off_record(
+                version=version, area=area, decision="approved", actor=signer, source="tests"
+            )
         )
-        for area in (internal_review_areas() if areas is None else areas)
-    ]
+    return sign_offs
 
 
 S = CaseStudyState

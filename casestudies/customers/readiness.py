@@ -12,9 +12,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from casestudies.models import Customer
+
+
+def _day(value) -> str:
+    """A date as every page writes it (the locale's DATE_FORMAT)."""
+    from django.utils.formats import date_format
+
+    return date_format(value, "DATE_FORMAT")
 
 
 class Verdict:
@@ -77,18 +84,22 @@ def readiness(
         against.append(_("Not live yet: there are no results to tell"))
     if customer.open_support_issues:
         against.append(
-            _("%(n)s open support issue(s): resolve them first")
+            ngettext(
+                "%(n)s open support issue: resolve it first",
+                "%(n)s open support issues: resolve them first",
+                customer.open_support_issues,
+            )
             % {"n": customer.open_support_issues}
         )
     if _within(customer.last_support_issue_on, conf["SUPPORT_ISSUE_QUIET_DAYS"], today):
         against.append(
             _("A support issue on %(day)s: wait until %(until)s")
             % {
-                "day": customer.last_support_issue_on.isoformat(),
-                "until": (
+                "day": _day(customer.last_support_issue_on),
+                "until": _day(
                     customer.last_support_issue_on
                     + timedelta(days=conf["SUPPORT_ISSUE_QUIET_DAYS"] + 1)
-                ).isoformat(),
+                ),
             }
         )
     if customer.last_business_review_sentiment == Customer.Sentiment.NEGATIVE and _within(
@@ -101,19 +112,19 @@ def readiness(
     ):
         for_.append(
             _("Milestone reached on %(day)s: %(milestone)s")
-            % {"day": customer.last_milestone_on.isoformat(), "milestone": customer.last_milestone}
+            % {"day": _day(customer.last_milestone_on), "milestone": customer.last_milestone}
         )
     if customer.last_business_review_sentiment == Customer.Sentiment.POSITIVE and _within(
         customer.last_business_review_on, conf["BUSINESS_REVIEW_DAYS"], today
     ):
         for_.append(
             _("Positive business review on %(day)s")
-            % {"day": customer.last_business_review_on.isoformat()}
+            % {"day": _day(customer.last_business_review_on)}
         )
     if _within(customer.renewal_date, conf["RENEWAL_DAYS"], today):
         for_.append(
             _("Renewed on %(day)s: they have shown commitment")
-            % {"day": customer.renewal_date.isoformat()}
+            % {"day": _day(customer.renewal_date)}
         )
     if (
         customer.nps_score is not None
@@ -123,7 +134,7 @@ def readiness(
         for_.append(_("NPS %(score)s: a promoter") % {"score": customer.nps_score})
     for signal in signals:
         if signal.kind == "enthusiasm" and _within(signal.noted_on, conf["ENTHUSIASM_DAYS"], today):
-            for_.append(_("Shared enthusiasm on %(day)s") % {"day": signal.noted_on.isoformat()})
+            for_.append(_("Shared enthusiasm on %(day)s") % {"day": _day(signal.noted_on)})
         elif signal.kind == "advocacy":
             for_.append(_("Enrolled in the advocacy program"))
 

@@ -91,7 +91,14 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 # The admin home's content (core's admin site knows no stage app).
-STORYLINE_ADMIN_INDEX = "casestudies.selectors.admin_index_context"
+STORYLINE_ADMIN_INDEX = "casestudies.inbox.admin_index_context"
+# Its sections, along the lifecycle (and the one-line description of each list).
+STORYLINE_ADMIN_SECTIONS = "casestudies.admin_sections.sections"
+STORYLINE_ADMIN_DESCRIPTIONS = "casestudies.admin_sections.description"
+# Internal review: by default product, marketing and legal are three people
+# (no user signs off, or is assigned, more than one area of a story); a small
+# team may allow one person to wear several hats.
+INTERNAL_REVIEW_ALLOW_SAME_PERSON = env.bool("INTERNAL_REVIEW_ALLOW_SAME_PERSON", default=False)
 # Where the story checker traces figures besides metrics (casestudies knows no later stage).
 STORYLINE_FIGURE_SOURCES = ["interviews.draft_sources.figure_sources"]
 # Called with every audit entry, in its transaction (core/audit.py): the

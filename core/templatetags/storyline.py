@@ -40,3 +40,17 @@ def query_with(context, **kwargs) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def list_description(opts) -> str:
+    """The one line saying what a list page is for, from
+    ``STORYLINE_ADMIN_DESCRIPTIONS`` (a dotted path to a function of
+    "app_label.model_name"); empty without one."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    provider = getattr(settings, "STORYLINE_ADMIN_DESCRIPTIONS", "")
+    if not provider or opts is None:
+        return ""
+    return import_string(provider)(f"{opts.app_label}.{opts.model_name}")

@@ -47,7 +47,7 @@ class TestTheGate:
             area="legal",
             decision="changes_requested",
             comment="Soften the ROI claim.",
-            actor=alice,
+            actor=factories.area_reviewer("legal"),
         )
         with pytest.raises(TransitionError, match="Legal"):
             services.case_study_submit_for_review(case_study=cs, actor=alice)

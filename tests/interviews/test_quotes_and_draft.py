@@ -225,3 +225,30 @@ def test_an_interview_in_the_future_cannot_be_marked_held(make_interview, alice)
         interview_services.interview_mark_held(interview=future, actor=alice)
     past = make_interview(date=timezone.localdate() - datetime.timedelta(days=3))
     assert interview_services.interview_mark_held(interview=past, actor=alice).status == "held"
+
+
+def test_an_interview_with_consent_and_a_transcript_can_be_marked_held_early(make_interview, alice):
+    # Friction (issue 15): "Mark as held" was refused before the scheduled
+    # start although consent and a transcript were already in.
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from core.errors import TransitionError
+    from interviews import services as interview_services
+
+    interview = make_interview(date=timezone.localdate() + datetime.timedelta(days=3))
+    for stakeholder in interview.stakeholders.all():
+        interview_services.consent_record(
+            stakeholder=stakeholder, actor=alice, wording="We record this call.", method="verbal"
+        )
+    with pytest.raises(TransitionError, match="consent and a transcript"):
+        interview_services.interview_mark_held(interview=interview, actor=alice)
+    interview_services.transcript_upload(
+        interview=interview,
+        upload=SimpleUploadedFile("call.txt", b"Sari Wijaya: We closed the books in five days.\n"),
+        actor=alice,
+    )
+    held = interview_services.interview_mark_held(interview=interview, actor=alice)
+    assert held.status == "held"

@@ -24,7 +24,7 @@ def render(template, candidate, sender="Alice Manager"):
 def test_the_default_english_template_frames_an_opportunity_with_expectations(candidate):
     template = OutreachTemplate.objects.get(language="en", is_default=True)
     email = render(template, candidate)
-    assert email.subject == "Medika Prima's results deserve to be told"
+    assert email.subject == "Results worth telling: Medika Prima"
     body = email.body
     assert body.startswith("Hi Sari,")
     assert "Your 45% increase in claims processed per day is exactly" in body

@@ -80,7 +80,7 @@ def test_an_enthusiastic_message_counts_for_a_while(customer):
     [
         ({"implementation_status": "implementing"}, "Still implementing"),
         ({"implementation_status": "not-started"}, "Not live yet"),
-        ({"open_support_issues": 2}, "2 open support issue(s)"),
+        ({"open_support_issues": 2}, "2 open support issues"),
         ({"last_support_issue_on": days_ago(7)}, "A support issue on"),
         (
             {"last_business_review_sentiment": "negative", "last_business_review_on": days_ago(7)},
