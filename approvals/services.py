@@ -28,6 +28,7 @@ from approvals.models import (
     ApprovalStep,
     ConfidentialFlag,
     Decision,
+    OutsideApproval,
     PermissionEvidence,
     QuoteReview,
     ReviewComment,
@@ -1352,3 +1353,157 @@ def approval_request_next_version(
         )
     except TransitionError as exc:
         raise ApprovalError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------
+# An approval given outside Storyline
+# --------------------------------------------------------------------------
+
+CONFIRMATION_EXTENSIONS = (".eml", ".msg", ".pdf")
+CONFIRMATION_MAX_MB = 10
+
+
+def check_confirmation(upload) -> None:
+    """The customer's written confirmation: an email (.eml, .msg) or a PDF,
+    checked by its content as well as its name. A PDF or an Outlook message
+    goes through ``core.uploads.refuse_markup``; an .eml must read as an
+    email with a sender and a date (it may quote HTML: it is only ever
+    served as a sandboxed download)."""
+    from email.parser import BytesHeaderParser
+    from pathlib import PurePath
+
+    from django.core.exceptions import ValidationError
+
+    from core.uploads import refuse_markup
+
+    name = PurePath(getattr(upload, "name", "") or "").name
+    extension = PurePath(name).suffix.lower()
+    if extension not in CONFIRMATION_EXTENSIONS:
+        raise ApprovalError(
+            _("Attach the customer's email (.eml or .msg) or a PDF; “%(name)s” is neither.")
+            % {"name": name}
+        )
+    if upload.size > CONFIRMATION_MAX_MB * 1024 * 1024:
+        raise ApprovalError(
+            _("The file is larger than %(n)s MB.") % {"n": CONFIRMATION_MAX_MB}
+        )
+    upload.seek(0)
+    head = upload.read(65536)
+    upload.seek(0)
+    if extension == ".pdf" and not head.startswith(b"%PDF-"):
+        raise ApprovalError(_("“%(name)s” is not a PDF.") % {"name": name})
+    if extension == ".msg" and not head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
+        raise ApprovalError(_("“%(name)s” is not an Outlook message.") % {"name": name})
+    if extension == ".eml":
+        headers = BytesHeaderParser().parsebytes(head)
+        if not headers.get("From") or not headers.get("Date"):
+            raise ApprovalError(
+                _("“%(name)s” is not an email: save the customer's message as .eml.")
+                % {"name": name}
+            )
+        return
+    try:
+        refuse_markup(upload)
+    except ValidationError as exc:
+        raise ApprovalError(" ".join(exc.messages)) from exc
+
+
+def outside_approval_record(
+    *,
+    case_study: CaseStudy,
+    actor: Any,
+    reason: str,
+    approved_by: str,
+    confirmation,
+    source: str = "",
+) -> OutsideApproval:
+    """Record that the customer approved the latest version outside
+    Storyline: needs the reason and their written confirmation, cancels the
+    open request (if any) and approves the story, all in one transaction."""
+    reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
+    if not reason:
+        raise ApprovalError(_("Say why the customer approved outside Storyline."))
+    if not approved_by:
+        raise ApprovalError(_("Name who approved at the customer."))
+    if confirmation is None:
+        raise ApprovalError(_("Attach the customer's written confirmation (an email or a PDF)."))
+    check_confirmation(confirmation)
+    confirmation.seek(0)
+    digest = hashlib.sha256()
+    for chunk in confirmation.chunks():
+        digest.update(chunk)
+    confirmation.seek(0)
+    with transaction.atomic():
+        open_request = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(case_study_id=case_study.pk, status=R.OPEN)
+            .first()
+        )
+        cs = CaseStudy.objects.select_for_update(of=("self",)).get(pk=case_study.pk)
+        if cs.state != CaseStudyState.IN_REVIEW:
+            raise ApprovalError(
+                _("“%(title)s” is %(state)s: only a story in review can be approved.")
+                % {"title": cs.title, "state": CaseStudyState(cs.state).label}
+            )
+        version = latest_version(cs)
+        if version is None:
+            raise ApprovalError(_("There is no version of the story to approve."))
+        if open_request is not None and blocking_flags(open_request):
+            raise ApprovalError(
+                _("Resolve the confidential flags of the open request first.")
+            )
+        record = OutsideApproval(
+            case_study=cs,
+            version=version,
+            content_hash=version.content_hash,
+            reason=reason,
+            approved_by=approved_by[:200],
+            confirmation_name=(confirmation.name or "")[-200:],
+            confirmation_sha256=digest.hexdigest(),
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by_name=actor_name(actor),
+        )
+        record.confirmation.save(confirmation.name, confirmation, save=False)
+        record.save()
+        if open_request is not None:
+            now = timezone.now()
+            open_request.status = R.CANCELLED
+            open_request.completed_at = now
+            open_request.save(update_fields=["status", "completed_at", "updated_at"])
+            open_request.steps.filter(status__in=[St.WAITING, St.PENDING]).update(
+                status=St.SKIPPED
+            )
+            ReviewLink.objects.filter(
+                step__request=open_request, revoked_at__isnull=True
+            ).update(revoked_at=now, revoked_by_name=actor_name(actor))
+            audit_log(
+                action="approvals.request.cancelled",
+                obj=open_request,
+                actor=actor,
+                data={"reason": "approved outside Storyline", "outside": record.pk},
+                source=source,
+            )
+        audit_log(
+            action="approvals.outside.recorded",
+            obj=record,
+            actor=actor,
+            data={
+                "version": version.number,
+                "content_hash": version.content_hash,
+                "approved_by": record.approved_by,
+                "file_sha256": record.confirmation_sha256,
+            },
+            source=source,
+        )
+        try:
+            cs_services.case_study_approve(
+                case_study=cs,
+                version=version,
+                actor=actor,
+                reason=_("Approved outside Storyline by %(who)s: %(reason)s")
+                % {"who": record.approved_by, "reason": reason},
+                source=source or "approvals: outside",
+            )
+        except TransitionError as exc:
+            raise ApprovalError(str(exc)) from exc
+    return record
