@@ -13,10 +13,15 @@ from datetime import UTC
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-
 from django.utils.translation import gettext as _
 
-from approvals.models import ApprovalRequest, ConfidentialFlag, Decision, PermissionEvidence, QuoteReview
+from approvals.models import (
+    ApprovalRequest,
+    ConfidentialFlag,
+    Decision,
+    PermissionEvidence,
+    QuoteReview,
+)
 from approvals.progress import flag_in_words, rights_in_words
 from casestudies.models import Metric
 from core.pdf import render_pdf
@@ -151,8 +156,7 @@ def certificate_context(approval_request: ApprovalRequest) -> dict:
             raw = decided.get("confidential") or decided.get("flags") or []
             raw = raw if isinstance(raw, list) else [raw]
             flags = [
-                flag_in_words(f, metric_labels) if isinstance(f, dict) else _words(f)
-                for f in raw
+                flag_in_words(f, metric_labels) if isinstance(f, dict) else _words(f) for f in raw
             ]
         by_request[decision.request_id].append(
             DecisionEvidence(

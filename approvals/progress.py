@@ -59,9 +59,7 @@ def next_action(
     story = reverse("admin:casestudies_casestudy_change", args=[cs.pk])
     open_flags = [f for f in flags if f.status == ConfidentialFlag.Status.OPEN]
     if request.status == R.APPROVED:
-        return NextAction(
-            _("Approved: the story can be published."), story, _("Open the story")
-        )
+        return NextAction(_("Approved: the story can be published."), story, _("Open the story"))
     if request.status == R.CANCELLED:
         return NextAction(_("This approval was cancelled."), restart, _("Start a new request"))
     if not current and latest is not None:
@@ -136,9 +134,7 @@ def next_action(
             names.append(
                 _("%(name)s (asked %(since)s)") % {"name": step.reviewer_name, "since": since}
             )
-    return NextAction(
-        _("Waiting for %(names)s.") % {"names": "; ".join(names) or "—"}
-    )
+    return NextAction(_("Waiting for %(names)s.") % {"names": "; ".join(names) or "—"})
 
 
 RIGHTS_LABELS = {
@@ -168,9 +164,7 @@ def rights_in_words(rights: dict | None) -> list[str]:
                 continue
             lines.append(str(yes if rights[key] else no))
     expires = rights.get("rights_expire_on")
-    lines.append(
-        _("May be used until %(day)s") % {"day": expires} if expires else _("No end date")
-    )
+    lines.append(_("May be used until %(day)s") % {"day": expires} if expires else _("No end date"))
     return lines
 
 

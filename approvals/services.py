@@ -1271,8 +1271,13 @@ def _remove_passage(text: str, start: int, end: int) -> str:
         cut = max(head.rfind("\n"), *(m.end() - 1 for m in re.finditer(r"[.!?…]\s", head)))
         start = cut + 1 if cut >= 0 else 0
         tail = re.search(r"[.!?…](?=\s|$)|\n", text[end:])
-        end = end + (tail.end() if tail and tail.group() != "\n" else (tail.start() if tail else len(text) - end))
-    joined = text[:start].rstrip(" \t") + (" " if text[:start].strip() and not text[:start].endswith("\n") else "") + text[end:].lstrip(" \t")
+        if tail is None:
+            end = len(text)
+        else:
+            end += tail.end() if tail.group() != "\n" else tail.start()
+    head, rest = text[:start].rstrip(" \t"), text[end:].lstrip(" \t")
+    glue = " " if head.strip() and not head.endswith("\n") and rest else ""
+    joined = head + glue + rest
     while "\n\n\n" in joined:
         joined = joined.replace("\n\n\n", "\n\n")
     return joined.strip()
@@ -1384,9 +1389,7 @@ def check_confirmation(upload) -> None:
             % {"name": name}
         )
     if upload.size > CONFIRMATION_MAX_MB * 1024 * 1024:
-        raise ApprovalError(
-            _("The file is larger than %(n)s MB.") % {"n": CONFIRMATION_MAX_MB}
-        )
+        raise ApprovalError(_("The file is larger than %(n)s MB.") % {"n": CONFIRMATION_MAX_MB})
     upload.seek(0)
     head = upload.read(65536)
     upload.seek(0)
@@ -1449,9 +1452,7 @@ def outside_approval_record(
         if version is None:
             raise ApprovalError(_("There is no version of the story to approve."))
         if open_request is not None and blocking_flags(open_request):
-            raise ApprovalError(
-                _("Resolve the confidential flags of the open request first.")
-            )
+            raise ApprovalError(_("Resolve the confidential flags of the open request first."))
         record = OutsideApproval(
             case_study=cs,
             version=version,
@@ -1470,12 +1471,10 @@ def outside_approval_record(
             open_request.status = R.CANCELLED
             open_request.completed_at = now
             open_request.save(update_fields=["status", "completed_at", "updated_at"])
-            open_request.steps.filter(status__in=[St.WAITING, St.PENDING]).update(
-                status=St.SKIPPED
+            open_request.steps.filter(status__in=[St.WAITING, St.PENDING]).update(status=St.SKIPPED)
+            ReviewLink.objects.filter(step__request=open_request, revoked_at__isnull=True).update(
+                revoked_at=now, revoked_by_name=actor_name(actor)
             )
-            ReviewLink.objects.filter(
-                step__request=open_request, revoked_at__isnull=True
-            ).update(revoked_at=now, revoked_by_name=actor_name(actor))
             audit_log(
                 action="approvals.request.cancelled",
                 obj=open_request,

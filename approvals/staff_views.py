@@ -18,8 +18,8 @@ from approvals.reminders import request_admin_url
 from casestudies.models import SECTIONS, CaseStudy, CaseStudyState
 from casestudies.services import VersionConflict
 from core.access import program_manager_required
-from core.files import private_file_response
 from core.errors import TransitionError
+from core.files import private_file_response
 from core.ids import is_id
 
 
@@ -176,9 +176,7 @@ def outside(request, case_study_id: str):
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
         if not request.POST.get("confirm"):
-            errors.append(
-                _("Tick the box: the customer approved this exact version in writing.")
-            )
+            errors.append(_("Tick the box: the customer approved this exact version in writing."))
         else:
             try:
                 record = approval_services.outside_approval_record(

@@ -222,7 +222,6 @@ def _open_context(link: ReviewLink, posted=None, errors=()) -> dict:
     step = link.step
     review = step.request
     context = _story_context(link)
-    case_study = review.case_study
     earlier = _earlier_decision(step)
     if earlier is not None:
         diffs = diff_sections(earlier.version.sections(), review.version.sections())

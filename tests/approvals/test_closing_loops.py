@@ -3,7 +3,6 @@ dismissed before a request completes, a stale request is restarted with the
 same reviewers (never re-sent), an approval outside Storyline is deliberate,
 and the request page says what happens next."""
 
-
 import re
 
 import pytest
@@ -275,4 +274,3 @@ def test_the_outside_page_is_for_program_managers_only(client, story, charlie):
         403,
         404,
     )
-
