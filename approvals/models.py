@@ -624,8 +624,23 @@ class PermissionEvidence(models.Model):
     )
     granted = models.BooleanField(_("granted"))
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    # The evidence: a reviewer's decision, or an approval recorded outside
+    # Storyline with the customer's written confirmation.
     decision = models.ForeignKey(
-        Decision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="evidence"
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    outside = models.ForeignKey(
+        "OutsideApproval",
+        verbose_name=_("approval outside Storyline"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
     )
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 
@@ -639,10 +654,14 @@ class PermissionEvidence(models.Model):
                 | (Q(subject="naming") & Q(contact__isnull=False)),
                 name="approvals_evidence_names_its_subject",
             ),
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False) | Q(outside__isnull=False),
+                name="approvals_evidence_has_its_source",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_subject_display()} · {self.granted} · {self.decision}"
+        return f"{self.get_subject_display()} · {self.granted} · {self.decision or self.outside}"
 
 
 def confirmation_upload_to(instance, filename: str) -> str:

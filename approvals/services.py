@@ -1056,7 +1056,13 @@ F = ConfidentialFlag.Status
 
 
 def _set_quote_permission(
-    quote: Quote, *, granted: bool, decision: Decision, basis: str, source: str
+    quote: Quote,
+    *,
+    granted: bool,
+    decision: Decision | None,
+    basis: str,
+    source: str,
+    outside: OutsideApproval | None = None,
 ) -> None:
     """With the decision's transaction open: the quote takes the customer's
     answer (a refusal is final for this story: an approval never overrides
@@ -1074,11 +1080,18 @@ def _set_quote_permission(
         granted=granted,
         basis=basis,
         decision=decision,
+        outside=outside,
     )
     audit_log(
         action="approvals.quote.permission",
         obj=locked,
-        data={"from": old, "to": wanted, "decision": decision.pk, "basis": basis},
+        data={
+            "from": old,
+            "to": wanted,
+            "decision": decision.pk if decision else None,
+            "outside": outside.pk if outside else None,
+            "basis": basis,
+        },
         source=source,
     )
 
@@ -1436,6 +1449,35 @@ def outside_approval_record(
     for chunk in confirmation.chunks():
         digest.update(chunk)
     confirmation.seek(0)
+    stored: list[OutsideApproval] = []
+    try:
+        return _outside_approval_save(
+            case_study=case_study,
+            actor=actor,
+            reason=reason,
+            approved_by=approved_by,
+            confirmation=confirmation,
+            digest=digest.hexdigest(),
+            stored=stored,
+            source=source,
+        )
+    except Exception:
+        for record in stored:  # nothing committed: the file goes too
+            record.confirmation.storage.delete(record.confirmation.name)
+        raise
+
+
+def _outside_approval_save(
+    *,
+    case_study: CaseStudy,
+    actor: Any,
+    reason: str,
+    approved_by: str,
+    confirmation,
+    digest: str,
+    stored: list,
+    source: str,
+) -> OutsideApproval:
     with transaction.atomic():
         open_request = (
             ApprovalRequest.objects.select_for_update()
@@ -1460,11 +1502,12 @@ def outside_approval_record(
             reason=reason,
             approved_by=approved_by[:200],
             confirmation_name=(confirmation.name or "")[-200:],
-            confirmation_sha256=digest.hexdigest(),
+            confirmation_sha256=digest,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
             recorded_by_name=actor_name(actor),
         )
         record.confirmation.save(confirmation.name, confirmation, save=False)
+        stored.append(record)
         record.save()
         if open_request is not None:
             now = timezone.now()
@@ -1494,6 +1537,18 @@ def outside_approval_record(
             },
             source=source,
         )
+        # The written confirmation covers the version as it is: its quotes
+        # not refused are approved with it.
+        for quote in review_quotes(cs):
+            if quote.permission != QP.APPROVED:
+                _set_quote_permission(
+                    quote,
+                    granted=True,
+                    decision=None,
+                    outside=record,
+                    basis=PermissionEvidence.Basis.VERSION,
+                    source=source or "approvals: outside",
+                )
         try:
             cs_services.case_study_approve(
                 case_study=cs,

@@ -14,9 +14,11 @@ from approvals.models import (
     ApprovalRequest,
     ConfidentialFlag,
     OutsideApproval,
+    PermissionEvidence,
     ReminderLog,
     ReviewLink,
     StepKind,
+    confirmation_upload_to,
 )
 from casestudies import services as cs_services
 from casestudies.models import CaseStudyState, Contact
@@ -214,6 +216,7 @@ def test_an_outside_approval_needs_a_reason_and_the_written_confirmation(
     client, story, start_chain, alice
 ):
     request, _tokens = start_chain(story)
+    story.quotes.update(permission="asked")
     client.force_login(alice)
     # It sits behind the approval pages, not on the story page.
     assert outside_url(story) in client.get(request_url(request)).content.decode()
@@ -263,6 +266,26 @@ def test_an_outside_approval_needs_a_reason_and_the_written_confirmation(
     assert download["Content-Disposition"].startswith("attachment")
     assert b"We approve version 2" in b"".join(download.streaming_content)
     assert "Approved outside Storyline by Mei Tan" in story.history.latest("pk").reason
+    # The confirmation covers the version: its quotes are approved, with it as evidence.
+    quote = story.quotes.get()
+    assert quote.permission == "approved"
+    assert PermissionEvidence.objects.get(quote=quote).outside == record
+
+
+def test_a_refused_outside_approval_leaves_no_file_behind(story_at, alice):
+    drafting = story_at("drafting")
+    storage = OutsideApproval._meta.get_field("confirmation").storage
+    name = "refused-outside-approval.eml"
+    with pytest.raises(services.ApprovalError, match="only a story in review"):
+        services.outside_approval_record(
+            case_study=drafting,
+            actor=alice,
+            reason="By email",
+            approved_by="Mei Tan",
+            confirmation=SimpleUploadedFile(name, EML),
+        )
+    assert not OutsideApproval.objects.exists()
+    assert not storage.exists(confirmation_upload_to(None, name))
 
 
 def test_the_outside_page_is_for_program_managers_only(client, story, charlie):
