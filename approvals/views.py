@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from approvals import services
 from approvals.forms import (
@@ -472,7 +472,7 @@ def _verdicts_by_quote(step: ApprovalStep) -> dict:
 
 @secret_page
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @review_view
 def review_submit(request, link: ReviewLink, token: str):
     """The one form of the review page. Everything typed is saved first
@@ -480,7 +480,9 @@ def review_submit(request, link: ReviewLink, token: str):
     button's action runs. On any refusal the page comes back with what was
     typed and not saved still in its fields."""
     step = link.step
-    if link_state(link) != "open":
+    # The page after a post lives at this address: a reload or a language
+    # switch (a GET here) goes back to the page itself.
+    if request.method != "POST" or link_state(link) != "open":
         return HttpResponseRedirect(_page_url(token))
     quotes = services.review_quotes(step.request.case_study)
     form = ReviewForm(request.POST, quote_ids=[q.pk for q in quotes])
