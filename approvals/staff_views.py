@@ -113,7 +113,8 @@ def suggestions(request, request_id: str):
                         request,
                         _(
                             "Version %(n)s created with %(accepted)s accepted suggestions. "
-                            "Re-send the request so the reviewers approve the new version."
+                            "Start the request for it from the approval request page (the same "
+                            "reviewers are ticked)."
                         )
                         % {"n": version.number, "accepted": len(accept)},
                     )

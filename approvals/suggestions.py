@@ -7,8 +7,8 @@ The accepted replacements become ONE new :class:`StoryVersion` through
 version staff looked at (``base_number``): if a colleague saved or accepted
 meanwhile, nothing is saved and :class:`VersionConflict` says so. The
 comments are locked while they are resolved, so two managers resolving the
-same suggestions leave one outcome. The manager then re-sends the request for
-the new version (the approval request page does that).
+same suggestions leave one outcome. The manager then starts the request for
+the new version (the stale request's page offers it, reviewers ticked).
 """
 
 from __future__ import annotations
