@@ -30,6 +30,8 @@ from approvals.models import (
     ApprovalRequest,
     ApprovalStep,
     ConfidentialFlag,
+    OutsideApproval,
+    PermissionEvidence,
     QuoteReview,
     ReminderLog,
     ReviewLink,
@@ -37,7 +39,7 @@ from approvals.models import (
 )
 from approvals.services import ApprovalError
 from casestudies.models import CaseStudy, CaseStudyState, Contact
-from core.admin import NoDeleteAdminMixin
+from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.http import client_ip
 from core.ids import is_id
 
@@ -595,4 +597,44 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 source="admin",
             ),
             _("The approval is cancelled and its links revoked."),
+        )
+
+
+@admin.register(PermissionEvidence)
+class PermissionEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Why a quote is approved or refused, and why a person may (not) be
+    named: each change with the decision (or outside approval) behind it."""
+
+    list_display = ("created_at", "subject", "about", "granted", "basis", "evidence_of")
+    list_filter = ("subject", "granted", "basis")
+    list_select_related = ("quote", "contact", "decision", "outside__case_study")
+    search_fields = ("quote__text", "contact__name", "decision__reviewer_name")
+
+    @admin.display(description=gettext_lazy("quote or person"))
+    def about(self, obj):
+        return obj.quote if obj.quote_id else obj.contact
+
+    @admin.display(description=gettext_lazy("evidence"))
+    def evidence_of(self, obj):
+        return obj.decision or obj.outside
+
+
+@admin.register(OutsideApproval)
+class OutsideApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Approvals the customer gave outside Storyline, with their written
+    confirmation (recorded from the approval pages, never added here)."""
+
+    list_display = ("case_study", "version", "approved_by", "recorded_by_name", "created_at")
+    list_select_related = ("case_study", "version")
+    exclude = ("confirmation",)
+    readonly_fields = ("confirmation_file",)
+
+    @admin.display(description=gettext_lazy("written confirmation"))
+    def confirmation_file(self, obj):
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("approvals_staff:outside_file", args=[obj.pk]),
+            obj.confirmation_name,
         )

@@ -43,6 +43,8 @@ SALES_HIDDEN_MODELS = {
     "approvaldigest",
     "reportdispatch",
     "importjob",
+    # The customer's written confirmation of an approval given outside Storyline.
+    "outsideapproval",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

@@ -297,3 +297,13 @@ def test_the_outside_page_is_for_program_managers_only(client, story, charlie):
         403,
         404,
     )
+
+
+def test_the_evidence_is_browsable_read_only_and_hidden_from_sales(client, alice, bob, story):
+    for name in ("permissionevidence", "outsideapproval"):
+        url = reverse(f"admin:approvals_{name}_changelist")
+        client.force_login(alice)
+        assert client.get(url).status_code == 200
+        assert client.get(reverse(f"admin:approvals_{name}_add")).status_code == 403
+    client.force_login(bob)
+    assert client.get(reverse("admin:approvals_outsideapproval_changelist")).status_code == 403
