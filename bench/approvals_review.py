@@ -95,10 +95,12 @@ def main() -> None:
         (
             "save through the one form (POST, page back)",
             _median_ms(
-                lambda: client.post(
-                    path + "save/",
-                    {"c_results_body": "Bench.", "channel_web": "on", "action": "save"},
-                ).content
+                lambda: (
+                    client.post(
+                        path + "save/",
+                        {"c_results_body": "Bench.", "channel_web": "on", "action": "save"},
+                    ).content
+                )
             ),
         )
     )
