@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from approvals import services
 from approvals.models import ApprovalRequest, PermissionEvidence, ReviewComment, ReviewLink
@@ -291,7 +292,10 @@ def test_bad_input_to_the_one_form_gets_a_message_never_a_500(client, story, sta
 def test_a_language_switch_after_a_post_goes_back_to_the_page(client, story, start_chain):
     cs, _refused, _kept = story
     _request, tokens = start_chain(cs)
-    response = client.get(page(tokens[PAT], "save/") + "?language=id", follow=True)
-    assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == page(tokens[PAT])
-    assert "Ada yang rahasia?" in response.content.decode()
+    try:
+        response = client.get(page(tokens[PAT], "save/") + "?language=id", follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == page(tokens[PAT])
+        assert "Ada yang rahasia?" in response.content.decode()
+    finally:
+        translation.activate("en")  # the request left Indonesian active in this thread
