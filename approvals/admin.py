@@ -24,19 +24,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from approvals import services
+from approvals import progress, services
 from approvals.models import (
     CUSTOMER_STEP_KINDS,
     ApprovalRequest,
     ApprovalStep,
     ConfidentialFlag,
+    OutsideApproval,
+    PermissionEvidence,
     QuoteReview,
+    ReminderLog,
     ReviewLink,
     StepKind,
 )
 from approvals.services import ApprovalError
 from casestudies.models import CaseStudy, CaseStudyState, Contact
-from core.admin import NoDeleteAdminMixin
+from core.admin import NoDeleteAdminMixin, ReadOnlyAdminMixin
 from core.http import client_ip
 from core.ids import is_id
 
@@ -58,6 +61,17 @@ STAGE_OF_KIND = {kind.value: stage for kind, stage in ROLE_DEFAULTS.values()}
 CUSTOMER_KIND_CHOICES = [(k.value, k.label) for k in StepKind if k in CUSTOMER_STEP_KINDS]
 INTERNAL_KIND_CHOICES = [(k.value, k.label) for k in StepKind if k not in CUSTOMER_STEP_KINDS]
 INTERNAL_ROWS = 2
+
+
+def _previous_request(case_study: CaseStudy, raw_id: str) -> ApprovalRequest | None:
+    """The request a new one replaces: ``raw_id`` if it is one of the
+    story's, else the story's latest request (None for a first request)."""
+    requests = case_study.approval_requests.order_by("-created_at", "-pk")
+    if is_id(raw_id):
+        found = requests.filter(pk=int(raw_id)).first()
+        if found is not None:
+            return found
+    return requests.first()
 
 
 class StartForm(forms.Form):
@@ -189,6 +203,16 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 name="approvals_approvalrequest_extend",
             ),
             path(
+                "<path:object_id>/flag/<str:flag_id>/<str:how>/",
+                view(require_POST(self.flag_view)),
+                name="approvals_approvalrequest_flag",
+            ),
+            path(
+                "<path:object_id>/next-version/",
+                view(require_POST(self.next_version_view)),
+                name="approvals_approvalrequest_next_version",
+            ),
+            path(
                 "<path:object_id>/cancel/",
                 view(require_POST(self.cancel_view)),
                 name="approvals_approvalrequest_cancel",
@@ -232,6 +256,7 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 Prefetch("quote_reviews", queryset=QuoteReview.objects.select_related("quote")),
                 Prefetch("flags", queryset=ConfidentialFlag.objects.select_related("metric")),
                 "rights_confirmations",
+                Prefetch("reminders", queryset=ReminderLog.objects.order_by("created_at", "pk")),
             )
             .order_by("stage", "pk")
         )
@@ -239,8 +264,23 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         for step in steps:
             links = list(step.links.all())
             live = next((lk for lk in links if lk.revoked_at is None), None)
-            rows.append({"step": step, "link": live, "links": links})
+            rows.append(
+                {
+                    "step": step,
+                    "link": live,
+                    "links": links,
+                    "reminders": list(step.reminders.all()),
+                    "next_reminder": progress.next_reminder_on(step),
+                }
+            )
         can_change = request.user.has_perm(CHANGE)
+        current = services.request_is_current(obj)
+        latest = services.latest_version(obj.case_study, obj.version.language)
+        flags = [(s, f) for s in steps for f in s.flags.all()]
+        next_sections_change = bool(
+            latest is not None
+            and services.next_version_sections(obj.case_study, latest.sections())[1]
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -260,9 +300,24 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             ),
             "comments": [c for s in steps for c in s.comments.all()],
             "quote_reviews": [(s, r) for s in steps for r in s.quote_reviews.all()],
-            "flags": [(s, f) for s in steps for f in s.flags.all()],
-            "rights": [(s, r) for s in steps for r in s.rights_confirmations.all()],
-            "current": services.request_is_current(obj),
+            "flags": flags,
+            "rights": [
+                (s, r, progress.rights_in_words(r.rights))
+                for s in steps
+                for r in s.rights_confirmations.all()
+            ],
+            "current": current,
+            "latest": latest,
+            "next_action": progress.next_action(
+                obj, steps=steps, current=current, latest=latest, flags=[f for _s, f in flags]
+            ),
+            "can_build_next_version": next_sections_change
+            and obj.case_study.state in (CaseStudyState.IN_REVIEW, CaseStudyState.DRAFTING),
+            "restart_url": (
+                reverse("admin:approvals_approvalrequest_start")
+                + f"?case_study={obj.case_study_id}&from={obj.pk}"
+            ),
+            "outside_url": reverse("approvals_staff:outside", args=[obj.case_study_id]),
         }
         return TemplateResponse(request, "admin/approvals/approvalrequest/overview.html", context)
 
@@ -299,8 +354,13 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 "link_lifetime_days": services.conf("REVIEW_LINK_DAYS"),
             },
         )
-        # The chain captured at recruitment (who approves for the customer,
-        # how long they need) comes first; the contacts' roles fill the rest.
+        # The reviewers of the request this one replaces (``?from=``, or the
+        # story's latest request) come first, with their roles and stages;
+        # else the chain captured at recruitment; else the contacts' roles,
+        # the executive sponsor left unticked (they approve last, when asked).
+        previous = _previous_request(case_study, request.GET.get("from", ""))
+        old_steps = list(previous.steps.order_by("stage", "pk")) if previous else []
+        by_contact = {st.contact_id: st for st in old_steps if st.contact_id}
         planned = {
             member.contact_id: member
             for member in case_study.approval_chain.all()
@@ -311,30 +371,42 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
         for contact in contacts:
             kind, stage = ROLE_DEFAULTS.get(contact.role, (StepKind.PARTICIPANT, 1))
             initial = {
-                "include": contact.may_contact,
+                "include": contact.may_contact
+                and (
+                    contact.pk in planned
+                    if planned
+                    else contact.role != Contact.Role.EXECUTIVE_SPONSOR
+                ),
                 "kind": kind.value,
                 "stage": stage,
                 "required": True,
             }
             member = planned.get(contact.pk)
             if member is not None:
-                initial.update(
-                    include=contact.may_contact,
-                    kind=member.role,
-                    stage=STAGE_OF_KIND.get(member.role, 1),
-                )
+                initial.update(kind=member.role, stage=STAGE_OF_KIND.get(member.role, 1))
                 if member.expected_review_days:
                     initial["due_on"] = today + timedelta(days=member.expected_review_days)
+            if previous is not None:
+                old_step = by_contact.get(contact.pk)
+                initial["include"] = old_step is not None and contact.may_contact
+                if old_step is not None:
+                    initial.update(
+                        kind=old_step.kind, stage=old_step.stage, required=old_step.required
+                    )
             row = StepRowForm(data, prefix=f"c{contact.pk}", initial=initial)
             contact_rows.append((contact, row))
-        internal_rows = [
-            InternalRowForm(
-                data,
-                prefix=f"u{i}",
-                initial={"kind": INTERNAL_KIND_CHOICES[i % 2][0], "stage": 1, "required": True},
-            )
-            for i in range(INTERNAL_ROWS)
-        ]
+        old_internal = [st for st in old_steps if st.user_id]
+        internal_rows = []
+        for i in range(max(INTERNAL_ROWS, len(old_internal))):
+            initial = {"kind": INTERNAL_KIND_CHOICES[i % 2][0], "stage": 1, "required": True}
+            if i < len(old_internal):
+                st = old_internal[i]
+                initial.update(user=st.user_id, kind=st.kind, stage=st.stage, required=st.required)
+            internal_rows.append(InternalRowForm(data, prefix=f"u{i}", initial=initial))
+        if previous is not None and request.method != "POST":
+            form.initial["message"] = previous.message
+            form.initial["verify_email_for_approve"] = previous.verify_email_for_approve
+            form.initial["verify_email_for_comments"] = previous.verify_email_for_comments
         if request.method == "POST":
             # Validate every row (no short cut) so each shows its errors.
             checked = [f.is_valid() for f in [form, *(r for _c, r in contact_rows), *internal_rows]]
@@ -387,6 +459,7 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             contact_rows=contact_rows,
             internal_rows=internal_rows,
             in_review=case_study.state == CaseStudyState.IN_REVIEW,
+            previous=previous,
         )
         return TemplateResponse(request, "admin/approvals/approvalrequest/start.html", context)
 
@@ -463,6 +536,54 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
             _("Your decision is recorded."),
         )
 
+    def flag_view(self, request, object_id, flag_id, how):
+        self._require_change(request)
+        obj = self._request_for(request, object_id)
+        if not is_id(flag_id) or how not in ("apply", "dismiss"):
+            raise Http404
+        flag = get_object_or_404(ConfidentialFlag, pk=flag_id, step__request=obj)
+        if how == "apply":
+            return self._run(
+                request,
+                obj,
+                lambda: services.confidential_flag_apply(
+                    flag=flag,
+                    actor=request.user,
+                    replacement=request.POST.get("replacement", ""),
+                    note=request.POST.get("note", ""),
+                    source="admin",
+                ),
+                _("The flag is applied."),
+            )
+        return self._run(
+            request,
+            obj,
+            lambda: services.confidential_flag_dismiss(
+                flag=flag, actor=request.user, reason=request.POST.get("reason", ""), source="admin"
+            ),
+            _("The flag is dismissed; the reviewer will see your reason."),
+        )
+
+    def next_version_view(self, request, object_id):
+        self._require_change(request)
+        obj = self._request_for(request, object_id)
+        try:
+            version = services.approval_request_next_version(
+                request=obj, actor=request.user, source="admin"
+            )
+        except ApprovalError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Version %(n)s is saved without the refused quotes and confidential "
+                    "phrases. Once it is in review, start the request for it."
+                )
+                % {"n": version.number},
+            )
+        return self._back(obj)
+
     def cancel_view(self, request, object_id):
         self._require_change(request)
         obj = self._request_for(request, object_id)
@@ -476,4 +597,44 @@ class ApprovalRequestAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
                 source="admin",
             ),
             _("The approval is cancelled and its links revoked."),
+        )
+
+
+@admin.register(PermissionEvidence)
+class PermissionEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Why a quote is approved or refused, and why a person may (not) be
+    named: each change with the decision (or outside approval) behind it."""
+
+    list_display = ("created_at", "subject", "about", "granted", "basis", "evidence_of")
+    list_filter = ("subject", "granted", "basis")
+    list_select_related = ("quote", "contact", "decision", "outside__case_study")
+    search_fields = ("quote__text", "contact__name", "decision__reviewer_name")
+
+    @admin.display(description=gettext_lazy("quote or person"))
+    def about(self, obj):
+        return obj.quote if obj.quote_id else obj.contact
+
+    @admin.display(description=gettext_lazy("evidence"))
+    def evidence_of(self, obj):
+        return obj.decision or obj.outside
+
+
+@admin.register(OutsideApproval)
+class OutsideApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Approvals the customer gave outside Storyline, with their written
+    confirmation (recorded from the approval pages, never added here)."""
+
+    list_display = ("case_study", "version", "approved_by", "recorded_by_name", "created_at")
+    list_select_related = ("case_study", "version")
+    exclude = ("confirmation",)
+    readonly_fields = ("confirmation_file",)
+
+    @admin.display(description=gettext_lazy("written confirmation"))
+    def confirmation_file(self, obj):
+        from django.utils.html import format_html
+
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("approvals_staff:outside_file", args=[obj.pk]),
+            obj.confirmation_name,
         )

@@ -13,8 +13,17 @@ from datetime import UTC
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from approvals.models import ApprovalRequest, Decision, QuoteReview
+from approvals.models import (
+    ApprovalRequest,
+    ConfidentialFlag,
+    Decision,
+    PermissionEvidence,
+    QuoteReview,
+)
+from approvals.progress import flag_in_words, rights_in_words
+from casestudies.models import Metric
 from core.pdf import render_pdf
 
 # A replaced-by chain longer than this is a data error, not history.
@@ -33,25 +42,43 @@ def request_chain(approval_request: ApprovalRequest) -> list[ApprovalRequest]:
     return list(reversed(chain))
 
 
-def _text(value) -> str:
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, list | tuple):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
+RIGHTS_KEYS = {"logo_allowed", "anonymised", "percentage_only", "rights_expire_on"}
 
 
 def usage_rights_lines(decided: dict) -> list[tuple[str, str]]:
-    """The usage rights a decision confirmed, as (label, value) lines,
-    whatever shape the review page stored them in."""
+    """The usage rights a decision confirmed, as (label, value) lines in
+    words and in a fixed order, whatever shape the review page stored."""
     rights = decided.get("usage_rights") or decided.get("rights") or {}
+    if isinstance(rights, dict) and rights and RIGHTS_KEYS & set(rights):
+        return [("", line) for line in rights_in_words(rights)]
     if isinstance(rights, dict):
-        return [(str(key).replace("_", " "), _text(value)) for key, value in rights.items()]
+        return [
+            (str(key).replace("_", " ").capitalize(), _words(value))
+            for key, value in sorted(rights.items())
+        ]
     if rights:
-        return [("", _text(rights))]
+        return [("", _words(rights))]
     return []
+
+
+def _words(value) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def checklist_lines(decided: dict) -> list[tuple[str, str]]:
+    """The guide's sign-off checks the reviewer ticked, in words."""
+    checklist = decided.get("checklist") or {}
+    if not isinstance(checklist, dict) or not checklist:
+        return []
+    labels = [
+        ("facts_checked", _("Facts and figures checked")),
+        ("attribution_checked", _("Names and job titles correct")),
+    ]
+    return [(label, _words(bool(checklist.get(key)))) for key, label in labels]
 
 
 @dataclass
@@ -61,6 +88,8 @@ class DecisionEvidence:
     quotes: list[QuoteReview] = field(default_factory=list)
     rights: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    checks: list[tuple[str, str]] = field(default_factory=list)
+    permissions: list[str] = field(default_factory=list)
     hash_matches: bool = True
 
 
@@ -70,9 +99,12 @@ class RequestEvidence:
     decisions: list[DecisionEvidence]
     undecided: list
     version_intact: bool
+    replaced: bool = False
 
 
 def certificate_context(approval_request: ApprovalRequest) -> dict:
+    """The approved (requested) version and its decisions first; the
+    versions it replaced after, newest first."""
     chain = request_chain(approval_request)
     ids = [r.pk for r in chain]
     decisions = list(
@@ -87,17 +119,54 @@ def certificate_context(approval_request: ApprovalRequest) -> dict:
         .order_by("quote__pk")
     ):
         quotes.setdefault(review.step_id, []).append(review)
+    flag_rows: dict[int, list[str]] = {}
+    for flag in (
+        ConfidentialFlag.objects.filter(step__request_id__in=ids)
+        .select_related("metric")
+        .order_by("pk")
+    ):
+        flag_rows.setdefault(flag.step_id, []).append(flag_in_words(flag))
+    permissions: dict[int, list[str]] = {}
+    for ev in (
+        PermissionEvidence.objects.filter(decision__request_id__in=ids)
+        .select_related("quote", "contact")
+        .order_by("pk")
+    ):
+        if ev.subject == PermissionEvidence.Subject.NAMING:
+            line = (
+                _("%(name)s may be named") if ev.granted else _("%(name)s may not be named")
+            ) % {"name": ev.contact.name}
+        else:
+            line = _("Quote “%(text)s”: %(state)s (%(basis)s)") % {
+                "text": ev.quote.text[:80],
+                "state": _("approved") if ev.granted else _("refused"),
+                "basis": ev.get_basis_display(),
+            }
+        permissions.setdefault(ev.decision_id, []).append(line)
+    metric_labels = dict(
+        Metric.objects.filter(case_study_id=approval_request.case_study_id).values_list(
+            "pk", "label"
+        )
+    )
     by_request: dict[int, list[DecisionEvidence]] = {pk: [] for pk in ids}
     for decision in decisions:
         decided = decision.decided if isinstance(decision.decided, dict) else {}
-        flags = decided.get("confidential") or decided.get("flags") or []
+        flags = flag_rows.get(decision.step_id)
+        if flags is None:
+            raw = decided.get("confidential") or decided.get("flags") or []
+            raw = raw if isinstance(raw, list) else [raw]
+            flags = [
+                flag_in_words(f, metric_labels) if isinstance(f, dict) else _words(f) for f in raw
+            ]
         by_request[decision.request_id].append(
             DecisionEvidence(
                 decision=decision,
                 role=decision.step.get_kind_display(),
                 quotes=quotes.get(decision.step_id, []),
                 rights=usage_rights_lines(decided),
-                flags=[_text(f) for f in flags] if isinstance(flags, list) else [_text(flags)],
+                flags=flags,
+                checks=checklist_lines(decided),
+                permissions=permissions.get(decision.pk, []),
                 hash_matches=decision.content_hash == decision.version.content_hash,
             )
         )
@@ -106,19 +175,24 @@ def certificate_context(approval_request: ApprovalRequest) -> dict:
         for step in request.steps.all():
             if not step.is_decided:
                 steps_by_request[request.pk].append(step)
+    # The requested version leads; the ones it replaced follow, newest first.
+    ordered = [approval_request, *[r for r in reversed(chain) if r.pk != approval_request.pk]]
     requests = [
         RequestEvidence(
             approval_request=r,
             decisions=by_request[r.pk],
             undecided=steps_by_request[r.pk],
             version_intact=r.version.verify_hash() and r.version.content_hash == r.content_hash,
+            replaced=r.pk != approval_request.pk,
         )
-        for r in chain
+        for r in ordered
     ]
     return {
         "approval_request": approval_request,
         "case_study": approval_request.case_study,
         "version": approval_request.version,
+        "lead": requests[0],
+        "replaced": requests[1:],
         "requests": requests,
         "decision_count": len(decisions),
         "generated_at": timezone.now(),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.roles import CHAIN_ROLE_CHOICES, CHAIN_ROLES, CUSTOMER_STEP_KINDS, StepKind
 from casestudies.models import SECTIONS, ImmutableError
 from core.models import TimeStampedModel
+from core.storage import private_storage
 
 
 class ApprovalRequest(TimeStampedModel):
@@ -141,6 +142,14 @@ class ApprovalStep(models.Model):
     activated_at = models.DateTimeField(_("asked"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # The reviewer's answer to "may we name you?", kept until they decide;
+    # their decision applies it to the contact (``PermissionEvidence``).
+    naming_answer = models.CharField(
+        _("may we name you?"),
+        max_length=10,
+        blank=True,
+        choices=[("", _("not answered")), ("granted", _("granted")), ("refused", _("refused"))],
+    )
 
     class Meta:
         verbose_name = _("approval step")
@@ -342,6 +351,18 @@ class ConfidentialFlag(TimeStampedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     resolved_by_name = models.CharField(_("resolved by"), max_length=200, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    replacement = models.CharField(
+        _("replace with"),
+        max_length=300,
+        blank=True,
+        help_text=_("Applied to a phrase: the words that replace it in the next version."),
+    )
+    resolution_note = models.TextField(
+        _("resolution"),
+        blank=True,
+        help_text=_("What was done, or why the flag was dismissed: the reviewer sees it."),
+    )
 
     class Meta:
         verbose_name = _("confidential flag")
@@ -568,3 +589,132 @@ class ApprovalChainContact(TimeStampedModel):
         if self.expected_review_days is not None:
             return self.expected_review_days
         return settings.STORYLINE["APPROVAL_REVIEW_DAYS"].get(self.role, 5)
+
+
+class PermissionEvidence(models.Model):
+    """What a customer's decision did to a quote's permission or to a
+    person's "you may name me": one row per change, pointing at the
+    decision that is its evidence. Written once, never changed."""
+
+    class Subject(models.TextChoices):
+        QUOTE = "quote", _("quote")
+        NAMING = "naming", _("may be named")
+
+    class Basis(models.TextChoices):
+        VERDICT = "verdict", _("the reviewer's verdict")
+        VERSION = "version", _("approved with the version, not refused")
+        ANSWER = "answer", _("the person's own answer")
+
+    subject = models.CharField(_("about"), max_length=10, choices=Subject.choices)
+    quote = models.ForeignKey(
+        "casestudies.Quote",
+        verbose_name=_("quote"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="permission_evidence",
+    )
+    contact = models.ForeignKey(
+        "casestudies.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="permission_evidence",
+    )
+    granted = models.BooleanField(_("granted"))
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    # The evidence: a reviewer's decision, or an approval recorded outside
+    # Storyline with the customer's written confirmation.
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    outside = models.ForeignKey(
+        "OutsideApproval",
+        verbose_name=_("approval outside Storyline"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("permission evidence")
+        verbose_name_plural = _("permission evidence")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(subject="quote") & Q(quote__isnull=False))
+                | (Q(subject="naming") & Q(contact__isnull=False)),
+                name="approvals_evidence_names_its_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False) | Q(outside__isnull=False),
+                name="approvals_evidence_has_its_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} · {self.granted} · {self.decision or self.outside}"
+
+
+def confirmation_upload_to(instance, filename: str) -> str:
+    from pathlib import PurePath
+
+    from django.utils.text import get_valid_filename
+
+    name = get_valid_filename(PurePath(filename).name)[-80:] or "confirmation"
+    return f"approvals/outside/{timezone.now():%Y/%m}/{name}"
+
+
+class OutsideApproval(models.Model):
+    """An approval the customer gave outside Storyline (by email, on paper),
+    recorded deliberately: the reason, and their written confirmation as an
+    uploaded email or PDF kept in private storage."""
+
+    case_study = models.ForeignKey(
+        "casestudies.CaseStudy",
+        verbose_name=_("case study"),
+        on_delete=models.PROTECT,
+        related_name="outside_approvals",
+    )
+    version = models.ForeignKey(
+        "casestudies.StoryVersion",
+        verbose_name=_("story version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_hash = models.CharField(_("SHA-256 of the version"), max_length=64)
+    reason = models.TextField(_("why the customer approved outside Storyline"))
+    approved_by = models.CharField(_("approved by (at the customer)"), max_length=200)
+    confirmation = models.FileField(
+        _("written confirmation"),
+        upload_to=confirmation_upload_to,
+        storage=private_storage,
+    )
+    confirmation_name = models.CharField(_("file name"), max_length=200)
+    confirmation_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_by_name = models.CharField(_("recorded by (name)"), max_length=200)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("approval outside Storyline")
+        verbose_name_plural = _("approvals outside Storyline")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_study} · v{self.version.number}"

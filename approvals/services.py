@@ -28,6 +28,8 @@ from approvals.models import (
     ApprovalStep,
     ConfidentialFlag,
     Decision,
+    OutsideApproval,
+    PermissionEvidence,
     QuoteReview,
     ReviewComment,
     ReviewLink,
@@ -338,6 +340,12 @@ def _advance(request: ApprovalRequest, *, actor: Any, source: str) -> None:
                 if step.is_customer:
                     review_link_issue(step=step, actor=actor, source=source)
         return
+    if blocking_flags(request):
+        # Every required reviewer approved, but a confidential flag is still
+        # open (or applied, waiting for the next version): the request stays
+        # open until staff resolve it (``confidential_flag_dismiss`` calls
+        # this again).
+        return
 
     request.status = R.APPROVED
     request.completed_at = now
@@ -353,6 +361,7 @@ def _advance(request: ApprovalRequest, *, actor: Any, source: str) -> None:
         data={"version": request.version.number, "content_hash": request.content_hash},
         source=source,
     )
+    _approve_quotes_with_version(request, actor=actor, source=source)
     cs = CaseStudy.objects.get(pk=request.case_study_id)
     if cs.state == CaseStudyState.APPROVED and cs.approved_version_id == request.version_id:
         return  # staff recorded this approval by hand meanwhile: nothing left to move
@@ -420,7 +429,21 @@ def review_link_issue(*, step: ApprovalStep, actor: Any = None, source: str = ""
 
 
 def review_link_resend(*, step: ApprovalStep, actor: Any, source: str = "") -> ReviewLink:
-    """Re-send: a fresh link replaces the old one (which stops working at once)."""
+    """Re-send: a fresh link replaces the old one (which stops working at once).
+    Never on a stale request: its link would only say a newer version is on
+    its way; start the request for the newer version instead."""
+    request = ApprovalRequest.objects.select_related("case_study", "version").get(
+        pk=step.request_id
+    )
+    if request.status == R.SUPERSEDED or not request_is_current(request):
+        latest = latest_version(request.case_study, request.version.language)
+        raise ApprovalError(
+            _(
+                "Version %(old)s is stale: version %(new)s was saved after it. Start the "
+                "request for version %(new)s instead of re-sending this one."
+            )
+            % {"old": request.version.number, "new": latest.number if latest else "?"}
+        )
     return review_link_issue(step=step, actor=actor, source=source)
 
 
@@ -687,6 +710,50 @@ def confidential_flag_add(
     return flag
 
 
+def rights_contradiction(*, anonymised: bool, logo_allowed: bool) -> str:
+    """The sentence refusing contradictory usage rights, or ""."""
+    if anonymised and logo_allowed:
+        return _(
+            "An anonymised story never shows your company's name or logo: untick "
+            "“Our logo may be shown” or “Anonymised”."
+        )
+    return ""
+
+
+def naming_asked(step: ApprovalStep, quotes: list[Quote] | None = None) -> bool:
+    """Whether the reviewer is a named person of the story: a quote is theirs,
+    or their name is in the version's text."""
+    if step.contact_id is None:
+        return False
+    request = step.request
+    quotes = review_quotes(request.case_study) if quotes is None else quotes
+    if any(q.speaker_id == step.contact_id for q in quotes):
+        return True
+    name = (step.contact.name or "").strip().casefold()
+    version = request.version
+    return bool(name) and any(
+        name in (text or "").casefold() for text in [version.title, *version.sections().values()]
+    )
+
+
+def naming_answer_set(*, link: ReviewLink, answer: str) -> ApprovalStep:
+    """The reviewer says whether we may name them; their decision applies it."""
+    if answer not in ("granted", "refused"):
+        raise ApprovalError(_("Say whether we may name you."))
+    with transaction.atomic():
+        request, step, link = _locked_live(link)
+        _require_verified(request, link, for_approve=False)
+        if step.naming_answer != answer:
+            step.naming_answer = answer
+            step.save(update_fields=["naming_answer"])
+            audit_log(
+                action="approvals.naming.answered",
+                obj=step,
+                data={"step": step.pk, "answer": answer},
+            )
+    return step
+
+
 def usage_rights_confirm(
     *,
     link: ReviewLink,
@@ -700,6 +767,9 @@ def usage_rights_confirm(
     study takes the rights at once (the audit log keeps every change)."""
     if rights_expire_on is not None and rights_expire_on <= timezone.localdate():
         raise ApprovalError(_("The expiry date must be in the future."))
+    problem = rights_contradiction(anonymised=anonymised, logo_allowed=logo_allowed)
+    if problem:
+        raise ApprovalError(problem)
     with transaction.atomic():
         request, step, link = _locked_live(link)
         _require_verified(request, link, for_approve=False)
@@ -830,6 +900,8 @@ def _decide(
         step.status = outcome
         step.decided_at = now
         step.save(update_fields=["status", "decided_at"])
+        if step.is_customer:
+            _apply_customer_answers(step, decision, source=source)
         if outcome == Decision.Outcome.APPROVED and step.contact_id:
             # The chain captured at recruitment moves on by itself, and with
             # it the expected publication date shown on the case study.
@@ -973,3 +1045,519 @@ def approval_request_cancel(
             source=source,
         )
     return request
+
+
+# --------------------------------------------------------------------------
+# The customer's answers reach the story: quotes, names, flags
+# --------------------------------------------------------------------------
+
+QP = Quote.Permission
+F = ConfidentialFlag.Status
+
+
+def _set_quote_permission(
+    quote: Quote,
+    *,
+    granted: bool,
+    decision: Decision | None,
+    basis: str,
+    source: str,
+    outside: OutsideApproval | None = None,
+) -> None:
+    """With the decision's transaction open: the quote takes the customer's
+    answer (a refusal is final for this story: an approval never overrides
+    it), and the evidence row points at the decision."""
+    locked = Quote.objects.select_for_update(of=("self",)).get(pk=quote.pk)
+    wanted = QP.APPROVED if granted else QP.REFUSED
+    if locked.permission == wanted or locked.permission == QP.REFUSED:
+        return
+    old = locked.permission
+    locked.permission = wanted
+    locked.save(update_fields=["permission", "updated_at"])
+    PermissionEvidence.objects.create(
+        subject=PermissionEvidence.Subject.QUOTE,
+        quote=locked,
+        granted=granted,
+        basis=basis,
+        decision=decision,
+        outside=outside,
+    )
+    audit_log(
+        action="approvals.quote.permission",
+        obj=locked,
+        data={
+            "from": old,
+            "to": wanted,
+            "decision": decision.pk if decision else None,
+            "outside": outside.pk if outside else None,
+            "basis": basis,
+        },
+        source=source,
+    )
+
+
+def _apply_customer_answers(step: ApprovalStep, decision: Decision, *, source: str) -> None:
+    """A customer's decision (either outcome) carries their answers: each
+    quote verdict sets the quote's permission, and their "you may name me"
+    sets their contact's."""
+    for review in step.quote_reviews.select_related("quote").order_by("quote_id"):
+        _set_quote_permission(
+            review.quote,
+            granted=review.verdict == QuoteReview.Verdict.APPROVED,
+            decision=decision,
+            basis=PermissionEvidence.Basis.VERDICT,
+            source=source,
+        )
+    if step.contact_id and step.naming_answer:
+        granted = step.naming_answer == "granted"
+        contact = Contact.objects.select_for_update().get(pk=step.contact_id)
+        if contact.may_be_named != granted:
+            contact.may_be_named = granted
+            contact.save(update_fields=["may_be_named", "updated_at"])
+        PermissionEvidence.objects.create(
+            subject=PermissionEvidence.Subject.NAMING,
+            contact=contact,
+            granted=granted,
+            basis=PermissionEvidence.Basis.ANSWER,
+            decision=decision,
+        )
+        audit_log(
+            action="approvals.contact.naming",
+            obj=contact,
+            data={"may_be_named": granted, "decision": decision.pk},
+            source=source,
+        )
+
+
+def _approve_quotes_with_version(request: ApprovalRequest, *, actor: Any, source: str) -> None:
+    """The request is approved: every quote the reviewers were shown and none
+    refused is approved with the version (the last approving decision is the
+    evidence), so the approved story's quotes can be published."""
+    last = request.decisions.filter(outcome=Decision.Outcome.APPROVED).order_by(
+        "-decided_at", "-pk"
+    )
+    decision = last.first()
+    if decision is None:
+        return
+    shown = {q["id"] for q in (decision.seen or {}).get("quotes", []) if "id" in q}
+    for quote in review_quotes(request.case_study):
+        if quote.pk in shown and quote.permission != QP.APPROVED:
+            _set_quote_permission(
+                quote,
+                granted=True,
+                decision=decision,
+                basis=PermissionEvidence.Basis.VERSION,
+                source=source or "approvals",
+            )
+
+
+def blocking_flags(request: ApprovalRequest) -> list[ConfidentialFlag]:
+    """The flags that keep ``request`` from completing: open ones, and
+    applied phrases (the next version must carry the change)."""
+    return [
+        f
+        for f in ConfidentialFlag.objects.filter(step__request_id=request.pk).order_by("pk")
+        if f.status == F.OPEN or (f.status == F.APPLIED and f.phrase)
+    ]
+
+
+def _locked_flag(flag: ConfidentialFlag) -> tuple[ApprovalRequest, ConfidentialFlag]:
+    request = ApprovalRequest.objects.select_for_update().get(pk=flag.step.request_id)
+    flag = ConfidentialFlag.objects.select_for_update().select_related("step").get(pk=flag.pk)
+    if flag.status != F.OPEN:
+        raise ApprovalError(
+            _("This flag is already %(status)s.") % {"status": flag.get_status_display()}
+        )
+    return request, flag
+
+
+def confidential_flag_apply(
+    *, flag: ConfidentialFlag, actor: Any, replacement: str = "", note: str = "", source: str = ""
+) -> ConfidentialFlag:
+    """Do what the customer asked. A figure is shown as a percentage from now
+    on (the metric becomes "percentage only"); a phrase is replaced by
+    ``replacement`` (removed when empty) in the next version, which
+    :func:`next_version_sections` builds."""
+    replacement = " ".join((replacement or "").split())[:300]
+    with transaction.atomic():
+        request, flag = _locked_flag(flag)
+        if flag.metric_id is not None:
+            metric = Metric.objects.select_for_update().get(pk=flag.metric_id)
+            if not metric.percentage_only:
+                metric.percentage_only = True
+                metric.save(update_fields=["percentage_only", "updated_at"])
+                audit_log(
+                    action="casestudies.metric.percentage_only",
+                    obj=metric,
+                    actor=actor,
+                    data={"flag": flag.pk},
+                    source=source,
+                )
+            done = _("shown as a percentage only")
+        else:
+            base = latest_version(request.case_study, request.version.language)
+            if base is None or not any(
+                flag.phrase.casefold() in (text or "").casefold()
+                for text in base.sections().values()
+            ):
+                raise ApprovalError(
+                    _(
+                        "“%(phrase)s” is not in version %(n)s: edit the story by hand, or "
+                        "dismiss the flag with a reason."
+                    )
+                    % {"phrase": flag.phrase, "n": base.number if base else "?"}
+                )
+            done = (
+                _("replaced by “%(text)s” in the next version") % {"text": replacement}
+                if replacement
+                else _("removed from the next version")
+            )
+        flag.status = F.APPLIED
+        flag.replacement = replacement if flag.metric_id is None else ""
+        flag.resolution_note = (note or "").strip() or done
+        flag.resolved_at = timezone.now()
+        flag.resolved_by_name = actor_name(actor)
+        flag.save(
+            update_fields=[
+                "status",
+                "replacement",
+                "resolution_note",
+                "resolved_at",
+                "resolved_by_name",
+                "updated_at",
+            ]
+        )
+        audit_log(
+            action="approvals.flag.applied",
+            obj=flag,
+            actor=actor,
+            data={"request": request.pk, "metric": flag.metric_id, "replacement": replacement},
+            source=source,
+        )
+        if request.status == R.OPEN and request_is_current(request):
+            _advance(request, actor=actor, source=source)
+    return flag
+
+
+def confidential_flag_dismiss(
+    *, flag: ConfidentialFlag, actor: Any, reason: str, source: str = ""
+) -> ConfidentialFlag:
+    """Keep the figure or phrase as it is, saying why: the reviewer sees the
+    reason. The last open flag dismissed lets an approved chain complete."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApprovalError(_("Say why the flag is dismissed: the reviewer will read it."))
+    with transaction.atomic():
+        request, flag = _locked_flag(flag)
+        flag.status = F.DISMISSED
+        flag.resolution_note = reason[:2000]
+        flag.resolved_at = timezone.now()
+        flag.resolved_by_name = actor_name(actor)
+        flag.save(
+            update_fields=[
+                "status",
+                "resolution_note",
+                "resolved_at",
+                "resolved_by_name",
+                "updated_at",
+            ]
+        )
+        audit_log(
+            action="approvals.flag.dismissed",
+            obj=flag,
+            actor=actor,
+            data={"request": request.pk, "reason": reason[:200]},
+            source=source,
+        )
+        if request.status == R.OPEN and request_is_current(request):
+            _advance(request, actor=actor, source=source)
+    return flag
+
+
+def _remove_passage(text: str, start: int, end: int) -> str:
+    """``text`` without the passage at ``start:end``: a blockquote (with its
+    attribution) goes whole; an inline quotation takes its sentence with it."""
+    import re
+
+    if not text[start:end].lstrip().startswith(">"):
+        head = text[:start]
+        cut = max(head.rfind("\n"), *(m.end() - 1 for m in re.finditer(r"[.!?…]\s", head)))
+        start = cut + 1 if cut >= 0 else 0
+        tail = re.search(r"[.!?…](?=\s|$)|\n", text[end:])
+        if tail is None:
+            end = len(text)
+        else:
+            end += tail.end() if tail.group() != "\n" else tail.start()
+    head, rest = text[:start].rstrip(" \t"), text[end:].lstrip(" \t")
+    glue = " " if head.strip() and not head.endswith("\n") and rest else ""
+    joined = head + glue + rest
+    while "\n\n\n" in joined:
+        joined = joined.replace("\n\n\n", "\n\n")
+    return joined.strip()
+
+
+def without_refused_quotes(text: str, refused: list[Quote]) -> str:
+    """``text`` with every passage that reproduces a refused quote removed."""
+    from casestudies.checker import find_quoted_passages, match_quote
+
+    if not refused or not text:
+        return text
+    for passage in reversed(find_quoted_passages(text)):
+        if match_quote(passage.text, refused) is not None:
+            text = _remove_passage(text, passage.start, passage.end)
+    return text
+
+
+def _replace_phrase(text: str, phrase: str, replacement: str) -> str:
+    import re
+
+    pattern = re.compile(re.escape(phrase), re.IGNORECASE)
+    text = pattern.sub(lambda _m: replacement, text)
+    return re.sub(r"[ \t]{2,}", " ", re.sub(r"[ \t]+([.,;:!?])", r"\1", text))
+
+
+def next_version_sections(
+    case_study: CaseStudy, sections: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """The sections of the next version with the customer's answers applied:
+    refused quotes leave, applied confidential phrases are replaced or
+    removed. Returns the sections and what changed, in words."""
+    refused = list(case_study.quotes.filter(permission=QP.REFUSED))
+    flags = list(
+        ConfidentialFlag.objects.filter(
+            step__request__case_study_id=case_study.pk, status=F.APPLIED, metric__isnull=True
+        ).exclude(phrase="")
+    )
+    changes: list[str] = []
+    result = {}
+    for name, text in sections.items():
+        new = without_refused_quotes(text or "", refused)
+        for flag in flags:
+            if flag.phrase.casefold() in new.casefold():
+                new = _replace_phrase(new, flag.phrase, flag.replacement)
+        result[name] = new
+        if new != (text or ""):
+            changes.append(name)
+    return result, changes
+
+
+def approval_request_next_version(
+    *, request: ApprovalRequest, actor: Any, source: str = ""
+) -> StoryVersion:
+    """Save the next version of the story with the customer's answers applied
+    (refused quotes and applied confidential phrases out)."""
+    base = latest_version(request.case_study, request.version.language)
+    if base is None:
+        raise ApprovalError(_("Choose a version of this story."))
+    sections, changed = next_version_sections(request.case_study, base.sections())
+    if not changed:
+        raise ApprovalError(
+            _(
+                "Version %(n)s already leaves out the refused quotes and the confidential "
+                "phrases: there is nothing to change."
+            )
+            % {"n": base.number}
+        )
+    try:
+        return cs_services.story_version_create(
+            case_study=request.case_study,
+            actor=actor,
+            title=base.title,
+            sections=sections,
+            language=base.language,
+            note=_("Refused quotes and confidential phrases removed"),
+            base_number=base.number,
+            source=source,
+        )
+    except TransitionError as exc:
+        raise ApprovalError(str(exc)) from exc
+
+
+# --------------------------------------------------------------------------
+# An approval given outside Storyline
+# --------------------------------------------------------------------------
+
+CONFIRMATION_EXTENSIONS = (".eml", ".msg", ".pdf")
+CONFIRMATION_MAX_MB = 10
+
+
+def check_confirmation(upload) -> None:
+    """The customer's written confirmation: an email (.eml, .msg) or a PDF,
+    checked by its content as well as its name. A PDF or an Outlook message
+    goes through ``core.uploads.refuse_markup``; an .eml must read as an
+    email with a sender and a date (it may quote HTML: it is only ever
+    served as a sandboxed download)."""
+    from email.parser import BytesHeaderParser
+    from pathlib import PurePath
+
+    from django.core.exceptions import ValidationError
+
+    from core.uploads import refuse_markup
+
+    name = PurePath(getattr(upload, "name", "") or "").name
+    extension = PurePath(name).suffix.lower()
+    if extension not in CONFIRMATION_EXTENSIONS:
+        raise ApprovalError(
+            _("Attach the customer's email (.eml or .msg) or a PDF; “%(name)s” is neither.")
+            % {"name": name}
+        )
+    if upload.size > CONFIRMATION_MAX_MB * 1024 * 1024:
+        raise ApprovalError(_("The file is larger than %(n)s MB.") % {"n": CONFIRMATION_MAX_MB})
+    upload.seek(0)
+    head = upload.read(65536)
+    upload.seek(0)
+    if extension == ".pdf" and not head.startswith(b"%PDF-"):
+        raise ApprovalError(_("“%(name)s” is not a PDF.") % {"name": name})
+    if extension == ".msg" and not head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
+        raise ApprovalError(_("“%(name)s” is not an Outlook message.") % {"name": name})
+    if extension == ".eml":
+        headers = BytesHeaderParser().parsebytes(head)
+        if not headers.get("From") or not headers.get("Date"):
+            raise ApprovalError(
+                _("“%(name)s” is not an email: save the customer's message as .eml.")
+                % {"name": name}
+            )
+        return
+    try:
+        refuse_markup(upload)
+    except ValidationError as exc:
+        raise ApprovalError(" ".join(exc.messages)) from exc
+
+
+def outside_approval_record(
+    *,
+    case_study: CaseStudy,
+    actor: Any,
+    reason: str,
+    approved_by: str,
+    confirmation,
+    source: str = "",
+) -> OutsideApproval:
+    """Record that the customer approved the latest version outside
+    Storyline: needs the reason and their written confirmation, cancels the
+    open request (if any) and approves the story, all in one transaction."""
+    reason, approved_by = (reason or "").strip(), (approved_by or "").strip()
+    if not reason:
+        raise ApprovalError(_("Say why the customer approved outside Storyline."))
+    if not approved_by:
+        raise ApprovalError(_("Name who approved at the customer."))
+    if confirmation is None:
+        raise ApprovalError(_("Attach the customer's written confirmation (an email or a PDF)."))
+    check_confirmation(confirmation)
+    confirmation.seek(0)
+    digest = hashlib.sha256()
+    for chunk in confirmation.chunks():
+        digest.update(chunk)
+    confirmation.seek(0)
+    stored: list[OutsideApproval] = []
+    try:
+        return _outside_approval_save(
+            case_study=case_study,
+            actor=actor,
+            reason=reason,
+            approved_by=approved_by,
+            confirmation=confirmation,
+            digest=digest.hexdigest(),
+            stored=stored,
+            source=source,
+        )
+    except Exception:
+        for record in stored:  # nothing committed: the file goes too
+            record.confirmation.storage.delete(record.confirmation.name)
+        raise
+
+
+def _outside_approval_save(
+    *,
+    case_study: CaseStudy,
+    actor: Any,
+    reason: str,
+    approved_by: str,
+    confirmation,
+    digest: str,
+    stored: list,
+    source: str,
+) -> OutsideApproval:
+    with transaction.atomic():
+        open_request = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(case_study_id=case_study.pk, status=R.OPEN)
+            .first()
+        )
+        cs = CaseStudy.objects.select_for_update(of=("self",)).get(pk=case_study.pk)
+        if cs.state != CaseStudyState.IN_REVIEW:
+            raise ApprovalError(
+                _("“%(title)s” is %(state)s: only a story in review can be approved.")
+                % {"title": cs.title, "state": CaseStudyState(cs.state).label}
+            )
+        version = latest_version(cs)
+        if version is None:
+            raise ApprovalError(_("There is no version of the story to approve."))
+        if open_request is not None and blocking_flags(open_request):
+            raise ApprovalError(_("Resolve the confidential flags of the open request first."))
+        record = OutsideApproval(
+            case_study=cs,
+            version=version,
+            content_hash=version.content_hash,
+            reason=reason,
+            approved_by=approved_by[:200],
+            confirmation_name=(confirmation.name or "")[-200:],
+            confirmation_sha256=digest,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            recorded_by_name=actor_name(actor),
+        )
+        record.confirmation.save(confirmation.name, confirmation, save=False)
+        stored.append(record)
+        record.save()
+        if open_request is not None:
+            now = timezone.now()
+            open_request.status = R.CANCELLED
+            open_request.completed_at = now
+            open_request.save(update_fields=["status", "completed_at", "updated_at"])
+            open_request.steps.filter(status__in=[St.WAITING, St.PENDING]).update(status=St.SKIPPED)
+            ReviewLink.objects.filter(step__request=open_request, revoked_at__isnull=True).update(
+                revoked_at=now, revoked_by_name=actor_name(actor)
+            )
+            audit_log(
+                action="approvals.request.cancelled",
+                obj=open_request,
+                actor=actor,
+                data={"reason": "approved outside Storyline", "outside": record.pk},
+                source=source,
+            )
+        audit_log(
+            action="approvals.outside.recorded",
+            obj=record,
+            actor=actor,
+            data={
+                "version": version.number,
+                "content_hash": version.content_hash,
+                "approved_by": record.approved_by,
+                "file_sha256": record.confirmation_sha256,
+            },
+            source=source,
+        )
+        # The written confirmation covers the version as it is: its quotes
+        # not refused are approved with it.
+        for quote in review_quotes(cs):
+            if quote.permission != QP.APPROVED:
+                _set_quote_permission(
+                    quote,
+                    granted=True,
+                    decision=None,
+                    outside=record,
+                    basis=PermissionEvidence.Basis.VERSION,
+                    source=source or "approvals: outside",
+                )
+        try:
+            cs_services.case_study_approve(
+                case_study=cs,
+                version=version,
+                actor=actor,
+                reason=_("Approved outside Storyline by %(who)s: %(reason)s")
+                % {"who": record.approved_by, "reason": reason},
+                source=source or "approvals: outside",
+            )
+        except TransitionError as exc:
+            raise ApprovalError(str(exc)) from exc
+    return record

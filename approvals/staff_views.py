@@ -10,14 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from approvals import services as approval_services
 from approvals import suggestions as suggestion_services
 from approvals.certificate import certificate_filename, certificate_pdf
-from approvals.models import ApprovalRequest, ReviewComment
+from approvals.models import ApprovalRequest, OutsideApproval, ReviewComment
 from approvals.reminders import request_admin_url
-from casestudies.models import SECTIONS
+from casestudies.models import SECTIONS, CaseStudy, CaseStudyState
 from casestudies.services import VersionConflict
 from core.access import program_manager_required
 from core.errors import TransitionError
+from core.files import private_file_response
 from core.ids import is_id
 
 
@@ -111,7 +113,8 @@ def suggestions(request, request_id: str):
                         request,
                         _(
                             "Version %(n)s created with %(accepted)s accepted suggestions. "
-                            "Re-send the request so the reviewers approve the new version."
+                            "Start the request for it from the approval request page (the same "
+                            "reviewers are ticked)."
                         )
                         % {"n": version.number, "accepted": len(accept)},
                     )
@@ -156,3 +159,70 @@ def suggestions(request, request_id: str):
         "certificate_url": reverse("approvals_staff:certificate", args=[approval_request.pk]),
     }
     return TemplateResponse(request, "admin/approvals/suggestions.html", context)
+
+
+@program_manager_required
+def outside(request, case_study_id: str):
+    """Record an approval the customer gave outside Storyline: deliberate,
+    with the reason and their written confirmation attached. Reached from
+    the approval request page, never beside "Start approval"."""
+    if not is_id(case_study_id):
+        raise Http404
+    case_study = get_object_or_404(
+        CaseStudy.objects.select_related("customer"), pk=int(case_study_id)
+    )
+    url = reverse("approvals_staff:outside", args=[case_study.pk])
+    values = {"reason": "", "approved_by": ""}
+    errors: list[str] = []
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        if not request.POST.get("confirm"):
+            errors.append(_("Tick the box: the customer approved this exact version in writing."))
+        else:
+            try:
+                record = approval_services.outside_approval_record(
+                    case_study=case_study,
+                    actor=request.user,
+                    reason=values["reason"],
+                    approved_by=values["approved_by"],
+                    confirmation=request.FILES.get("confirmation"),
+                    source="admin:outside",
+                )
+            except approval_services.ApprovalError as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("The approval of version %(n)s is recorded with its written confirmation.")
+                    % {"n": record.version.number},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:casestudies_casestudy_change", args=[case_study.pk])
+                )
+    latest = approval_services.latest_version(case_study)
+    open_request = case_study.approval_requests.filter(status=ApprovalRequest.Status.OPEN).first()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Record an approval given outside Storyline"),
+        "case_study": case_study,
+        "version": latest,
+        "in_review": case_study.state == CaseStudyState.IN_REVIEW,
+        "open_request": open_request,
+        "values": values,
+        "errors": errors,
+        "form_url": url,
+        "records": list(case_study.outside_approvals.select_related("version")),
+        "start_url": reverse("admin:approvals_approvalrequest_start")
+        + f"?case_study={case_study.pk}",
+    }
+    return TemplateResponse(
+        request, "admin/approvals/outside.html", context, status=400 if errors else 200
+    )
+
+
+@program_manager_required
+def outside_file(request, record_id: str):
+    if not is_id(record_id):
+        raise Http404
+    record = get_object_or_404(OutsideApproval, pk=int(record_id))
+    return private_file_response(record.confirmation, filename=record.confirmation_name)

@@ -7,8 +7,8 @@ The accepted replacements become ONE new :class:`StoryVersion` through
 version staff looked at (``base_number``): if a colleague saved or accepted
 meanwhile, nothing is saved and :class:`VersionConflict` says so. The
 comments are locked while they are resolved, so two managers resolving the
-same suggestions leave one outcome. The manager then re-sends the request for
-the new version (the approval request page does that).
+same suggestions leave one outcome. The manager then starts the request for
+the new version (the stale request's page offers it, reviewers ticked).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from approvals.models import ApprovalRequest, ReviewComment
+from approvals.services import next_version_sections
 from casestudies import services as casestudy_services
 from casestudies.models import StoryVersion
 from core.audit import actor_name, audit_log
@@ -132,6 +133,9 @@ def suggestions_resolve(
             sections = base.sections()
             for item in replacing:
                 sections[comments[item.comment_id].section] = item.text
+            # The customer's answers travel too: refused quotes and applied
+            # confidential phrases stay out of the new version.
+            sections, _changed = next_version_sections(approval_request.case_study, sections)
             count = len(replacing)
             version = casestudy_services.story_version_create(
                 case_study=approval_request.case_study,

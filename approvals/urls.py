@@ -6,6 +6,7 @@ app_name = "review"
 
 urlpatterns = [
     path("<str:token>/", views.review_page, name="page"),
+    path("<str:token>/save/", views.review_submit, name="submit"),
     path("<str:token>/code/", views.review_code_send, name="code_send"),
     path("<str:token>/verify/", views.review_code_verify, name="code_verify"),
     path("<str:token>/comment/", views.review_comment, name="comment"),

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from approvals import services
 from approvals.forms import (
@@ -38,6 +38,7 @@ from approvals.forms import (
     DecisionForm,
     FlagForm,
     QuoteVerdictForm,
+    ReviewForm,
     RightsForm,
 )
 from approvals.models import ApprovalRequest, ApprovalStep, Decision, ReviewLink
@@ -211,14 +212,25 @@ def review_page(request, link: ReviewLink, token: str):
     if state in ("stale", "closed"):
         return render(request, "approvals/review/closed.html", context)
 
-    context.update(_story_context(link))
-    case_study = review.case_study
+    context.update(_open_context(link))
+    return render(request, "approvals/review/page.html", context)
+
+
+def _open_context(link: ReviewLink, posted=None, errors=()) -> dict:
+    """What the open review page shows; ``posted`` refills what was typed and
+    not saved yet, ``errors`` are shown at the top and beside the buttons."""
+    step = link.step
+    review = step.request
+    context = _story_context(link)
     earlier = _earlier_decision(step)
     if earlier is not None:
         diffs = diff_sections(earlier.version.sections(), review.version.sections())
         context["earlier"] = earlier
         context["changes"] = [d for d in diffs if d.changed]
     needs_code = review.verify_email_for_approve and link.verified_at is None
+    # Rights start unticked: only what this reviewer confirmed is shown ticked.
+    confirmed = step.rights_confirmations.order_by("-created_at", "-pk").first()
+    rights = dict(confirmed.rights) if confirmed is not None else {}
     context.update(
         {
             "needs_code": needs_code,
@@ -226,11 +238,70 @@ def review_page(request, link: ReviewLink, token: str):
             "code_sent": link.code_requested_at is not None,
             "code_form": CodeForm(),
             "section_choices": [("", _("The whole story")), *SECTIONS],
-            "channels": [(c.value, c.label, getattr(case_study, c.field)) for c in UsageChannel],
-            "rights_confirmed": step.rights_confirmations.exists(),
+            "rights_confirmed": confirmed is not None,
+            "rights": rights,
+            "channels": [(c.value, c.label, bool(rights.get(c.value))) for c in UsageChannel],
+            "naming_asked": services.naming_asked(step, [q for q, _v in context["quotes"]]),
+            "posted": posted or {},
+            "form_errors": list(errors),
+            "earlier_flags": _earlier_flags(step),
         }
     )
-    return render(request, "approvals/review/page.html", context)
+    posted = posted or {}
+    # Each section and quote with what was typed into it and not saved yet.
+    context["section_rows"] = [
+        {
+            "name": name,
+            "label": label,
+            "text": text,
+            "comments": comments,
+            "body": posted.get(f"c_{name}_body", ""),
+            "suggested": posted.get(f"c_{name}_text", ""),
+        }
+        for name, label, text, comments in context["sections"]
+    ]
+    context["quote_rows"] = [
+        {
+            "quote": quote,
+            "saved": verdict,
+            "verdict": posted.get(f"q_{quote.pk}_verdict", verdict.verdict if verdict else ""),
+            "comment": posted.get(f"q_{quote.pk}_comment", verdict.comment if verdict else ""),
+        }
+        for quote, verdict in context["quotes"]
+    ]
+    if posted:  # what was ticked in the failed post, not what was saved
+        names = [c.value for c in UsageChannel]
+        if any(k.startswith("channel_") or k in RIGHTS_KEYS for k in posted):
+            context["rights"] = {
+                **{n: bool(posted.get(f"channel_{n}")) for n in names},
+                **{k: bool(posted.get(k)) for k in RIGHTS_KEYS},
+                "rights_expire_on": posted.get("rights_expire_on") or None,
+            }
+            context["channels"] = [
+                (c.value, c.label, context["rights"][c.value]) for c in UsageChannel
+            ]
+    return context
+
+
+RIGHTS_KEYS = ("logo_allowed", "anonymised", "percentage_only")
+
+
+def _earlier_flags(step: ApprovalStep) -> list:
+    """This person's flags on earlier versions, with what staff did about them."""
+    if step.contact_id is None:
+        return []
+    from approvals.models import ConfidentialFlag
+
+    return list(
+        ConfidentialFlag.objects.filter(
+            step__contact_id=step.contact_id,
+            step__request__case_study_id=step.request.case_study_id,
+        )
+        .exclude(step_id=step.pk)
+        .exclude(status=ConfidentialFlag.Status.OPEN)
+        .select_related("metric")
+        .order_by("created_at", "pk")
+    )
 
 
 def _act(request, token: str, anchor: str, action, success: str):
@@ -393,3 +464,153 @@ def review_decide(request, link: ReviewLink, token: str):
         ),
         _("Thank you: your decision is recorded."),
     )
+
+
+def _verdicts_by_quote(step: ApprovalStep) -> dict:
+    return {r.quote_id: (r.verdict, r.comment) for r in step.quote_reviews.all()}
+
+
+@secret_page
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@review_view
+def review_submit(request, link: ReviewLink, token: str):
+    """The one form of the review page. Everything typed is saved first
+    (comments, quote verdicts, "name me", a flag, the usage rights), then the
+    button's action runs. On any refusal the page comes back with what was
+    typed and not saved still in its fields."""
+    step = link.step
+    # The page after a post lives at this address: a reload or a language
+    # switch (a GET here) goes back to the page itself.
+    if request.method != "POST" or link_state(link) != "open":
+        return HttpResponseRedirect(_page_url(token))
+    quotes = services.review_quotes(step.request.case_study)
+    form = ReviewForm(request.POST, quote_ids=[q.pk for q in quotes])
+    posted = {key: request.POST.get(key, "") for key in request.POST}
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return _render_open(request, link, token, posted, errors)
+
+    errors: list[str] = []
+    saved: list[str] = []
+
+    def attempt(action, keys=()) -> bool:
+        try:
+            action()
+        except ApprovalError as exc:
+            errors.append(str(exc))
+            return False
+        for key in keys:  # saved: its field starts empty again
+            posted.pop(key, None)
+        return True
+
+    for section, body, text in form.comments():
+        keys = ["story_body"] if not section else [f"c_{section}_body", f"c_{section}_text"]
+        if attempt(
+            lambda section=section, body=body, text=text: services.review_comment_add(
+                link=link, section=section, body=body, suggested_text=text
+            ),
+            keys,
+        ):
+            saved.append(_("comment"))
+    current = _verdicts_by_quote(step)
+    for pk, verdict, comment in form.verdicts():
+        if current.get(pk) == (verdict, comment):
+            continue
+        if attempt(
+            lambda pk=pk, verdict=verdict, comment=comment: services.quote_verdict_set(
+                link=link, quote_id=pk, verdict=verdict, comment=comment
+            )
+        ):
+            saved.append(_("quote verdict"))
+    naming = form.cleaned_data.get("naming")
+    if naming and naming != step.naming_answer:
+        attempt(lambda: services.naming_answer_set(link=link, answer=naming))
+    flag = form.flag()
+    if flag is not None and attempt(
+        lambda: services.confidential_flag_add(link=link, **flag),
+        ["flag_phrase", "flag_metric", "flag_section", "flag_percentage", "flag_note"],
+    ):
+        saved.append(_("confidential flag"))
+    if form.rights_given():
+        data = form.cleaned_data
+        wanted = {
+            **form.channels(),
+            "logo_allowed": bool(data["logo_allowed"]),
+            "anonymised": bool(data["anonymised"]),
+            "percentage_only": bool(data["percentage_only"]),
+            "rights_expire_on": (
+                data["rights_expire_on"].isoformat() if data["rights_expire_on"] else None
+            ),
+        }
+        last = step.rights_confirmations.order_by("-created_at", "-pk").first()
+        if last is None or {k: last.rights.get(k) for k in wanted} != wanted:
+            attempt(
+                lambda: services.usage_rights_confirm(
+                    link=link,
+                    channels=form.channels(),
+                    logo_allowed=data["logo_allowed"],
+                    anonymised=data["anonymised"],
+                    percentage_only=data["percentage_only"],
+                    rights_expire_on=data["rights_expire_on"],
+                )
+            )
+    if errors:
+        return _render_open(request, link, token, posted, errors)
+
+    action = form.cleaned_data["action"]
+    if action == "code_send":
+        if attempt(lambda: services.code_send(link=link)):
+            messages.success(
+                request, _("We sent a code to %(email)s.") % {"email": step.reviewer_email}
+            )
+    elif action == "code_verify":
+        posted.pop("code", None)
+        if attempt(lambda: services.code_verify(link=link, code=form.cleaned_data["code"])):
+            messages.success(request, _("Thank you: your email address is confirmed."))
+    elif action in ("approve", "request_changes"):
+        ip = _client_ip(request)
+        if attempt(
+            lambda: services.review_decision_record(
+                link=link,
+                outcome=(
+                    Decision.Outcome.APPROVED
+                    if action == "approve"
+                    else Decision.Outcome.CHANGES_REQUESTED
+                ),
+                message=form.cleaned_data["message"],
+                ip=ip if ip != "unknown" else None,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                checklist=form.checklist(),
+            )
+        ):
+            messages.success(request, _("Thank you: your decision is recorded."))
+            return HttpResponseRedirect(_page_url(token, "decision"))
+    elif saved or action == "save":
+        messages.success(request, _("Saved. You can go on, or send your decision below."))
+    if errors:
+        return _render_open(request, link, token, posted, errors)
+    link.refresh_from_db()
+    return _render_open(request, link, token, posted, [])
+
+
+def _render_open(request, link: ReviewLink, token: str, posted: dict, errors: list):
+    """The open page again, after a post: typed text kept, errors shown."""
+    link = ReviewLink.objects.select_related(
+        "step__request__case_study__customer__industry",
+        "step__request__case_study__customer__region",
+        "step__request__version",
+        "step__contact",
+    ).get(pk=link.pk)
+    if link_state(link) != "open":
+        return HttpResponseRedirect(_page_url(token))
+    context = {
+        "link": link,
+        "step": link.step,
+        "review": link.step.request,
+        "state": "open",
+        "token_url": _page_url(token),
+        "token": token,
+        **_open_context(link, posted, errors),
+    }
+    return render(request, "approvals/review/page.html", context, status=200)

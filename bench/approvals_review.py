@@ -10,6 +10,8 @@ over repeated runs (the first of each is a warm-up):
 - opening the customer's review page (time and queries),
 - the neutral page for an unknown token,
 - saving a section comment (POST, redirect),
+- saving through the page's one form (a comment and the usage rights; the
+  page comes back with what was typed),
 - starting a chain of 30 customer reviewers (30 links issued and emailed),
 - one reviewer's decision (locks, evidence snapshot) while others are pending,
 - the last decision, which approves the request and the case study.
@@ -85,6 +87,20 @@ def main() -> None:
             "save a section comment (POST)",
             _median_ms(
                 lambda: client.post(path + "comment/", {"section": "results", "body": "Bench."})
+            ),
+        )
+    )
+
+    rows.append(
+        (
+            "save through the one form (POST, page back)",
+            _median_ms(
+                lambda: (
+                    client.post(
+                        path + "save/",
+                        {"c_results_body": "Bench.", "channel_web": "on", "action": "save"},
+                    ).content
+                )
             ),
         )
     )

@@ -416,7 +416,10 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
         ),
     )
     inlines = [MetricInline, QuoteInline, StoryVersionInline, StateChangeInline]
-    actions = [_transition_action(name) for name in services.TRANSITIONS]
+    # "Record approval" is not a button here: an approval given outside
+    # Storyline is recorded deliberately, behind the approval page, with the
+    # customer's written confirmation (approvals' "outside" page).
+    actions = [_transition_action(name) for name in services.TRANSITIONS if name != "approve"]
     change_form_template = "admin/casestudies/casestudy/change_form.html"
 
     list_display_links = None  # a story opens on its workspace
@@ -525,6 +528,8 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, case_study):
             raise PermissionDenied
         transition = services.TRANSITIONS.get(name)
+        if name == "approve":
+            return HttpResponseRedirect(reverse("approvals_staff:outside", args=[case_study.pk]))
         if transition is None:
             messages.error(request, _("Unknown action."))
             return HttpResponseRedirect(self._change_url(case_study))
@@ -789,7 +794,9 @@ class CaseStudyAdmin(DraftingAdminMixin, NoDeleteAdminMixin, admin.ModelAdmin):
         case_study = self.get_object(request, object_id)
         if case_study is not None:
             extra_context["available_transitions"] = [
-                t for t in services.TRANSITIONS.values() if case_study.state in t.sources
+                t
+                for t in services.TRANSITIONS.values()
+                if case_study.state in t.sources and t.name != "approve"
             ]
             extra_context["can_add_version"] = services.story_editable(case_study)
             extra_context["can_review"] = request.user.has_perm(SIGN_OFF_PERMISSION)

@@ -50,6 +50,8 @@ SALES_HIDDEN_MODELS = {
     "webhookdelivery",
     "deliveryattempt",
     "integrationtoken",
+    # The customer's written confirmation of an approval given outside Storyline.
+    "outsideapproval",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

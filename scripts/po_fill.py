@@ -20,6 +20,8 @@ def main(path: str) -> None:
     filled = 0
     for entry in po:
         if entry.msgid in table and (not entry.translated() or "fuzzy" in entry.flags):
+            if entry.msgid_plural:  # Indonesian has one plural form
+                entry.msgstr_plural = {0: table[entry.msgid]}
             entry.msgstr = table[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")

@@ -104,3 +104,39 @@ def test_concurrent_starts_leave_one_open_request(in_review, alice):
     assert sum(isinstance(r, ApprovalRequest) for r in results) == 1, results
     assert all(isinstance(r, ApprovalRequest | ApprovalError) for r in results), results
     assert ApprovalRequest.objects.filter(case_study=in_review, status="open").count() == 1
+
+
+def test_the_last_flag_dismissed_as_the_last_reviewer_approves_approves_once(
+    in_review, start_chain, alice, bob
+):
+    """The request row is locked by both writers: whichever comes second
+    completes the request, once; the other leaves it open for it."""
+    require_postgres()
+    from approvals.models import ConfidentialFlag
+    from core.models import AuditEntry
+
+    request, tokens = start_chain(in_review, verify_email_for_approve=False)
+    flags = [
+        services.confidential_flag_add(link=link(tokens[PAT]), phrase=f"phrase {i}")
+        for i in range(2)
+    ]
+    services.review_decision_record(link=link(tokens[PAT]), outcome="approved")
+    services.review_decision_record(link=link(tokens[LEE]), outcome="approved")
+    robin = link(tokens[ROBIN])
+    results = run_at_once(
+        [
+            lambda: services.review_decision_record(link=robin, outcome="approved"),
+            lambda: services.confidential_flag_dismiss(flag=flags[0], actor=alice, reason="Public"),
+            lambda: services.confidential_flag_dismiss(flag=flags[1], actor=alice, reason="Public"),
+            # The same flag twice: one dismissal wins, the other is refused.
+            lambda: services.confidential_flag_dismiss(flag=flags[1], actor=alice, reason="Again"),
+        ]
+    )
+    assert sum(isinstance(r, ApprovalError) for r in results) == 1, results
+    request.refresh_from_db()
+    in_review.refresh_from_db()
+    assert request.status == ApprovalRequest.Status.APPROVED
+    assert in_review.state == CaseStudyState.APPROVED
+    assert StateChange.objects.filter(case_study=in_review, to_state="approved").count() == 1
+    assert AuditEntry.objects.filter(action="approvals.request.approved").count() == 1
+    assert set(ConfidentialFlag.objects.values_list("status", flat=True)) == {"dismissed"}

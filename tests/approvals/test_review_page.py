@@ -36,9 +36,14 @@ def test_the_page_shows_the_story_quotes_figures_and_every_form(client, chain, i
     quote = in_review.quotes.first()
     assert quote.text.replace("'", "&#x27;") in body
     assert in_review.metrics.first().label in body
-    for action in ("comment", "quote", "flag", "rights", "decide", "code"):
-        assert f'action="/review/{token}/{action}/"' in body
+    # One form: every part of the page travels with every button.
+    assert body.count("<form") == 1
+    assert f'action="/review/{token}/save/"' in body
+    for action in ("save", "code_send", "request_changes"):
+        assert f'name="action" value="{action}"' in body
     assert "Email me a code" in body
+    # Approving comes after the code step.
+    assert 'value="approve"' not in body
 
 
 def test_a_section_comment_and_a_suggestion_are_saved(client, chain):
@@ -137,7 +142,7 @@ def test_the_page_speaks_bahasa_indonesia(client, chain):
     assert response.status_code == 302 and response["Location"] == page(token)
     body = client.get(page(token)).content.decode()
     assert 'lang="id"' in body
-    assert "Kirim keputusan saya" in body and "Ada yang rahasia?" in body
+    assert "Saya meminta perubahan" in body and "Ada yang rahasia?" in body
 
 
 def test_an_anonymised_story_is_shown_anonymised(client, in_review, start_chain):

@@ -86,8 +86,8 @@ def test_public_and_review_pages_run_under_the_policy(live_server, page, alice):
     section = page.locator("section#results")
     section.locator("summary").click()
     section.get_by_label("Comment", exact=True).fill("Say five days.")
-    section.get_by_role("button", name="Save comment").click()
-    page.get_by_text("Your comment is saved.").wait_for()
+    page.get_by_role("button", name="Save what I wrote").click()
+    page.get_by_text("Saved. You can go on").wait_for()
 
 
 def test_the_sales_portal_copy_button_works_under_the_policy(live_server, browser, alice, bob):

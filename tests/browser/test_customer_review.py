@@ -46,16 +46,15 @@ def test_a_customer_approves_with_a_comment_and_a_refused_quote_on_a_phone(
     results = page.locator("section#results")
     results.locator("summary").click()
     results.get_by_label("Comment", exact=True).fill("Please say five days, not 5.")
-    results.get_by_role("button", name="Save comment").click()
-    page.get_by_text("Your comment is saved.").wait_for()
 
-    # The quote is refused.
+    # The quote is refused; one form: the comment travels with it.
     block = page.locator(f"#quote-{quote.pk}")
     block.get_by_label("Refuse").check()
     block.get_by_label("Comment (optional)").fill("I did not say it that way.")
-    block.get_by_role("button", name="Save verdict").click()
-    page.get_by_text("Your verdict on the quote is saved.").wait_for()
+    page.get_by_role("button", name="Save what I wrote").click()
+    page.get_by_text("Saved. You can go on").wait_for()
     assert "Your verdict: refused" in page.locator(f"#quote-{quote.pk}").inner_text()
+    assert "Please say five days, not 5." in page.locator("section#results").inner_text()
 
     # The mailbox code, then the decision.
     page.get_by_role("button", name="Email me a code").click()
@@ -64,10 +63,9 @@ def test_a_customer_approves_with_a_comment_and_a_refused_quote_on_a_phone(
     page.get_by_label("Code from the email").fill(code)
     page.get_by_role("button", name="Confirm code").click()
     page.get_by_text("your email address is confirmed").wait_for()
-    page.get_by_label("I approve this version").check()
     page.get_by_label("I checked the facts and figures").check()
     page.get_by_label("Names and job titles are correct").check()
-    page.get_by_role("button", name="Send my decision").click()
+    page.get_by_role("button", name="I approve this version").click()
     page.get_by_role("heading", name="Your decision is recorded").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert axe_violations(page) == []

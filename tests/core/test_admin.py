@@ -146,7 +146,8 @@ class TestTransitionFromTheStoryPage:
         cs = story_at(S.IN_REVIEW)
         client.force_login(alice)
         html = client.get(f"{CHANGELIST}{cs.pk}/change/").content.decode()
-        assert f"{cs.pk}/transition/approve/" in html
+        # Recording an approval by hand sits behind the approval page (issue 15).
+        assert f"{cs.pk}/transition/approve/" not in html
         assert f"{cs.pk}/transition/request_changes/" in html
         assert f"{cs.pk}/transition/publish/" not in html
 

@@ -177,18 +177,27 @@ def test_the_lifecycle_emails_arrive_once_and_leak_no_secret(stack_urls, static_
             with httpx.Client(follow_redirects=True, timeout=30) as customer:
                 page = customer.get(review)
                 assert page.status_code == 200
-                page = submit(customer, review, page.text, action="/code/")
+                # The review page is one form; its buttons name the action.
+                page = submit(
+                    customer, review, page.text, action="/save/", data={"action": "code_send"}
+                )
                 code_email = stack.smtp.wait_for(MEI, count=3)[2]
                 code = re.search(r"\b(\d{6})\b", code_email.text).group(1)
-                page = submit(customer, review, page.text, action="/verify/", data={"code": code})
-                assert "approve" in page.text.lower()
+                page = submit(
+                    customer,
+                    review,
+                    page.text,
+                    action="/save/",
+                    data={"code": code, "action": "code_verify"},
+                )
+                assert 'value="approve"' in page.text
                 decided = submit(
                     customer,
                     review,
                     page.text,
-                    action="/decide/",
+                    action="/save/",
                     data={
-                        "outcome": "approved",
+                        "action": "approve",
                         "facts_checked": "on",
                         "attribution_checked": "on",
                     },

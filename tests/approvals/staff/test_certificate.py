@@ -66,12 +66,31 @@ def approved_chain(in_review, alice):
     )
     second = factories_b.approval_request(in_review, actor=alice, version=v2, previous=first)
     quote = factories.QuoteFactory(case_study=in_review)
+    metric = factories.MetricFactory(case_study=in_review, label="Revenue per rep")
+    rights = {
+        "web": True,
+        "pdf": True,
+        "sales_decks": False,
+        "social": False,
+        "events": False,
+        "paid": False,
+        "logo_allowed": True,
+        "anonymised": False,
+        "percentage_only": True,
+        "rights_expire_on": "2028-12-31",
+    }
     for contact, (_name, kind) in zip(contacts, people, strict=True):
         step = factories_b.customer_step(second, contact=contact, kind=kind)
         factories_b.decide(
             step,
             quotes=[(quote, "refused" if kind == StepKind.CUSTOMER_LEGAL else "approved")],
-            decided={"usage_rights": {"channels": ["web", "pdf"], "logo_use": True}},
+            decided={
+                "rights": rights,
+                "checklist": {"facts_checked": True, "attribution_checked": True},
+                "flags": [
+                    {"section": "", "phrase": "", "metric": metric.pk, "show_as_percentage": True}
+                ],
+            },
         )
     factories_b.customer_step(
         second, kind=StepKind.CUSTOMER_PR, required=False, status=ApprovalStep.Status.SKIPPED
@@ -99,8 +118,19 @@ def test_it_lists_every_decision_and_the_hash(client, alice, approved_chain, tmp
     assert "198.51.100.23" in text and "iPhone" in text
     assert text.count("· Approved") == 3
     assert "refused" in text
-    assert "channels: web, pdf" in text
     assert "Version 1" in text and "Version 2" in text
+    # The approved version and its decisions lead; the replaced one follows.
+    assert text.index("Version 2 — in progress") < text.index("Versions this one replaced")
+    assert text.index("Versions this one replaced") < text.index("Version 1 —")
+    assert text.index("· Approved") < text.index("Changes requested")
+    # Rights, flags and the sign-off checks in words, not key dumps.
+    assert "Allowed: public website and gallery, PDF and one-pager" in text
+    assert "Not allowed: sales decks and proposal packs" in text
+    assert "Percentages only" in text and "May be used until 2028-12-31" in text
+    assert "Revenue per rep: show as a percentage" in text
+    assert text.count("Facts and figures checked: yes") == 3
+    assert text.count("Names and job titles correct: yes") == 3
+    assert "metric:" not in text and "logo_allowed" not in text and "phrase: ;" not in text
     assert "UTC" in text
     assert 1 <= pdf_pages(response.content, tmp_path) <= 3
 
