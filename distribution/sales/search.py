@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQueryField
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from casestudies import selectors
 from casestudies.models import CaseStudy, Competitor, Metric, Objection, Quote, UsageChannel
 from core import page_cache
-from distribution.models import StorySearchEntry
+from distribution.models import SalesSearchEntry, StorySearchEntry
 from distribution.publication import search
 from distribution.publication.documents import metric_line
 from distribution.publication.filters import FACETS, GalleryFilter
@@ -57,6 +57,8 @@ class SalesFilter(GalleryFilter):
     )
 
     def filter_search(self, queryset, name, value):
+        """Narrowing by the search (facet counts, other filters): the ids
+        of every match; the portal's own list pages through top_ids."""
         if not search.clean_query(value):
             return queryset
         return search.among(queryset, cached_ranked_ids(value))
@@ -67,42 +69,166 @@ def _is_postgres() -> bool:
 
 
 def _term_matches(model, value: str) -> QuerySet:
-    """Objections or competitors whose name matches the search."""
-    terms = model.objects.filter(archived=False)
-    if not _is_postgres():
-        match = Q()
-        for word in value.split():
-            match &= Q(name__icontains=word.strip('"-'))
-        return terms.filter(match)
-    return terms.annotate(
-        match=SearchVector("name", config="english") + SearchVector("name", config="simple")
-    ).filter(match=search.search_query(value))
+    """Objections or competitors whose name contains every word (SQLite)."""
+    match = Q()
+    for word in value.split():
+        match &= Q(name__icontains=word.strip('"-'))
+    return model.objects.filter(archived=False).filter(match)
 
 
-def ranked_ids(value: str) -> list[int]:
-    """Published stories matching ``value``, best first: the stories that
-    answer a matching objection or displaced a matching competitor ("too
-    expensive", "Competitor X"), featured and newest first, then the
-    full-text matches in the gallery's relevance order."""
-    value = search.clean_query(value)
-    if not value:
-        return []
-    # Two semi-joins (no DISTINCT over a join): one hash each on PostgreSQL.
+def _simple_ranked_ids(value: str) -> list[int]:
+    """SQLite: the stories answering a matching objection or competitor,
+    then the gallery's text matches."""
     objection_links = CaseStudy.objections.through.objects.filter(
         objection__in=_term_matches(Objection, value)
     ).values("casestudy_id")
     competitor_links = CaseStudy.competitors.through.objects.filter(
         competitor__in=_term_matches(Competitor, value)
     ).values("casestudy_id")
-    by_term = (
-        selectors.published_case_studies()
+    first = list(
+        CaseStudy.objects.usable()
         .filter(Q(pk__in=objection_links) | Q(pk__in=competitor_links))
         .order_by("-featured", "-published_at", "-pk")
         .values_list("pk", flat=True)
     )
-    first = list(by_term)
     seen = set(first)
     return first + [pk for pk in search.cached_ranked_ids(value) if pk not in seen]
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL: OR of the words, scored by where each word matched, top N
+# --------------------------------------------------------------------------
+
+# Points for a query word by the best place it matched (SalesSearchEntry's
+# three vectors); a story's score is the sum over the query's words, so one
+# that answers both "too expensive" and "LegacySoft" (3 + 3) comes before one
+# that answers either (3), which comes before a passing mention (1).
+WEIGHTS = (("key_terms", 3), ("evidence", 2), ("passages", 1))
+MAX_TERMS = 8
+
+
+def query_terms(value: str) -> list[str]:
+    """The words of ``value`` as tsqueries (text), each the OR of its English
+    and Indonesian stems; a stop word of either language is dropped ("too",
+    "yang"), the same stem is kept once. One query."""
+    words = list(dict.fromkeys(re.findall(r"\w+", value.lower())))[: MAX_TERMS * 2]
+    if not words:
+        return []
+    sql = (
+        "SELECT w.word, (plainto_tsquery('english', w.word)"
+        " || plainto_tsquery('indonesian', w.word))::text,"
+        " numnode(plainto_tsquery('english', w.word)) > 0"
+        " AND numnode(plainto_tsquery('indonesian', w.word)) > 0"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n) ORDER BY w.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words])
+        rows = cursor.fetchall()
+    return list(dict.fromkeys(tsq for _word, tsq, kept in rows if kept and tsq))[:MAX_TERMS]
+
+
+def or_query(terms: list[str]) -> str:
+    """The tsquery text matching any of ``terms``."""
+    return " | ".join(f"( {t} )" for t in terms)
+
+
+def _scored_sql(terms: list[str]) -> tuple[str, list]:
+    """SQL of (id, score) for every story some term matches: one GIN bitmap
+    scan per term and vector (no ranking function, no row recheck)."""
+    table = SalesSearchEntry._meta.db_table
+    parts, params = [], []
+    for i, term in enumerate(terms):
+        for column, points in WEIGHTS:
+            parts.append(
+                f"SELECT case_study_id AS id, {i} AS t, {points} AS w"  # noqa: S608
+                f" FROM {table} WHERE {column} @@ %s::tsquery"
+            )
+            params.append(term)
+    sql = (
+        "SELECT id, sum(w) AS score FROM ("  # noqa: S608
+        "SELECT id, t, max(w) AS w FROM (" + " UNION ALL ".join(parts) + ") AS hits"
+        " GROUP BY id, t) AS best GROUP BY id"
+    )
+    return sql, params
+
+
+def top_ids(
+    value: str, *, offset: int, limit: int, within: QuerySet | None = None
+) -> tuple[list[int], int]:
+    """(the ids of ranks ``offset`` to ``offset + limit``, the number of
+    matches): usable stories only (rights not expired), narrowed to
+    ``within`` (a CaseStudy queryset) when filters are active. Order: score,
+    then featured, newest, id. One query (plus :func:`query_terms`)."""
+    terms = query_terms(value)
+    if not terms:
+        return [], 0
+    table = SalesSearchEntry._meta.db_table
+    scored, params = _scored_sql(terms)
+    where = ["(e.rights_expire_on IS NULL OR e.rights_expire_on > %s)"]
+    params.append(timezone.localdate())
+    if within is not None:
+        within_sql, within_params = within.order_by().values("pk").query.sql_with_params()
+        where.append(f"s.id IN ({within_sql})")
+        params.extend(within_params)
+    sql = (
+        f"SELECT s.id, count(*) OVER () FROM ({scored}) AS s"  # noqa: S608
+        f" JOIN {table} AS e ON e.case_study_id = s.id WHERE {' AND '.join(where)}"
+        " ORDER BY s.score DESC, e.featured DESC, e.published_at DESC NULLS LAST, s.id DESC"
+        " LIMIT %s OFFSET %s"
+    )
+    params.extend([limit, offset])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows and offset:
+        return [], top_ids(value, offset=0, limit=1, within=within)[1]
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+
+
+class RankedSearch:
+    """The matches of a search as the paginator wants them: ``count()`` and
+    slices, each page one top-N query (cached per page until a public story
+    changes). ``first_offset`` is the page the view will ask for, so that
+    the count and that page come from the same query."""
+
+    def __init__(self, value: str, facets: tuple, within: QuerySet | None, first_offset: int):
+        self.value, self.facets, self.within = value, facets, within
+        self._pages: dict[int, tuple[list[int], int]] = {}
+        self._first_offset = first_offset
+
+    def _page(self, offset: int) -> tuple[list[int], int]:
+        if offset not in self._pages:
+            self._pages[offset] = page_cache.derived(
+                "sales-top",
+                (self.value, self.facets, offset, PAGE_SIZE),
+                lambda: top_ids(self.value, offset=offset, limit=PAGE_SIZE, within=self.within),
+            )
+        return self._pages[offset]
+
+    def count(self) -> int:
+        return self._page(self._first_offset)[1]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("RankedSearch is sliced by pages")
+        start = item.start or 0
+        ids, _count = self._page(start - start % PAGE_SIZE)
+        offset = start % PAGE_SIZE
+        return ids[offset : offset + (item.stop - start if item.stop is not None else PAGE_SIZE)]
+
+
+def ranked_ids(value: str) -> list[int]:
+    """Every usable story matching ``value``, best first (tests, the
+    SQLite fallback). The portal asks for one page at a time."""
+    value = search.clean_query(value)
+    if not value:
+        return []
+    if not _is_postgres():
+        return _simple_ranked_ids(value)
+    return top_ids(value, offset=0, limit=100_000)[0]
 
 
 def cached_ranked_ids(value: str) -> list[int]:
@@ -110,31 +236,37 @@ def cached_ranked_ids(value: str) -> list[int]:
     return page_cache.derived("sales-search", value, lambda: ranked_ids(value))
 
 
-def matching_ids(filterset: SalesFilter, query: str) -> list[int] | QuerySet:
-    """The stories of the page's search and filters, in order: ranked ids
-    (a list) when searching, else the filtered queryset, featured and newest
-    first."""
+def _page_offset(raw_page) -> int:
+    try:
+        return max(0, int(str(raw_page)) - 1) * PAGE_SIZE
+    except (TypeError, ValueError):
+        return 0
+
+
+def matching_ids(filterset: SalesFilter, query: str, *, page: str = "1"):
+    """The stories of the page's search and filters, in order: a
+    :class:`RankedSearch` when searching on PostgreSQL (each page a top-N
+    query), a list on SQLite, else the filtered queryset, featured and
+    newest first."""
     cleaned = filterset.cleaned()
     if not query:
         return filterset.qs.order_by("-featured", "-published_at", "-pk").values_list(
             "pk", flat=True
         )
-    ranked = cached_ranked_ids(query)
     facets = tuple(
         (name, getattr(cleaned[name], "pk", cleaned[name]))
         for name in SALES_FACETS
         if name in cleaned
     )
+    if _is_postgres():
+        within = filterset.narrowed(filterset.queryset, without="q") if facets else None
+        return RankedSearch(query, facets, within, _page_offset(page))
+    ranked = cached_ranked_ids(query)
     if not ranked or not facets:
         return ranked
-
-    def narrowed() -> list[int]:
-        stories = filterset.narrowed(filterset.queryset, without="q")
-        kept = set(search.among(stories, ranked).order_by().values_list("pk", flat=True))
-        return [pk for pk in ranked if pk in kept]
-
-    # Shared by the pages of one search and filters until a public story changes.
-    return page_cache.derived("sales-filtered", (query, facets), narrowed)
+    stories = filterset.narrowed(filterset.queryset, without="q")
+    kept = set(search.among(stories, ranked).order_by().values_list("pk", flat=True))
+    return [pk for pk in ranked if pk in kept]
 
 
 # --------------------------------------------------------------------------
@@ -192,14 +324,24 @@ def _query_words(value: str) -> list[str]:
     return [w[: max(4, len(w) - 2)] if len(w) > 5 else w for w in words if w not in stop]
 
 
-def _headlines(model_qs: QuerySet, field_name: str, value: str, **options) -> dict[int, str]:
+def _tsquery(value: str):
+    """The search as one tsquery expression: any of its words (PostgreSQL)."""
+    from django.db.models.expressions import RawSQL
+
+    terms = query_terms(value)
+    text = or_query(terms) if terms else ""
+    return RawSQL("%s::tsquery", (text,), output_field=SearchQueryField())
+
+
+def _headlines(
+    model_qs: QuerySet, field_name: str, query, config: str = "english", **options
+) -> dict[int, str]:
     """``{pk: text with markers}`` for the rows of ``model_qs`` (PostgreSQL)."""
-    query = search.search_query(value)
     rows = model_qs.annotate(
         hl=SearchHeadline(
             field_name,
             query,
-            config="english",
+            config=config,
             start_sel=START,
             stop_sel=STOP,
             **options,
@@ -260,15 +402,19 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
     excerpts: dict[int, str] = {}
     words = _query_words(query)
     if query and ids and _is_postgres():
+        tsquery = _tsquery(query)
         metric_hl = _headlines(
-            Metric.objects.filter(case_study_id__in=ids), "label", query, highlight_all=True
+            Metric.objects.filter(case_study_id__in=ids), "label", tsquery, highlight_all=True
         )
-        quote_hl = _headlines(
-            Quote.objects.filter(case_study_id__in=ids, permission=Quote.Permission.APPROVED),
-            "text",
-            query,
-            highlight_all=True,
-        )
+        approved = Quote.objects.filter(case_study_id__in=ids, permission=Quote.Permission.APPROVED)
+        # A quote is read in both configurations (it appears in every
+        # language version): the one that marks something wins.
+        for config in ("english", "indonesian"):
+            for pk, text in _headlines(
+                approved, "text", tsquery, config=config, highlight_all=True
+            ).items():
+                if START in text or pk not in quote_hl:
+                    quote_hl[pk] = text
         term_ids = {
             "objections": {t.pk for cs in stories for t in cs.objections.all()},
             "competitors": {t.pk for cs in stories for t in cs.competitors.all()},
@@ -277,23 +423,22 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
             objection_hl = _headlines(
                 Objection.objects.filter(pk__in=term_ids["objections"]),
                 "name",
-                query,
+                tsquery,
                 highlight_all=True,
             )
         if term_ids["competitors"]:
             competitor_hl = _headlines(
                 Competitor.objects.filter(pk__in=term_ids["competitors"]),
                 "name",
-                query,
+                tsquery,
                 highlight_all=True,
             )
-        entries = (
-            StorySearchEntry.objects.filter(case_study_id__in=ids)
-            .filter(document=search.search_query(query))
-            .order_by("case_study_id", "language")
+        entries = StorySearchEntry.objects.filter(case_study_id__in=ids).order_by(
+            "case_study_id", "language"
         )
-        for case_study_id, text in _headline_rows(entries, query):
-            excerpts.setdefault(case_study_id, text)
+        for case_study_id, text in _headline_rows(entries, tsquery):
+            if START in text:
+                excerpts.setdefault(case_study_id, text)
 
     def mark(cs: CaseStudy, raw: str, headline: str | None) -> tuple[str, bool]:
         """``raw`` as the reader sees it (anonymised) with its matches marked.
@@ -362,15 +507,24 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
     return results
 
 
-def _headline_rows(entries: QuerySet, query: str):
-    from django.db.models import TextField, Value
+def _headline_rows(entries: QuerySet, tsquery):
+    """The passages of each entry that match, read in its language's
+    configuration (Indonesian stems for Bahasa Indonesia versions)."""
+    from django.db.models import Case, CharField, TextField, Value, When
     from django.db.models.functions import Concat
 
+    from distribution.sales.index import CONFIGS
+
+    config = Case(
+        *(When(language=lang, then=Value(cfg)) for lang, cfg in CONFIGS.items()),
+        default=Value("english"),
+        output_field=CharField(),
+    )
     return entries.annotate(
         hl=SearchHeadline(
             Concat("summary", Value(" … "), "body", output_field=TextField()),
-            search.search_query(query),
-            config="english",
+            tsquery,
+            config=config,
             start_sel=START,
             stop_sel=STOP,
             max_words=30,
