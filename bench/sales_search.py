@@ -8,12 +8,19 @@ and the query plan showing the full-text search uses the GIN index.
 The database is dropped, migrated and seeded (``seed_demo`` then
 ``seed_demo --case-studies N`` with bulk inserts; the scale stories then get
 objections and competitors in bulk). ``BENCH_REUSE=1`` keeps a database
-already seeded with at least N stories (seeding 100k takes minutes).
+already seeded with at least N stories (seeding 100k takes minutes);
+``BENCH_SEARCH_ONLY=1`` stops after the
+search-alone figures.
 
 Each URL is requested by a signed-in sales rep through Django's test client
 in this process (no network): "cold" clears the cache first (the search's
 ranked matches are computed again), "warm" reuses them as the next rep
 searching the same words would. p50 / p95 over RUNS requests each.
+
+Then the search alone (issue 16 row S4, issue 18): for each of QUERIES, the
+first page of the sales search (``distribution.sales.search.top_ids``: the
+words' stems, one top-N query over the GIN indexes, the match count) with
+no cache, p50 / p95 over RUNS calls, and the EXPLAIN ANALYZE of one.
 """
 
 import os
@@ -47,6 +54,22 @@ URLS = [
 ]
 
 
+# Sales search queries: an objection, a competitor, both, a result (metric
+# label), a customer's words, a broad word, Indonesian, nothing.
+QUERIES = [
+    "too expensive",
+    "LegacySoft",
+    "too expensive LegacySoft",
+    "implementation takes too long",
+    "forecast accuracy",
+    "inventory",
+    "we closed the books in half the time",
+    "penjualan",
+    "zzzznothing",
+]
+GOAL_P95_MS = 100
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
@@ -76,8 +99,9 @@ def main() -> None:
 
     from casestudies.models import CaseStudy, Competitor, Objection
     from core.roles import SALES
-    from distribution.models import StorySearchEntry
+    from distribution.models import SalesSearchEntry, StorySearchEntry
     from distribution.publication import search
+    from distribution.sales import search as sales_search
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0)
@@ -90,10 +114,19 @@ def main() -> None:
     started = time.perf_counter()
     _taxonomy_links(CaseStudy, Objection, Competitor)
     print(f"objections/competitors linked in bulk: {time.perf_counter() - started:.1f} s")
+    usable = CaseStudy.objects.filter(state="published", published_version__isnull=False)
+    if SalesSearchEntry.objects.count() != usable.count() or os.environ.get("BENCH_REINDEX"):
+        started = time.perf_counter()
+        call_command("reindex_sales_search", stdout=devnull)
+        print(f"reindex_sales_search: {time.perf_counter() - started:.0f} s")
     print(
         f"published stories: {CaseStudy.objects.published().count()}, "
-        f"search entries: {StorySearchEntry.objects.count()}"
+        f"search entries: {StorySearchEntry.objects.count()}, "
+        f"sales search entries: {SalesSearchEntry.objects.count()}"
     )
+    _search_only(sales_search, connection)
+    if os.environ.get("BENCH_SEARCH_ONLY") == "1":
+        return
 
     rep, _ = User.objects.get_or_create(username="bench-rep", defaults={"is_staff": True})
     rep.groups.add(Group.objects.get(name=SALES))
@@ -130,6 +163,33 @@ def main() -> None:
     print(plan)
     uses_gin = "distribution_search_document_gin" in plan
     print(f"\nGIN index used: {'yes' if uses_gin else 'NO'}")
+
+
+def _search_only(sales_search, connection) -> None:
+    """The sales search's first page per query, no cache: p50 / p95 ms."""
+    print(f"\nSales search alone (first page of 20 and the count), {RUNS} cold calls each:")
+    print(f"{'query':40} {'p50':>7} {'p95':>7} {'matches':>8}")
+    worst = 0.0
+    for query in QUERIES:
+        sales_search.top_ids(query, offset=0, limit=20)  # plan once
+        times, total = [], 0
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            _ids, total = sales_search.top_ids(query, offset=0, limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = percentile(times, 95)
+        worst = max(worst, p95)
+        print(f"{query:40} {statistics.median(times):7.1f} {p95:7.1f} {total:8d}")
+    verdict = "meets" if worst <= GOAL_P95_MS else "MISSES"
+    print(f"worst p95: {worst:.1f} ms ({verdict} the {GOAL_P95_MS} ms goal)")
+    terms = sales_search.query_terms("too expensive LegacySoft")
+    scored, params = sales_search.scored_sql(terms)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ANALYZE {scored}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print("\nEXPLAIN ANALYZE of the scoring ('too expensive LegacySoft'):")
+    print(plan)
+    print(f"GIN indexes used: {'yes' if '_gin' in plan else 'NO'}")
 
 
 def _taxonomy_links(CaseStudy, Objection, Competitor) -> None:

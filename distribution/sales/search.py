@@ -115,16 +115,21 @@ def query_terms(value: str) -> list[str]:
     if not words:
         return []
     sql = (
-        "SELECT w.word, (plainto_tsquery('english', w.word)"
-        " || plainto_tsquery('indonesian', w.word))::text,"
-        " numnode(plainto_tsquery('english', w.word)) > 0"
-        " AND numnode(plainto_tsquery('indonesian', w.word)) > 0"
+        "SELECT plainto_tsquery('english', w.word)::text,"
+        " plainto_tsquery('indonesian', w.word)::text"
         " FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n) ORDER BY w.n"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [words])
         rows = cursor.fetchall()
-    return list(dict.fromkeys(tsq for _word, tsq, kept in rows if kept and tsq))[:MAX_TERMS]
+    # Words with the same English stem are one term ("expense", "expensive").
+    terms: dict[str, list[str]] = {}
+    for english, indonesian in rows:
+        if english and indonesian:
+            forms = terms.setdefault(english, [english])
+            if indonesian not in forms:
+                forms.append(indonesian)
+    return [" | ".join(forms) for forms in terms.values()][:MAX_TERMS]
 
 
 def or_query(terms: list[str]) -> str:
@@ -132,7 +137,7 @@ def or_query(terms: list[str]) -> str:
     return " | ".join(f"( {t} )" for t in terms)
 
 
-def _scored_sql(terms: list[str]) -> tuple[str, list]:
+def scored_sql(terms: list[str]) -> tuple[str, list]:
     """SQL of (id, score) for every story some term matches: one GIN bitmap
     scan per term and vector (no ranking function, no row recheck)."""
     table = SalesSearchEntry._meta.db_table
@@ -163,7 +168,7 @@ def top_ids(
     if not terms:
         return [], 0
     table = SalesSearchEntry._meta.db_table
-    scored, params = _scored_sql(terms)
+    scored, params = scored_sql(terms)
     where = ["(e.rights_expire_on IS NULL OR e.rights_expire_on > %s)"]
     params.append(timezone.localdate())
     if within is not None:
