@@ -137,22 +137,27 @@ def or_query(terms: list[str]) -> str:
     return " | ".join(f"( {t} )" for t in terms)
 
 
-def scored_sql(terms: list[str]) -> tuple[str, list]:
-    """SQL of (id, score) for every story some term matches: one GIN bitmap
-    scan per term and vector (no ranking function, no row recheck)."""
+def scored_sql(terms: list[str], today) -> tuple[str, list]:
+    """SQL of (id, featured, published_at, score) for every usable story
+    (rights not expired on ``today``) some term matches: one GIN bitmap scan
+    per term and vector, no ranking function, no row recheck, no join (the
+    order columns come with each hit)."""
     table = SalesSearchEntry._meta.db_table
     parts, params = [], []
     for i, term in enumerate(terms):
         for column, points in WEIGHTS:
             parts.append(
-                f"SELECT case_study_id AS id, {i} AS t, {points} AS w"  # noqa: S608
+                f"SELECT case_study_id AS id, featured, published_at, {i} AS t, {points} AS w"  # noqa: S608
                 f" FROM {table} WHERE {column} @@ %s::tsquery"
+                " AND (rights_expire_on IS NULL OR rights_expire_on > %s)"
             )
-            params.append(term)
+            params.extend([term, today])
     sql = (
-        "SELECT id, sum(w) AS score FROM ("  # noqa: S608
-        "SELECT id, t, max(w) AS w FROM (" + " UNION ALL ".join(parts) + ") AS hits"
-        " GROUP BY id, t) AS best GROUP BY id"
+        "SELECT id, featured, published_at, sum(w) AS score FROM ("  # noqa: S608
+        "SELECT id, featured, published_at, t, max(w) AS w FROM ("
+        + " UNION ALL ".join(parts)
+        + ") AS hits GROUP BY id, featured, published_at, t) AS best"
+        " GROUP BY id, featured, published_at"
     )
     return sql, params
 
@@ -167,18 +172,15 @@ def top_ids(
     terms = query_terms(value)
     if not terms:
         return [], 0
-    table = SalesSearchEntry._meta.db_table
-    scored, params = scored_sql(terms)
-    where = ["(e.rights_expire_on IS NULL OR e.rights_expire_on > %s)"]
-    params.append(timezone.localdate())
+    scored, params = scored_sql(terms, timezone.localdate())
+    where = ""
     if within is not None:
         within_sql, within_params = within.order_by().values("pk").query.sql_with_params()
-        where.append(f"s.id IN ({within_sql})")
+        where = f" WHERE s.id IN ({within_sql})"
         params.extend(within_params)
     sql = (
-        f"SELECT s.id, count(*) OVER () FROM ({scored}) AS s"  # noqa: S608
-        f" JOIN {table} AS e ON e.case_study_id = s.id WHERE {' AND '.join(where)}"
-        " ORDER BY s.score DESC, e.featured DESC, e.published_at DESC NULLS LAST, s.id DESC"
+        f"SELECT s.id, count(*) OVER () FROM ({scored}) AS s{where}"  # noqa: S608
+        " ORDER BY s.score DESC, s.featured DESC, s.published_at DESC NULLS LAST, s.id DESC"
         " LIMIT %s OFFSET %s"
     )
     params.extend([limit, offset])
