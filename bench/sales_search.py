@@ -184,14 +184,17 @@ def _search_only(sales_search, connection) -> None:
         print(f"{query:40} {statistics.median(times):7.1f} {p95:7.1f} {total:8d}")
     verdict = "meets" if worst <= GOAL_P95_MS else "MISSES"
     print(f"worst p95: {worst:.1f} ms ({verdict} the {GOAL_P95_MS} ms goal)")
-    terms = sales_search.query_terms("too expensive LegacySoft")
-    scored, params = sales_search.scored_sql(terms, datetime.date.today())
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN ANALYZE {scored}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    print("\nEXPLAIN ANALYZE of the scoring ('too expensive LegacySoft'):")
-    print(plan)
-    print(f"GIN indexes used: {'yes' if '_gin' in plan else 'NO'}")
+    today = datetime.date.today()
+    for query in ("too expensive LegacySoft", "forecast accuracy"):
+        terms = sales_search.query_terms(query)
+        for column, tsquery in sales_search.tiers(terms)[:2]:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "EXPLAIN ANALYZE " + sales_search.tier_sql(column, ""), [tsquery, today, 20]
+                )
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            print(f"\nEXPLAIN ANALYZE of the tier {column} @@ {tsquery} ('{query}'):")
+            print(plan)
 
 
 def _taxonomy_links(CaseStudy, Objection, Competitor) -> bool:

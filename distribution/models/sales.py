@@ -137,13 +137,12 @@ class SalesSearchEntry(models.Model):
     """The sales portal's search index: one row per usable story (published,
     web or sales-only), built by :mod:`distribution.sales.index`.
 
-    Three tsvectors, one per weight, so that each query word's best weight is
-    answered by a GIN index alone (no row recheck, no ranking of every match):
+    Two tsvectors, each with a GIN index:
 
-    - ``key_terms``: title, objections answered, competitors displaced;
-    - ``evidence``: approved quotes, metric labels and values, summary,
-      customer, industry and region;
-    - ``passages``: the story's sections.
+    - ``strong``: what a rep searches for first: the title, the objections
+      answered, the competitors displaced, the approved quotes, the metric
+      labels and values, the summary, the customer, industry and region;
+    - ``document``: ``strong`` plus the story's sections.
 
     Each is built in the text search configuration of every public language
     version (``english``, ``indonesian``), quotes and metrics included in
@@ -164,9 +163,8 @@ class SalesSearchEntry(models.Model):
     published_at = models.DateTimeField(_("first published"), null=True, blank=True)
     rights_expire_on = models.DateField(_("usage rights expire on"), null=True, blank=True)
     configs = models.CharField(_("search configurations"), max_length=60, blank=True)
-    key_terms = SearchVectorField(null=True, editable=False)
-    evidence = SearchVectorField(null=True, editable=False)
-    passages = SearchVectorField(null=True, editable=False)
+    strong = SearchVectorField(null=True, editable=False)
+    document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("sales search entry")

@@ -1,5 +1,5 @@
 """The sales portal's full-text index (:class:`SalesSearchEntry`): one row
-per usable story, three tsvectors by weight (see the model), each built in
+per usable story, two tsvectors (see the model), each built in
 the text search configuration of every language version the story has
 (``english``; ``indonesian`` for Bahasa Indonesia, with its stemmer).
 
@@ -157,19 +157,25 @@ def _insert(rows) -> None:
             for i, part in enumerate(("key", "evidence", "passages")):
                 columns[f"{part}_{lang}"].append("\n".join(t[i] for t in merged[lang]))
 
-    def vector(part: str) -> str:
-        return " || ".join(f"to_tsvector('{CONFIGS[lang]}', v.{part}_{lang})" for lang in LANGUAGES)
+    def vector(*parts: str) -> str:
+        return " || ".join(
+            f"to_tsvector('{CONFIGS[lang]}', v.{part}_{lang})"
+            for part in parts
+            for lang in LANGUAGES
+        )
 
     types = {"id": "bigint", "featured": "boolean", "published": "timestamptz", "expires": "date"}
     names = list(columns)
+    # document = strong || passages, reusing strong's value (no second parse).
     sql = (
         f"INSERT INTO {TABLE} (case_study_id, featured, published_at, rights_expire_on,"  # noqa: S608
-        " configs, key_terms, evidence, passages)"
+        " configs, strong, document)"
+        " SELECT id, featured, published, expires, configs, strong, strong || passages FROM ("
         " SELECT v.id, v.featured, v.published, v.expires, v.configs,"
-        f" {vector('key')}, {vector('evidence')}, {vector('passages')}"
+        f" {vector('key', 'evidence')} AS strong, {vector('passages')} AS passages"
         " FROM unnest("
         + ", ".join(f"%s::{types.get(n, 'text')}[]" for n in names)
-        + f") AS v ({', '.join(names)})"
+        + f") AS v ({', '.join(names)})) AS built"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [columns[n] for n in names])

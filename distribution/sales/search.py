@@ -96,15 +96,20 @@ def _simple_ranked_ids(value: str) -> list[int]:
 
 
 # --------------------------------------------------------------------------
-# PostgreSQL: OR of the words, scored by where each word matched, top N
+# PostgreSQL: any of the words, in tiers of how many matched and where, top N
 # --------------------------------------------------------------------------
 
-# Points for a query word by the best place it matched (SalesSearchEntry's
-# three vectors); a story's score is the sum over the query's words, so one
-# that answers both "too expensive" and "LegacySoft" (3 + 3) comes before one
-# that answers either (3), which comes before a passing mention (1).
-WEIGHTS = (("key_terms", 3), ("evidence", 2), ("passages", 1))
-MAX_TERMS = 8
+# The order of the matches, best first (each tier in featured, newest, id
+# order): for c = n … 1 words of the query, the stories matching c words in
+# what reps search first (``strong``: title, objections, competitors, quotes,
+# metrics, summary, customer), then those matching c words anywhere. So the
+# story that answers both "too expensive" and "LegacySoft" comes before the
+# ones answering either, which come before a passing mention of both.
+MAX_TERMS = 6
+# Counting stops here ("1,000+ stories"): paging deeper than 50 pages of a
+# broad search is not a rep's task, and counting every match costs as much
+# as ranking it.
+COUNT_CAP = 1000
 
 
 def query_terms(value: str) -> list[str]:
@@ -137,59 +142,78 @@ def or_query(terms: list[str]) -> str:
     return " | ".join(f"( {t} )" for t in terms)
 
 
-def scored_sql(terms: list[str], today) -> tuple[str, list]:
-    """SQL of (id, featured, published_at, score) for every usable story
-    (rights not expired on ``today``) some term matches: one GIN bitmap scan
-    per term and vector, no ranking function, no row recheck, no join (the
-    order columns come with each hit)."""
-    table = SalesSearchEntry._meta.db_table
-    parts, params = [], []
-    for i, term in enumerate(terms):
-        for column, points in WEIGHTS:
-            parts.append(
-                f"SELECT case_study_id AS id, featured, published_at, {i} AS t, {points} AS w"  # noqa: S608
-                f" FROM {table} WHERE {column} @@ %s::tsquery"
-                " AND (rights_expire_on IS NULL OR rights_expire_on > %s)"
-            )
-            params.extend([term, today])
-    sql = (
-        "SELECT id, featured, published_at, sum(w) AS score FROM ("  # noqa: S608
-        "SELECT id, featured, published_at, t, max(w) AS w FROM ("
-        + " UNION ALL ".join(parts)
-        + ") AS hits GROUP BY id, featured, published_at, t) AS best"
-        " GROUP BY id, featured, published_at"
+def at_least(terms: list[str], c: int) -> str:
+    """The tsquery text matching at least ``c`` of ``terms``."""
+    from itertools import combinations
+
+    if c == len(terms):
+        return " & ".join(f"( {t} )" for t in terms)
+    return " | ".join(
+        "( " + " & ".join(f"( {t} )" for t in subset) + " )" for subset in combinations(terms, c)
     )
-    return sql, params
+
+
+def tiers(terms: list[str]) -> list[tuple[str, str]]:
+    """``[(column, tsquery text)]``, best tier first."""
+    return [
+        (column, at_least(terms, c))
+        for c in range(len(terms), 0, -1)
+        for column in ("strong", "document")
+    ]
+
+
+def tier_sql(column: str, within_sql: str) -> str:
+    table = SalesSearchEntry._meta.db_table
+    return (
+        f"SELECT case_study_id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
+        f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
+        " ORDER BY featured DESC, published_at DESC NULLS LAST, case_study_id DESC LIMIT %s"
+    )
 
 
 def top_ids(
     value: str, *, offset: int, limit: int, within: QuerySet | None = None
 ) -> tuple[list[int], int]:
     """(the ids of ranks ``offset`` to ``offset + limit``, the number of
-    matches): usable stories only (rights not expired), narrowed to
-    ``within`` (a CaseStudy queryset) when filters are active. Order: score,
-    then featured, newest, id. One query (plus :func:`query_terms`)."""
+    matches up to :data:`COUNT_CAP`): usable stories only (rights not
+    expired), narrowed to ``within`` (a CaseStudy queryset) when filters are
+    active, in the tiers' order. Each tier is one LIMIT-ed query that
+    PostgreSQL answers from a GIN index (rare words) or by walking the
+    stories in display order (common ones); tiers stop once the page is full."""
     terms = query_terms(value)
     if not terms:
         return [], 0
-    scored, params = scored_sql(terms, timezone.localdate())
-    where = ""
+    today = timezone.localdate()
+    within_sql, within_params = "", []
     if within is not None:
-        within_sql, within_params = within.order_by().values("pk").query.sql_with_params()
-        where = f" WHERE s.id IN ({within_sql})"
-        params.extend(within_params)
-    sql = (
-        f"SELECT s.id, count(*) OVER () FROM ({scored}) AS s{where}"  # noqa: S608
-        " ORDER BY s.score DESC, s.featured DESC, s.published_at DESC NULLS LAST, s.id DESC"
-        " LIMIT %s OFFSET %s"
-    )
-    params.extend([limit, offset])
+        sql, within_params = within.order_by().values("pk").query.sql_with_params()
+        within_sql = f" AND case_study_id IN ({sql})"
+    table = SalesSearchEntry._meta.db_table
+    found: list[int] = []
+    seen: set[int] = set()
+    want = min(offset + limit, COUNT_CAP)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not rows and offset:
-        return [], top_ids(value, offset=0, limit=1, within=within)[1]
-    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+        for column, tsquery in tiers(terms):
+            if len(found) >= want:
+                break
+            # A tier holds the stories of the tiers before it again: ask for
+            # ``want`` to have enough new ones past them.
+            cursor.execute(tier_sql(column, within_sql), [tsquery, today, *within_params, want])
+            for (pk,) in cursor.fetchall():
+                if pk not in seen and len(found) < want:
+                    seen.add(pk)
+                    found.append(pk)
+        if len(found) < want:
+            count = len(found)  # every match is in the list
+        else:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ %s::tsquery"  # noqa: S608
+                f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
+                " LIMIT %s) AS capped",
+                [or_query(terms), today, *within_params, COUNT_CAP],
+            )
+            count = cursor.fetchone()[0]
+    return found[offset : offset + limit], count
 
 
 class RankedSearch:
@@ -228,14 +252,15 @@ class RankedSearch:
 
 
 def ranked_ids(value: str) -> list[int]:
-    """Every usable story matching ``value``, best first (tests, the
-    SQLite fallback). The portal asks for one page at a time."""
+    """The usable stories matching ``value``, best first: all of them on
+    SQLite, the first :data:`COUNT_CAP` on PostgreSQL (narrowing facets by a
+    search). The portal asks for one page at a time."""
     value = search.clean_query(value)
     if not value:
         return []
     if not _is_postgres():
         return _simple_ranked_ids(value)
-    return top_ids(value, offset=0, limit=100_000)[0]
+    return top_ids(value, offset=0, limit=COUNT_CAP)[0]
 
 
 def cached_ranked_ids(value: str) -> list[int]:

@@ -122,6 +122,7 @@ def portal(request):
             "results": results,
             "page": page,
             "count": paginator.count,
+            "count_capped": bool(query) and paginator.count >= sales_search.COUNT_CAP,
             "notices": notices,
             "objection": cleaned.get("objection"),
             "competitor": cleaned.get("competitor"),

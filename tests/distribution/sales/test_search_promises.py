@@ -71,7 +71,9 @@ def test_a_customers_words_a_word_only_in_a_pull_quote(client, bob, shelf):
 def test_an_objection_and_a_competitor_rank_the_story_answering_both_first(client, bob, shelf):
     response, results = search(client, bob, "too expensive LegacySoft")
     found = [r.cs for r in results]
-    # Scores: both 3 + 3 = 6; the objection's or the competitor's story 3.
+    # Tiers: both words in what reps search first (objection and
+    # competitor) first, then one of them (the objection's or the
+    # competitor's story).
     assert found[0] == shelf["both"]
     assert set(found[1:3]) == {shelf["objection"], shelf["competitor"]}
     assert len(found) == 3
@@ -79,12 +81,27 @@ def test_an_objection_and_a_competitor_rank_the_story_answering_both_first(clien
     assert response.context["count"] == 3
 
 
-def test_the_score_is_the_sum_of_each_words_best_place(db, shelf):
+def test_the_words_and_the_tiers(db, shelf):
     terms = sales_search.query_terms("too expensive LegacySoft expense")
     # "too" is an English stop word; "expense" has the stem of "expensive".
     assert terms == ["'expens' | 'expensive' | 'expense'", "'legacysoft'"]
+    assert sales_search.at_least(["a", "b", "c"], 2) == (
+        "( ( a ) & ( b ) ) | ( ( a ) & ( c ) ) | ( ( b ) & ( c ) )"
+    )
+    assert [column for column, _q in sales_search.tiers(terms)] == [
+        "strong",
+        "document",
+        "strong",
+        "document",
+    ]
     ids, count = sales_search.top_ids("too expensive LegacySoft", offset=0, limit=2)
     assert (ids[0], count) == (shelf["both"].pk, 3)
+
+
+def test_the_count_stops_at_the_cap(db, shelf, monkeypatch):
+    monkeypatch.setattr(sales_search, "COUNT_CAP", 2)
+    ids, count = sales_search.top_ids("too expensive LegacySoft", offset=0, limit=20)
+    assert (len(ids), count) == (2, 2)
 
 
 def _indonesian(cs, **texts):
