@@ -184,16 +184,23 @@ def _search_only(sales_search, connection) -> None:
         print(f"{query:40} {statistics.median(times):7.1f} {p95:7.1f} {total:8d}")
     verdict = "meets" if worst <= GOAL_P95_MS else "MISSES"
     print(f"worst p95: {worst:.1f} ms ({verdict} the {GOAL_P95_MS} ms goal)")
+    from django.db import transaction
+
     today = datetime.date.today()
     for query in ("too expensive LegacySoft", "forecast accuracy"):
         terms = sales_search.query_terms(query)
-        for column, tsquery in sales_search.tiers(terms)[:2]:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "EXPLAIN ANALYZE " + sales_search.tier_sql(column, ""), [tsquery, today, 20]
-                )
+        column, tsquery = sales_search.tiers(terms)[0]
+        for window in (True, False):
+            sql = sales_search.tier_sql(column, "", window=window)
+            params = [today, tsquery, 20] if window else [tsquery, today, 20]
+            with transaction.atomic(), connection.cursor() as cursor:
+                if not window:
+                    cursor.execute("SET LOCAL enable_indexscan = off")
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN ANALYZE " + sql, params)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
-            print(f"\nEXPLAIN ANALYZE of the tier {column} @@ {tsquery} ('{query}'):")
+            how = f"the first {sales_search.WINDOW} stories" if window else "the GIN index"
+            print(f"\nEXPLAIN ANALYZE, tier {column} @@ {tsquery} ('{query}'), {how}:")
             print(plan)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQueryField
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import escape
@@ -162,13 +162,36 @@ def tiers(terms: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-def tier_sql(column: str, within_sql: str) -> str:
+# Stories (in display order) a tier first looks through for its page: a
+# common word fills the page within them; a rarer one is then answered from
+# its GIN index, whose matches are few enough to sort.
+WINDOW = 300
+
+
+def tier_sql(column: str, within_sql: str, *, window: bool) -> str:
+    """One tier's first matches in display order. ``window``: among the
+    first :data:`WINDOW` stories (a walk of the order index, stopping at
+    LIMIT); else among all, from the GIN index (with index walks turned off,
+    so the planner cannot walk every story for a rare word)."""
     table = SalesSearchEntry._meta.db_table
+    usable = f"(rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
+    order = "featured DESC, published_at DESC, case_study_id DESC"
+    if window:
+        return (
+            f"SELECT case_study_id FROM (SELECT case_study_id, {column} AS v FROM {table}"  # noqa: S608
+            f" WHERE {usable} ORDER BY {order} LIMIT {WINDOW}) AS w"
+            " WHERE v @@ %s::tsquery LIMIT %s"
+        )
     return (
         f"SELECT case_study_id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
-        f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
-        " ORDER BY featured DESC, published_at DESC NULLS LAST, case_study_id DESC LIMIT %s"
+        f" AND {usable} ORDER BY {order} LIMIT %s"
     )
+
+
+def _bitmap_only(cursor, on: bool) -> None:
+    value = "off" if on else "on"
+    cursor.execute(f"SET LOCAL enable_indexscan = {value}")
+    cursor.execute(f"SET LOCAL enable_seqscan = {value}")
 
 
 def top_ids(
@@ -177,9 +200,8 @@ def top_ids(
     """(the ids of ranks ``offset`` to ``offset + limit``, the number of
     matches up to :data:`COUNT_CAP`): usable stories only (rights not
     expired), narrowed to ``within`` (a CaseStudy queryset) when filters are
-    active, in the tiers' order. Each tier is one LIMIT-ed query that
-    PostgreSQL answers from a GIN index (rare words) or by walking the
-    stories in display order (common ones); tiers stop once the page is full."""
+    active, in the tiers' order. Each tier is one or two LIMIT-ed queries
+    (see :func:`tier_sql`); tiers stop once the page is full."""
     terms = query_terms(value)
     if not terms:
         return [], 0
@@ -192,20 +214,33 @@ def top_ids(
     found: list[int] = []
     seen: set[int] = set()
     want = min(offset + limit, COUNT_CAP)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for column, tsquery in tiers(terms):
             if len(found) >= want:
                 break
             # A tier holds the stories of the tiers before it again: ask for
             # ``want`` to have enough new ones past them.
-            cursor.execute(tier_sql(column, within_sql), [tsquery, today, *within_params, want])
-            for (pk,) in cursor.fetchall():
+            cursor.execute(
+                tier_sql(column, within_sql, window=True),
+                [today, *within_params, tsquery, want],
+            )
+            rows = cursor.fetchall()
+            if len(rows) < want:  # not all in the window: the GIN index
+                _bitmap_only(cursor, True)
+                cursor.execute(
+                    tier_sql(column, within_sql, window=False),
+                    [tsquery, today, *within_params, want],
+                )
+                rows = cursor.fetchall()
+                _bitmap_only(cursor, False)
+            for (pk,) in rows:
                 if pk not in seen and len(found) < want:
                     seen.add(pk)
                     found.append(pk)
         if len(found) < want:
             count = len(found)  # every match is in the list
         else:
+            _bitmap_only(cursor, True)
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ %s::tsquery"  # noqa: S608
                 f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
@@ -213,6 +248,7 @@ def top_ids(
                 [or_query(terms), today, *within_params, COUNT_CAP],
             )
             count = cursor.fetchone()[0]
+            _bitmap_only(cursor, False)
     return found[offset : offset + limit], count
 
 
