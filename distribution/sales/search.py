@@ -171,8 +171,10 @@ WINDOW = 300
 def tier_sql(column: str, within_sql: str, *, window: bool) -> str:
     """One tier's first matches in display order. ``window``: among the
     first :data:`WINDOW` stories (a walk of the order index, stopping at
-    LIMIT); else among all, from the GIN index (with index walks turned off,
-    so the planner cannot walk every story for a rare word)."""
+    LIMIT); else among all, from the GIN index: ``NULLS LAST`` (published
+    stories have a date) makes an order no index gives, so the planner
+    cannot walk every story for a rare word, and :func:`top_ids` turns
+    sequential scans off."""
     table = SalesSearchEntry._meta.db_table
     usable = f"(rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
     order = "featured DESC, published_at DESC, case_study_id DESC"
@@ -184,14 +186,9 @@ def tier_sql(column: str, within_sql: str, *, window: bool) -> str:
         )
     return (
         f"SELECT case_study_id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
-        f" AND {usable} ORDER BY {order} LIMIT %s"
+        f" AND {usable} ORDER BY featured DESC, published_at DESC NULLS LAST,"
+        " case_study_id DESC LIMIT %s"
     )
-
-
-def _bitmap_only(cursor, on: bool) -> None:
-    value = "off" if on else "on"
-    cursor.execute(f"SET LOCAL enable_indexscan = {value}")
-    cursor.execute(f"SET LOCAL enable_seqscan = {value}")
 
 
 def top_ids(
@@ -215,6 +212,9 @@ def top_ids(
     seen: set[int] = set()
     want = min(offset + limit, COUNT_CAP)
     with transaction.atomic(), connection.cursor() as cursor:
+        # Every query here is answered by an index; a sequential scan would
+        # read every story's vector.
+        cursor.execute("SET LOCAL enable_seqscan = off")
         for column, tsquery in tiers(terms):
             if len(found) >= want:
                 break
@@ -226,13 +226,11 @@ def top_ids(
             )
             rows = cursor.fetchall()
             if len(rows) < want:  # not all in the window: the GIN index
-                _bitmap_only(cursor, True)
                 cursor.execute(
                     tier_sql(column, within_sql, window=False),
                     [tsquery, today, *within_params, want],
                 )
                 rows = cursor.fetchall()
-                _bitmap_only(cursor, False)
             for (pk,) in rows:
                 if pk not in seen and len(found) < want:
                     seen.add(pk)
@@ -240,7 +238,6 @@ def top_ids(
         if len(found) < want:
             count = len(found)  # every match is in the list
         else:
-            _bitmap_only(cursor, True)
             cursor.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ %s::tsquery"  # noqa: S608
                 f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
@@ -248,7 +245,6 @@ def top_ids(
                 [or_query(terms), today, *within_params, COUNT_CAP],
             )
             count = cursor.fetchone()[0]
-            _bitmap_only(cursor, False)
     return found[offset : offset + limit], count
 
 
