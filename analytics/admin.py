@@ -74,7 +74,7 @@ class DealStoryInline(admin.TabularInline):
     model = DealStory
     extra = 1
     autocomplete_fields = ["case_study"]
-    fields = ["case_study", "source", "rep_feedback", "customer_reaction", "created_at"]
+    fields = ["case_study", "source", "used_on", "rep_feedback", "customer_reaction", "created_at"]
     readonly_fields = ["created_at"]
 
 

@@ -182,7 +182,8 @@ def export_csv(request):
             _("Customer"),
             _("Industry"),
             _("Views"),
-            _("Unique visitors"),
+            _("Visitor-days"),
+            _("Views that reported time"),
             _("Average time on page (s)"),
             _("Bounce rate"),
             _("Downloads"),
@@ -191,12 +192,13 @@ def export_csv(request):
             _("Organic search visits"),
             _("Sales uses"),
             _("Reps"),
-            _("Deals"),
+            _("Deals closed"),
             _("Won"),
             _("Lost"),
             _("Win rate"),
             _("Influenced revenue"),
             _("New backlinks"),
+            _("Story links made after the close (left out)"),
         ]
     )
     for cs, row in data["stories"]:
@@ -209,6 +211,7 @@ def export_csv(request):
                     cs.customer.industry.name,
                     row["views"],
                     row["visitors"],
+                    row["engaged"],
                     "" if row["avg_seconds"] is None else round(row["avg_seconds"], 1),
                     "" if row["bounce_rate"] is None else round(row["bounce_rate"], 4),
                     row["downloads"],
@@ -223,6 +226,7 @@ def export_csv(request):
                     "" if row["deal_win_rate"] is None else round(row["deal_win_rate"], 4),
                     " ".join(f"{cur} {amount}" for cur, amount in row["deal_revenue"].items()),
                     row["backlinks"],
+                    row["deal_late_links"],
                 )
             ]
         )

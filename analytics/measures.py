@@ -8,13 +8,31 @@ Definitions (also in the README):
 
 - **view**: a story page shown in a browser that runs JavaScript, not opted out
   (DNT/GPC), not a bot. **Time on page**: visible seconds reported when the
-  reader leaves; the average is over views that reported it.
+  reader leaves; the average is over the views that reported it (the
+  *engagement reports*; a view whose reader left without a report, e.g. a
+  closed laptop, has no time and is not in the average). The dashboard shows
+  the basis: "over n of m views".
 - **bounce**: an engagement report of under ``BOUNCE_SECONDS`` (10) visible
   seconds whose reader did not click on to another page of ours. Bounce rate =
-  bounces / engagement reports.
-- **conversion**: leads / views of the story in the period.
+  bounces / engagement reports (the same basis as the average time).
+- **visitor-days**: distinct daily visitor hashes. The hash's salt changes
+  every day (no visitor can be followed from one day to the next), so one
+  reader on three days counts three: the figure is visitor-days, not people.
+- **conversion**: leads / views of the story in the period, shown with its
+  views. Leads also come from readers whose views are never counted (no
+  JavaScript, DNT/GPC), so leads can exceed views; the rate is then not
+  given (``None``) and ``conversion_over`` says why, never above 100 %.
 - **organic search visit**: a view whose referrer is a search engine and whose
-  UTM medium is not paid (cpc, ppc, paid).
+  UTM medium is not paid: ``PAID_MEDIA``, compared case-insensitively after
+  trimming (``CPC`` and ``Paid-Search`` are paid).
+- **deals of a period**: the deals *closed* (won or lost) in it; every deal
+  figure, the portfolio's and each story's, counts only those.
+- **attribution timing**: a story counts for a deal only if it reached the
+  prospect on or before the close date: the link's ``used_on`` date (when the
+  story was shared, set by whoever records it) or else the day the link was
+  recorded. Packs and share links can only be attached to open deals; a
+  rep's log or a CRM import made after the close is left out, and counted
+  (``late_links``).
 - **win rate**: won / (won + lost) of deals *closed* in the period.
 - **matched comparison**: closed deals grouped into strata of the same industry
   and company-size band; only strata holding deals both with and without
@@ -32,14 +50,33 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models.functions import Lower, Trim, TruncDate
 from django.utils import timezone
 
 from analytics.capture import conf
 from analytics.models import Deal, DealOutcome, DealStory, EventKind
 
-PAID_MEDIA = ("cpc", "ppc", "paid", "paid-social", "display")
+# UTM media that are paid traffic, lower case; an event's medium is trimmed
+# and lower-cased before it is compared (see organic_q).
+PAID_MEDIA = (
+    "cpc",
+    "ppc",
+    "cpm",
+    "cpv",
+    "cpa",
+    "paid",
+    "paid_search",
+    "paid-search",
+    "paidsearch",
+    "paid_social",
+    "paid-social",
+    "paidsocial",
+    "display",
+    "banner",
+    "retargeting",
+    "sem",
+)
 
 
 @dataclass(frozen=True)
@@ -86,9 +123,13 @@ def search_engine_q() -> Q:
     return q
 
 
+def is_paid(medium: str) -> bool:
+    return (medium or "").strip().lower() in PAID_MEDIA
+
+
 def _event_aggregates() -> dict:
     bounce = Q(kind=EventKind.ENGAGEMENT, value__lt=conf("BOUNCE_SECONDS")) & ~Q(detail="continued")
-    organic = Q(kind=EventKind.VIEW) & search_engine_q() & ~Q(utm_medium__in=PAID_MEDIA)
+    organic = Q(kind=EventKind.VIEW) & search_engine_q() & ~Q(medium_key__in=PAID_MEDIA)
     return {
         "views": Count("pk", filter=Q(kind=EventKind.VIEW)),
         "visitors": Count("visitor", distinct=True, filter=Q(kind=EventKind.VIEW)),
@@ -111,6 +152,18 @@ def _derive(row: dict) -> dict:
     return row
 
 
+def conversion(leads: int, views: int) -> tuple[float | None, bool]:
+    """(leads / views, over): ``None`` and ``over=True`` when there are more
+    leads than counted views (see the module's definition)."""
+    if leads > views:
+        return None, True
+    return ratio(leads, views), False
+
+
+def _with_medium(events):
+    return events.annotate(medium_key=Lower(Trim("utm_medium")))
+
+
 def empty_traffic() -> dict:
     """The figures of a story nothing happened to."""
     return _derive(dict.fromkeys(_event_aggregates(), 0))
@@ -118,13 +171,13 @@ def empty_traffic() -> dict:
 
 def traffic(events) -> dict:
     """Portfolio totals over ``events`` (one query)."""
-    return _derive(events.aggregate(**_event_aggregates()))
+    return _derive(_with_medium(events).aggregate(**_event_aggregates()))
 
 
 def traffic_by_story(events) -> dict[int, dict]:
     """``{story id: figures}`` (one query)."""
     rows = (
-        events.filter(case_study__isnull=False)
+        _with_medium(events.filter(case_study__isnull=False))
         .values("case_study_id")
         .annotate(**_event_aggregates())
         .order_by()
@@ -192,10 +245,31 @@ class DealRow:
         return (self.closed_on - self.opened_on).days if self.closed_on else None
 
 
+def attributed_q() -> Q:
+    """DealStory rows that count for their deal: the story reached the
+    prospect on or before the close (``used_on``, else the day the link was
+    recorded); every link of an open deal counts."""
+    return (
+        Q(deal__closed_on__isnull=True)
+        | Q(used_on__isnull=False, used_on__lte=F("deal__closed_on"))
+        | Q(used_on__isnull=True, created_at__date__lte=F("deal__closed_on"))
+    )
+
+
+def attributed(links):
+    return links.filter(attributed_q())
+
+
+def late(links):
+    """The links left out by :func:`attributed_q` (made after the close)."""
+    return links.exclude(attributed_q())
+
+
 def deal_rows(deals) -> list[DealRow]:
-    """The deals as small rows with "used a story" (one query)."""
+    """The deals as small rows with "used a story": at least one link that
+    counts under the attribution timing (one query)."""
     qs = deals.annotate(
-        with_story=Exists(DealStory.objects.filter(deal=OuterRef("pk")))
+        with_story=Exists(attributed(DealStory.objects.filter(deal=OuterRef("pk"))))
     ).values_list(
         "pk",
         "outcome",
@@ -330,8 +404,9 @@ def deal_summary(rows: list[DealRow]) -> dict:
 
 
 def deals_by_story(links) -> dict[int, dict]:
-    """Per story, over ``links`` (DealStory rows of the chosen deals): deals,
-    won, lost, win rate and influenced revenue per currency (one query)."""
+    """Per story, over ``links`` (DealStory rows of the chosen deals, already
+    narrowed to closed deals and to :func:`attributed` links): deals, won,
+    lost, win rate and influenced revenue per currency (one query)."""
     result: dict[int, dict] = {}
     rows = (
         links.values("case_study_id", "deal__currency")
@@ -359,7 +434,8 @@ def deals_by_story(links) -> dict[int, dict]:
 
 def deals_in(period: Period, deals=None):
     """Deals that were active in the period: opened by its end and not closed
-    before its start."""
+    before its start (the "active" count only: deal figures use
+    :func:`closed_in`)."""
     deals = Deal.objects.all() if deals is None else deals
     return deals.filter(opened_on__lte=period.end).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gte=period.start)
@@ -367,6 +443,7 @@ def deals_in(period: Period, deals=None):
 
 
 def closed_in(period: Period, deals=None):
+    """Deals won or lost in the period: the deals every deal figure counts."""
     deals = Deal.objects.all() if deals is None else deals
     return deals.filter(closed_on__gte=period.start, closed_on__lte=period.end)
 

@@ -264,6 +264,18 @@ class DealStory(models.Model):
     )
     customer_reaction = models.CharField(_("customer reaction"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When the story reached the prospect, if whoever records the link knows
+    # it (a rep logging a story they shared last month). Attribution timing
+    # (analytics/measures.py) uses it, else the day the link was recorded.
+    used_on = models.DateField(
+        _("shared with the prospect on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty if the story was shared today. A story counts for a deal only if "
+            "it was shared on or before the close date."
+        ),
+    )
 
     class Meta:
         verbose_name = _("story used in a deal")

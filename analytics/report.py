@@ -154,13 +154,18 @@ def _segmented(qs, segment: Segment):
 def build(period: measures.Period, segment: Segment, *, story: CaseStudy | None = None) -> dict:
     events = measures.in_period(_segmented(Event.objects.all(), segment), period)
     leads = measures.in_period(_segmented(Lead.objects.all(), segment), period)
-    deals = segment_deals(segment, measures.deals_in(period))
+    # Every deal figure counts the deals closed in the period (measures'
+    # definitions); the deals merely active in it are only counted.
+    active = segment_deals(segment, measures.deals_in(period))
+    deals = segment_deals(segment, measures.closed_in(period))
     links = DealStory.objects.filter(deal__in=deals.values("pk"))
     if story is not None:
         events = events.filter(case_study=story)
         leads = leads.filter(case_study=story)
-        deals = deals.filter(deal_stories__case_study=story)
         links = links.filter(case_study=story)
+        deals = deals.filter(pk__in=measures.attributed(links).values("deal_id"))
+        active = active.filter(deal_stories__case_study=story)
+    counted_links = measures.attributed(links)
 
     stories = list(
         segment_stories(segment)
@@ -174,13 +179,15 @@ def build(period: measures.Period, segment: Segment, *, story: CaseStudy | None 
     totals = measures.traffic(events)
     lead_counts = measures.leads_by_story(leads)
     totals["leads"] = sum(lead_counts.values())
-    totals["conversion"] = measures.ratio(totals["leads"], totals["views"])
-    all_rows = measures.deal_rows(deals)
-    closed_rows = [r for r in all_rows if r.closed and r.closed_on <= period.end]
+    totals["conversion"], totals["conversion_over"] = measures.conversion(
+        totals["leads"], totals["views"]
+    )
+    closed_rows = measures.deal_rows(deals)
     deal_figures = measures.deal_summary(closed_rows)
-    deal_figures["active"] = len(all_rows)
-    deal_figures["active_with_stories"] = sum(r.with_story for r in all_rows)
-    story_deals = measures.deals_by_story(links)
+    deal_figures["active"] = active.count()
+    late_by_story = measures.count_by_story(measures.late(links))
+    deal_figures["late_links"] = sum(late_by_story.values())
+    story_deals = measures.deals_by_story(counted_links)
     backlinks = measures.count_by_story(
         _segmented(
             Backlink.objects.filter(found_on__gte=period.start, found_on__lte=period.end), segment
@@ -192,11 +199,12 @@ def build(period: measures.Period, segment: Segment, *, story: CaseStudy | None 
     for cs in stories:
         row = dict(by_story.get(cs.pk, empty_traffic))
         row["leads"] = lead_counts.get(cs.pk, 0)
-        row["conversion"] = measures.ratio(row["leads"], row["views"])
+        row["conversion"], row["conversion_over"] = measures.conversion(row["leads"], row["views"])
         dealt = story_deals.get(
             cs.pk, {"deals": 0, "won": 0, "lost": 0, "revenue": {}, "win_rate": None}
         )
         row.update({f"deal_{k}": v for k, v in dealt.items()})
+        row["deal_late_links"] = late_by_story.get(cs.pk, 0)
         row["backlinks"] = backlinks.get(cs.pk, 0)
         table.append((cs, row))
     table.sort(

@@ -8,14 +8,22 @@ and the query plan showing the full-text search uses the GIN index.
 The database is dropped, migrated and seeded (``seed_demo`` then
 ``seed_demo --case-studies N`` with bulk inserts; the scale stories then get
 objections and competitors in bulk). ``BENCH_REUSE=1`` keeps a database
-already seeded with at least N stories (seeding 100k takes minutes).
+already seeded with at least N stories (seeding 100k takes minutes);
+``BENCH_SEARCH_ONLY=1`` stops after the
+search-alone figures.
 
 Each URL is requested by a signed-in sales rep through Django's test client
 in this process (no network): "cold" clears the cache first (the search's
 ranked matches are computed again), "warm" reuses them as the next rep
 searching the same words would. p50 / p95 over RUNS requests each.
+
+Then the search alone (issue 16 row S4, issue 18): for each of QUERIES, the
+first page of the sales search (``distribution.sales.search.top_ids``: the
+words' stems, one top-N query over the GIN indexes, the match count) with
+no cache, p50 / p95 over RUNS calls, and the EXPLAIN ANALYZE of one.
 """
 
+import datetime
 import os
 import statistics
 import sys
@@ -47,6 +55,22 @@ URLS = [
 ]
 
 
+# Sales search queries: an objection, a competitor, both, a result (metric
+# label), a customer's words, a broad word, Indonesian, nothing.
+QUERIES = [
+    "too expensive",
+    "LegacySoft",
+    "too expensive LegacySoft",
+    "implementation takes too long",
+    "forecast accuracy",
+    "inventory",
+    "we closed the books in half the time",
+    "penjualan",
+    "zzzznothing",
+]
+GOAL_P95_MS = 100
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
@@ -76,8 +100,9 @@ def main() -> None:
 
     from casestudies.models import CaseStudy, Competitor, Objection
     from core.roles import SALES
-    from distribution.models import StorySearchEntry
+    from distribution.models import SalesSearchEntry, StorySearchEntry
     from distribution.publication import search
+    from distribution.sales import search as sales_search
 
     devnull = open(os.devnull, "w")  # noqa: SIM115
     call_command("migrate", verbosity=0)
@@ -88,12 +113,22 @@ def main() -> None:
         call_command("seed_demo", case_studies=N, stdout=devnull)
         print(f"seed_demo + --case-studies {N}: {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
-    _taxonomy_links(CaseStudy, Objection, Competitor)
+    linked = _taxonomy_links(CaseStudy, Objection, Competitor)
     print(f"objections/competitors linked in bulk: {time.perf_counter() - started:.1f} s")
+    usable = CaseStudy.objects.filter(state="published", published_version__isnull=False)
+    stale = linked or SalesSearchEntry.objects.count() != usable.count()
+    if stale or os.environ.get("BENCH_REINDEX"):
+        started = time.perf_counter()
+        call_command("reindex_sales_search", stdout=devnull)
+        print(f"reindex_sales_search: {time.perf_counter() - started:.0f} s")
     print(
         f"published stories: {CaseStudy.objects.published().count()}, "
-        f"search entries: {StorySearchEntry.objects.count()}"
+        f"search entries: {StorySearchEntry.objects.count()}, "
+        f"sales search entries: {SalesSearchEntry.objects.count()}"
     )
+    _search_only(sales_search, connection)
+    if os.environ.get("BENCH_SEARCH_ONLY") == "1":
+        return
 
     rep, _ = User.objects.get_or_create(username="bench-rep", defaults={"is_staff": True})
     rep.groups.add(Group.objects.get(name=SALES))
@@ -132,9 +167,45 @@ def main() -> None:
     print(f"\nGIN index used: {'yes' if uses_gin else 'NO'}")
 
 
-def _taxonomy_links(CaseStudy, Objection, Competitor) -> None:
+def _search_only(sales_search, connection) -> None:
+    """The sales search's first page per query, no cache: p50 / p95 ms."""
+    print(f"\nSales search alone (first page of 20 and the count), {RUNS} cold calls each:")
+    print(f"{'query':40} {'p50':>7} {'p95':>7} {'matches':>8}")
+    worst = 0.0
+    for query in QUERIES:
+        sales_search.top_ids(query, offset=0, limit=20)  # plan once
+        times, total = [], 0
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            _ids, total = sales_search.top_ids(query, offset=0, limit=20)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = percentile(times, 95)
+        worst = max(worst, p95)
+        print(f"{query:40} {statistics.median(times):7.1f} {p95:7.1f} {total:8d}")
+    verdict = "meets" if worst <= GOAL_P95_MS else "MISSES"
+    print(f"worst p95: {worst:.1f} ms ({verdict} the {GOAL_P95_MS} ms goal)")
+    from django.db import transaction
+
+    today = datetime.date.today()
+    for query in ("too expensive LegacySoft", "forecast accuracy"):
+        terms = sales_search.query_terms(query)
+        column, tsquery = sales_search.tiers(terms)[0]
+        for window in (True, False):
+            sql = sales_search.tier_sql(column, "", window=window)
+            params = [today, tsquery, 20] if window else [tsquery, today, 20]
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN ANALYZE " + sql, params)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            how = f"the first {sales_search.WINDOW} stories" if window else "the GIN index"
+            print(f"\nEXPLAIN ANALYZE, tier {column} @@ {tsquery} ('{query}'), {how}:")
+            print(plan)
+
+
+def _taxonomy_links(CaseStudy, Objection, Competitor) -> bool:
     """Give the bulk "scale-" stories objections (one or two each) and a
-    competitor (40 %), deterministically, if they have none yet."""
+    competitor (40 %), deterministically, if they have none yet (then the
+    sales index must be rebuilt: bulk inserts send no signals)."""
     from django.db import connection
 
     objections = list(Objection.objects.order_by("pk").values_list("pk", flat=True))
@@ -143,7 +214,7 @@ def _taxonomy_links(CaseStudy, Objection, Competitor) -> None:
     CompetitorLink = CaseStudy.competitors.through
     scale = CaseStudy.objects.filter(slug__startswith="scale-")
     if ObjectionLink.objects.filter(casestudy__slug__startswith="scale-").exists():
-        return
+        return False
     ids = list(scale.values_list("pk", flat=True))
     ObjectionLink.objects.bulk_create(
         [
@@ -163,6 +234,7 @@ def _taxonomy_links(CaseStudy, Objection, Competitor) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {ObjectionLink._meta.db_table}, {CompetitorLink._meta.db_table}")
+    return True
 
 
 if __name__ == "__main__":

@@ -219,6 +219,11 @@ def seed_analytics(stdout=None) -> int:
                     ),
                     rep_feedback=rng.choice(FEEDBACK[deal.outcome]),
                     customer_reaction=rng.choice(REACTIONS) if deal.outcome == "won" else "",
+                    # Shared while the deal was open (attribution timing).
+                    used_on=min(
+                        deal.opened_on + timedelta(days=rng.randint(1, 20)),
+                        deal.closed_on or today,
+                    ),
                 )
                 for deal, cs in links
             ]

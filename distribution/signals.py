@@ -33,6 +33,7 @@ from core.page_cache import bump_generation
 from distribution.models import Branding, StorySearchEntry
 from distribution.outreach import campaigns
 from distribution.publication.search import search_index_refresh
+from distribution.sales.index import sales_index_refresh
 
 # Changes to these show on public pages: any of them invalidates the cache.
 SHOWN = [Metric, Quote, Contact, Product, UseCase, Branding]
@@ -79,6 +80,41 @@ def _term_changed(sender, instance, **kwargs) -> None:
     bump_generation()
 
 
+# The sales portal's index (distribution/sales/index.py) also reads quotes,
+# metrics, objections and competitors, and holds sales-only stories.
+
+
+def _sales_story_changed(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        sales_index_refresh([instance.pk])
+
+
+def _sales_part_changed(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        sales_index_refresh([instance.case_study_id])
+
+
+def _sales_customer_changed(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        sales_index_refresh(instance.case_studies.values_list("pk", flat=True))
+
+
+def _sales_term_changed(sender, instance, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        sales_index_refresh(instance.casestudy_set.values_list("pk", flat=True))
+
+
+def _sales_links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action == "pre_clear" and reverse:  # remember the term's stories before they go
+        instance._sales_cleared = list(instance.casestudy_set.values_list("pk", flat=True))
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        sales_index_refresh([instance.pk])
+    else:
+        sales_index_refresh(pk_set or getattr(instance, "_sales_cleared", []))
+
+
 def _esp_tracking_event(sender, event, esp_name, **kwargs) -> None:
     campaigns.suppression_from_esp_event(event=event, esp_name=esp_name)
 
@@ -97,6 +133,20 @@ def connect() -> None:
     # The sales portal searches and counts stories by objection and competitor.
     for model in (Objection, Competitor):
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
+    post_save.connect(_sales_story_changed, sender=CaseStudy, dispatch_uid="sales-cs")
+    for model in (StoryTranslation, Metric, Quote):
+        name = model.__name__
+        post_save.connect(_sales_part_changed, sender=model, dispatch_uid=f"sales-{name}")
+        post_delete.connect(_sales_part_changed, sender=model, dispatch_uid=f"sales-d-{name}")
+    post_save.connect(_sales_customer_changed, sender=Customer, dispatch_uid="sales-customer")
+    for model in (Objection, Competitor):
+        name = model.__name__
+        post_save.connect(_sales_term_changed, sender=model, dispatch_uid=f"sales-{name}")
+        m2m_changed.connect(
+            _sales_links_changed,
+            sender=getattr(CaseStudy, f"{name.lower()}s").through,
+            dispatch_uid=f"sales-m2m-{name}",
+        )
     for through in (
         CaseStudy.use_cases.through,
         CaseStudy.products.through,

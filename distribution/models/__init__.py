@@ -22,7 +22,12 @@ from distribution.models.publication import (
     StorySearchEntry,
     document_upload_to,
 )
-from distribution.models.sales import ProposalPack, ProposalPackStory, pack_upload_to
+from distribution.models.sales import (
+    ProposalPack,
+    ProposalPackStory,
+    SalesSearchEntry,
+    pack_upload_to,
+)
 
 __all__ = [
     "Branding",
@@ -35,6 +40,7 @@ __all__ = [
     "ReferencePreference",
     "ReferenceRequest",
     "RenderedDocument",
+    "SalesSearchEntry",
     "ShareLink",
     "ShareLinkVisit",
     "SocialPost",

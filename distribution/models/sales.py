@@ -1,6 +1,7 @@
 """The sales portal: proposal packs."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -125,3 +126,55 @@ class ProposalPackStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pack} · {self.case_study}"
+
+
+# --------------------------------------------------------------------------
+# Sales: the portal's full-text index (issue 18)
+# --------------------------------------------------------------------------
+
+
+class SalesSearchEntry(models.Model):
+    """The sales portal's search index: one row per usable story (published,
+    web or sales-only), built by :mod:`distribution.sales.index`.
+
+    Two tsvectors, each with a GIN index:
+
+    - ``strong``: what a rep searches for first: the title, the objections
+      answered, the competitors displaced, the approved quotes, the metric
+      labels and values, the summary, the customer, industry and region;
+    - ``document``: ``strong`` plus the story's sections.
+
+    Each is built in the text search configuration of every public language
+    version (``english``, ``indonesian``), quotes and metrics included in
+    each, since they appear in every version. The order columns are copied
+    from the story so that ordering needs no join; ``rights_expire_on`` is
+    checked at query time (a story leaves by itself when its rights expire).
+    On SQLite the vectors stay empty and the portal uses its simple search.
+    """
+
+    case_study = models.OneToOneField(
+        "casestudies.CaseStudy",
+        verbose_name=_("case study"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sales_search_entry",
+    )
+    featured = models.BooleanField(_("featured"), default=False)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    rights_expire_on = models.DateField(_("usage rights expire on"), null=True, blank=True)
+    configs = models.CharField(_("search configurations"), max_length=60, blank=True)
+    strong = SearchVectorField(null=True, editable=False)
+    document = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("sales search entry")
+        verbose_name_plural = _("sales search entries")
+        indexes = [
+            models.Index(
+                fields=["-featured", "-published_at", "-case_study"],
+                name="distribution_sales_order_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales search entry {self.case_study_id}"

@@ -15,17 +15,17 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchVector
-from django.db import connection
+from django.contrib.postgres.search import SearchHeadline, SearchQueryField
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from casestudies import selectors
 from casestudies.models import CaseStudy, Competitor, Metric, Objection, Quote, UsageChannel
 from core import page_cache
-from distribution.models import StorySearchEntry
+from distribution.models import SalesSearchEntry, StorySearchEntry
 from distribution.publication import search
 from distribution.publication.documents import metric_line
 from distribution.publication.filters import FACETS, GalleryFilter
@@ -57,6 +57,8 @@ class SalesFilter(GalleryFilter):
     )
 
     def filter_search(self, queryset, name, value):
+        """Narrowing by the search (facet counts, other filters): the ids
+        of every match; the portal's own list pages through top_ids."""
         if not search.clean_query(value):
             return queryset
         return search.among(queryset, cached_ranked_ids(value))
@@ -67,42 +69,233 @@ def _is_postgres() -> bool:
 
 
 def _term_matches(model, value: str) -> QuerySet:
-    """Objections or competitors whose name matches the search."""
-    terms = model.objects.filter(archived=False)
-    if not _is_postgres():
-        match = Q()
-        for word in value.split():
-            match &= Q(name__icontains=word.strip('"-'))
-        return terms.filter(match)
-    return terms.annotate(
-        match=SearchVector("name", config="english") + SearchVector("name", config="simple")
-    ).filter(match=search.search_query(value))
+    """Objections or competitors whose name contains every word (SQLite)."""
+    match = Q()
+    for word in value.split():
+        match &= Q(name__icontains=word.strip('"-'))
+    return model.objects.filter(archived=False).filter(match)
 
 
-def ranked_ids(value: str) -> list[int]:
-    """Published stories matching ``value``, best first: the stories that
-    answer a matching objection or displaced a matching competitor ("too
-    expensive", "Competitor X"), featured and newest first, then the
-    full-text matches in the gallery's relevance order."""
-    value = search.clean_query(value)
-    if not value:
-        return []
-    # Two semi-joins (no DISTINCT over a join): one hash each on PostgreSQL.
+def _simple_ranked_ids(value: str) -> list[int]:
+    """SQLite: the stories answering a matching objection or competitor,
+    then the gallery's text matches."""
     objection_links = CaseStudy.objections.through.objects.filter(
         objection__in=_term_matches(Objection, value)
     ).values("casestudy_id")
     competitor_links = CaseStudy.competitors.through.objects.filter(
         competitor__in=_term_matches(Competitor, value)
     ).values("casestudy_id")
-    by_term = (
-        selectors.published_case_studies()
+    first = list(
+        CaseStudy.objects.usable()
         .filter(Q(pk__in=objection_links) | Q(pk__in=competitor_links))
         .order_by("-featured", "-published_at", "-pk")
         .values_list("pk", flat=True)
     )
-    first = list(by_term)
     seen = set(first)
     return first + [pk for pk in search.cached_ranked_ids(value) if pk not in seen]
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL: any of the words, in tiers of how many matched and where, top N
+# --------------------------------------------------------------------------
+
+# The order of the matches, best first (each tier in featured, newest, id
+# order): for c = n … 1 words of the query, the stories matching c words in
+# what reps search first (``strong``: title, objections, competitors, quotes,
+# metrics, summary, customer), then those matching c words anywhere. So the
+# story that answers both "too expensive" and "LegacySoft" comes before the
+# ones answering either, which come before a passing mention of both.
+MAX_TERMS = 6
+# Counting stops here ("1,000+ stories"): paging deeper than 50 pages of a
+# broad search is not a rep's task, and counting every match costs as much
+# as ranking it.
+COUNT_CAP = 1000
+
+
+def query_terms(value: str) -> list[str]:
+    """The words of ``value`` as tsqueries (text), each the OR of its English
+    and Indonesian stems; a stop word of either language is dropped ("too",
+    "yang"), the same stem is kept once. One query."""
+    words = list(dict.fromkeys(re.findall(r"\w+", value.lower())))[: MAX_TERMS * 2]
+    if not words:
+        return []
+    sql = (
+        "SELECT plainto_tsquery('english', w.word)::text,"
+        " plainto_tsquery('indonesian', w.word)::text"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, n) ORDER BY w.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [words])
+        rows = cursor.fetchall()
+    # Words with the same English stem are one term ("expense", "expensive").
+    terms: dict[str, list[str]] = {}
+    for english, indonesian in rows:
+        if english and indonesian:
+            forms = terms.setdefault(english, [english])
+            if indonesian not in forms:
+                forms.append(indonesian)
+    return [" | ".join(forms) for forms in terms.values()][:MAX_TERMS]
+
+
+def or_query(terms: list[str]) -> str:
+    """The tsquery text matching any of ``terms``."""
+    return " | ".join(f"( {t} )" for t in terms)
+
+
+def at_least(terms: list[str], c: int) -> str:
+    """The tsquery text matching at least ``c`` of ``terms``."""
+    from itertools import combinations
+
+    if c == len(terms):
+        return " & ".join(f"( {t} )" for t in terms)
+    return " | ".join(
+        "( " + " & ".join(f"( {t} )" for t in subset) + " )" for subset in combinations(terms, c)
+    )
+
+
+def tiers(terms: list[str]) -> list[tuple[str, str]]:
+    """``[(column, tsquery text)]``, best tier first."""
+    return [
+        (column, at_least(terms, c))
+        for c in range(len(terms), 0, -1)
+        for column in ("strong", "document")
+    ]
+
+
+# Stories (in display order) a tier first looks through for its page: a
+# common word fills the page within them; a rarer one is then answered from
+# its GIN index, whose matches are few enough to sort.
+WINDOW = 300
+
+
+def tier_sql(column: str, within_sql: str, *, window: bool) -> str:
+    """One tier's first matches in display order. ``window``: among the
+    first :data:`WINDOW` stories (a walk of the order index, stopping at
+    LIMIT); else among all, from the GIN index: ``NULLS LAST`` (published
+    stories have a date) makes an order no index gives, so the planner
+    cannot walk every story for a rare word, and :func:`top_ids` turns
+    sequential scans off."""
+    table = SalesSearchEntry._meta.db_table
+    usable = f"(rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
+    order = "featured DESC, published_at DESC, case_study_id DESC"
+    if window:
+        return (
+            f"SELECT case_study_id FROM (SELECT case_study_id, {column} AS v FROM {table}"  # noqa: S608
+            f" WHERE {usable} ORDER BY {order} LIMIT {WINDOW}) AS w"
+            " WHERE v @@ %s::tsquery LIMIT %s"
+        )
+    return (
+        f"SELECT case_study_id FROM {table} WHERE {column} @@ %s::tsquery"  # noqa: S608
+        f" AND {usable} ORDER BY featured DESC, published_at DESC NULLS LAST,"
+        " case_study_id DESC LIMIT %s"
+    )
+
+
+def top_ids(
+    value: str, *, offset: int, limit: int, within: QuerySet | None = None
+) -> tuple[list[int], int]:
+    """(the ids of ranks ``offset`` to ``offset + limit``, the number of
+    matches up to :data:`COUNT_CAP`): usable stories only (rights not
+    expired), narrowed to ``within`` (a CaseStudy queryset) when filters are
+    active, in the tiers' order. Each tier is one or two LIMIT-ed queries
+    (see :func:`tier_sql`); tiers stop once the page is full."""
+    terms = query_terms(value)
+    if not terms:
+        return [], 0
+    today = timezone.localdate()
+    within_sql, within_params = "", []
+    if within is not None:
+        sql, within_params = within.order_by().values("pk").query.sql_with_params()
+        within_sql = f" AND case_study_id IN ({sql})"
+    table = SalesSearchEntry._meta.db_table
+    found: list[int] = []
+    seen: set[int] = set()
+    want = min(offset + limit, COUNT_CAP)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Every query here is answered by an index; a sequential scan would
+        # read every story's vector.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for column, tsquery in tiers(terms):
+            if len(found) >= want:
+                break
+            # A tier holds the stories of the tiers before it again: ask for
+            # ``want`` to have enough new ones past them.
+            cursor.execute(
+                tier_sql(column, within_sql, window=True),
+                [today, *within_params, tsquery, want],
+            )
+            rows = cursor.fetchall()
+            if len(rows) < want:  # not all in the window: the GIN index
+                cursor.execute(
+                    tier_sql(column, within_sql, window=False),
+                    [tsquery, today, *within_params, want],
+                )
+                rows = cursor.fetchall()
+            for (pk,) in rows:
+                if pk not in seen and len(found) < want:
+                    seen.add(pk)
+                    found.append(pk)
+        if len(found) < want:
+            count = len(found)  # every match is in the list
+        else:
+            # Counted from the GIN bitmap (a walk of the order index would
+            # read a vector per story until the cap).
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE document @@ %s::tsquery"  # noqa: S608
+                f" AND (rights_expire_on IS NULL OR rights_expire_on > %s){within_sql}"
+                " LIMIT %s) AS capped",
+                [or_query(terms), today, *within_params, COUNT_CAP],
+            )
+            count = cursor.fetchone()[0]
+    return found[offset : offset + limit], count
+
+
+class RankedSearch:
+    """The matches of a search as the paginator wants them: ``count()`` and
+    slices, each page one top-N query (cached per page until a public story
+    changes). ``first_offset`` is the page the view will ask for, so that
+    the count and that page come from the same query."""
+
+    def __init__(self, value: str, facets: tuple, within: QuerySet | None, first_offset: int):
+        self.value, self.facets, self.within = value, facets, within
+        self._pages: dict[int, tuple[list[int], int]] = {}
+        self._first_offset = first_offset
+
+    def _page(self, offset: int) -> tuple[list[int], int]:
+        if offset not in self._pages:
+            self._pages[offset] = page_cache.derived(
+                "sales-top",
+                (self.value, self.facets, offset, PAGE_SIZE),
+                lambda: top_ids(self.value, offset=offset, limit=PAGE_SIZE, within=self.within),
+            )
+        return self._pages[offset]
+
+    def count(self) -> int:
+        return self._page(self._first_offset)[1]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("RankedSearch is sliced by pages")
+        start = item.start or 0
+        ids, _count = self._page(start - start % PAGE_SIZE)
+        offset = start % PAGE_SIZE
+        return ids[offset : offset + (item.stop - start if item.stop is not None else PAGE_SIZE)]
+
+
+def ranked_ids(value: str) -> list[int]:
+    """The usable stories matching ``value``, best first: all of them on
+    SQLite, the first :data:`COUNT_CAP` on PostgreSQL (narrowing facets by a
+    search). The portal asks for one page at a time."""
+    value = search.clean_query(value)
+    if not value:
+        return []
+    if not _is_postgres():
+        return _simple_ranked_ids(value)
+    return top_ids(value, offset=0, limit=COUNT_CAP)[0]
 
 
 def cached_ranked_ids(value: str) -> list[int]:
@@ -110,31 +303,37 @@ def cached_ranked_ids(value: str) -> list[int]:
     return page_cache.derived("sales-search", value, lambda: ranked_ids(value))
 
 
-def matching_ids(filterset: SalesFilter, query: str) -> list[int] | QuerySet:
-    """The stories of the page's search and filters, in order: ranked ids
-    (a list) when searching, else the filtered queryset, featured and newest
-    first."""
+def _page_offset(raw_page) -> int:
+    try:
+        return max(0, int(str(raw_page)) - 1) * PAGE_SIZE
+    except (TypeError, ValueError):
+        return 0
+
+
+def matching_ids(filterset: SalesFilter, query: str, *, page: str = "1"):
+    """The stories of the page's search and filters, in order: a
+    :class:`RankedSearch` when searching on PostgreSQL (each page a top-N
+    query), a list on SQLite, else the filtered queryset, featured and
+    newest first."""
     cleaned = filterset.cleaned()
     if not query:
         return filterset.qs.order_by("-featured", "-published_at", "-pk").values_list(
             "pk", flat=True
         )
-    ranked = cached_ranked_ids(query)
     facets = tuple(
         (name, getattr(cleaned[name], "pk", cleaned[name]))
         for name in SALES_FACETS
         if name in cleaned
     )
+    if _is_postgres():
+        within = filterset.narrowed(filterset.queryset, without="q") if facets else None
+        return RankedSearch(query, facets, within, _page_offset(page))
+    ranked = cached_ranked_ids(query)
     if not ranked or not facets:
         return ranked
-
-    def narrowed() -> list[int]:
-        stories = filterset.narrowed(filterset.queryset, without="q")
-        kept = set(search.among(stories, ranked).order_by().values_list("pk", flat=True))
-        return [pk for pk in ranked if pk in kept]
-
-    # Shared by the pages of one search and filters until a public story changes.
-    return page_cache.derived("sales-filtered", (query, facets), narrowed)
+    stories = filterset.narrowed(filterset.queryset, without="q")
+    kept = set(search.among(stories, ranked).order_by().values_list("pk", flat=True))
+    return [pk for pk in ranked if pk in kept]
 
 
 # --------------------------------------------------------------------------
@@ -192,14 +391,24 @@ def _query_words(value: str) -> list[str]:
     return [w[: max(4, len(w) - 2)] if len(w) > 5 else w for w in words if w not in stop]
 
 
-def _headlines(model_qs: QuerySet, field_name: str, value: str, **options) -> dict[int, str]:
+def _tsquery(value: str):
+    """The search as one tsquery expression: any of its words (PostgreSQL)."""
+    from django.db.models.expressions import RawSQL
+
+    terms = query_terms(value)
+    text = or_query(terms) if terms else ""
+    return RawSQL("%s::tsquery", (text,), output_field=SearchQueryField())
+
+
+def _headlines(
+    model_qs: QuerySet, field_name: str, query, config: str = "english", **options
+) -> dict[int, str]:
     """``{pk: text with markers}`` for the rows of ``model_qs`` (PostgreSQL)."""
-    query = search.search_query(value)
     rows = model_qs.annotate(
         hl=SearchHeadline(
             field_name,
             query,
-            config="english",
+            config=config,
             start_sel=START,
             stop_sel=STOP,
             **options,
@@ -260,15 +469,19 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
     excerpts: dict[int, str] = {}
     words = _query_words(query)
     if query and ids and _is_postgres():
+        tsquery = _tsquery(query)
         metric_hl = _headlines(
-            Metric.objects.filter(case_study_id__in=ids), "label", query, highlight_all=True
+            Metric.objects.filter(case_study_id__in=ids), "label", tsquery, highlight_all=True
         )
-        quote_hl = _headlines(
-            Quote.objects.filter(case_study_id__in=ids, permission=Quote.Permission.APPROVED),
-            "text",
-            query,
-            highlight_all=True,
-        )
+        approved = Quote.objects.filter(case_study_id__in=ids, permission=Quote.Permission.APPROVED)
+        # A quote is read in both configurations (it appears in every
+        # language version): the one that marks something wins.
+        for config in ("english", "indonesian"):
+            for pk, text in _headlines(
+                approved, "text", tsquery, config=config, highlight_all=True
+            ).items():
+                if START in text or pk not in quote_hl:
+                    quote_hl[pk] = text
         term_ids = {
             "objections": {t.pk for cs in stories for t in cs.objections.all()},
             "competitors": {t.pk for cs in stories for t in cs.competitors.all()},
@@ -277,23 +490,22 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
             objection_hl = _headlines(
                 Objection.objects.filter(pk__in=term_ids["objections"]),
                 "name",
-                query,
+                tsquery,
                 highlight_all=True,
             )
         if term_ids["competitors"]:
             competitor_hl = _headlines(
                 Competitor.objects.filter(pk__in=term_ids["competitors"]),
                 "name",
-                query,
+                tsquery,
                 highlight_all=True,
             )
-        entries = (
-            StorySearchEntry.objects.filter(case_study_id__in=ids)
-            .filter(document=search.search_query(query))
-            .order_by("case_study_id", "language")
+        entries = StorySearchEntry.objects.filter(case_study_id__in=ids).order_by(
+            "case_study_id", "language"
         )
-        for case_study_id, text in _headline_rows(entries, query):
-            excerpts.setdefault(case_study_id, text)
+        for case_study_id, text in _headline_rows(entries, tsquery):
+            if START in text:
+                excerpts.setdefault(case_study_id, text)
 
     def mark(cs: CaseStudy, raw: str, headline: str | None) -> tuple[str, bool]:
         """``raw`` as the reader sees it (anonymised) with its matches marked.
@@ -362,15 +574,24 @@ def build_results(stories: list[CaseStudy], *, query: str, cleaned: dict) -> lis
     return results
 
 
-def _headline_rows(entries: QuerySet, query: str):
-    from django.db.models import TextField, Value
+def _headline_rows(entries: QuerySet, tsquery):
+    """The passages of each entry that match, read in its language's
+    configuration (Indonesian stems for Bahasa Indonesia versions)."""
+    from django.db.models import Case, CharField, TextField, Value, When
     from django.db.models.functions import Concat
 
+    from distribution.sales.index import CONFIGS
+
+    config = Case(
+        *(When(language=lang, then=Value(cfg)) for lang, cfg in CONFIGS.items()),
+        default=Value("english"),
+        output_field=CharField(),
+    )
     return entries.annotate(
         hl=SearchHeadline(
             Concat("summary", Value(" … "), "body", output_field=TextField()),
-            search.search_query(query),
-            config="english",
+            tsquery,
+            config=config,
             start_sel=START,
             stop_sel=STOP,
             max_words=30,

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -73,9 +73,10 @@ def portal(request):
             _("The search was shortened to its first %(n)s characters.")
             % {"n": search.MAX_QUERY_LENGTH}
         )
-    ids = sales_search.matching_ids(filterset, query)
+    raw_page = request.GET.get("page", "1")
+    ids = sales_search.matching_ids(filterset, query, page=raw_page)
     paginator = Paginator(ids, sales_search.PAGE_SIZE)
-    if not isinstance(ids, list):
+    if isinstance(ids, QuerySet):
         # The count of a filter combination, shared by its pages until a
         # public story changes (a COUNT over a join costs ~0.1 s at 100k).
         facets = tuple(
@@ -84,7 +85,6 @@ def portal(request):
             if name in cleaned
         )
         paginator.__dict__["count"] = derived("sales-count", facets, ids.count)
-    raw_page = request.GET.get("page", "1")
     try:
         page = paginator.page(raw_page)
     except PageNotAnInteger:
@@ -122,6 +122,7 @@ def portal(request):
             "results": results,
             "page": page,
             "count": paginator.count,
+            "count_capped": bool(query) and paginator.count >= sales_search.COUNT_CAP,
             "notices": notices,
             "objection": cleaned.get("objection"),
             "competitor": cleaned.get("competitor"),

@@ -69,7 +69,9 @@ def _portfolio(story_at, n: int, industry):
             industry=industry,
             company_size="smb",
         )
-        DealStory.objects.create(deal=deal, case_study=cs, source="pack")
+        DealStory.objects.create(
+            deal=deal, case_study=cs, source="pack", used_on=today - datetime.timedelta(days=20)
+        )
         Deal.objects.create(
             external_id=f"N{cs.pk}",
             name="d",

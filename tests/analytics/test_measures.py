@@ -237,9 +237,10 @@ def test_deal_rows_know_which_deals_used_a_story_and_per_story_figures(two_stori
     Deal.objects.create(
         external_id="3", name="N", amount=700, outcome="won", closed_on=D(2026, 3, 5), **common
     )
-    DealStory.objects.create(deal=won, case_study=a, source="pack")
-    DealStory.objects.create(deal=won, case_study=b, source="share_link")
-    DealStory.objects.create(deal=lost, case_study=a, source="logged")
+    before = D(2026, 2, 1)
+    DealStory.objects.create(deal=won, case_study=a, source="pack", used_on=before)
+    DealStory.objects.create(deal=won, case_study=b, source="share_link", used_on=before)
+    DealStory.objects.create(deal=lost, case_study=a, source="logged", used_on=before)
 
     rows = measures.deal_rows(Deal.objects.all())
     assert sorted((r.amount, r.with_story) for r in rows) == [

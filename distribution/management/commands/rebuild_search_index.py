@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core.page_cache import bump_generation
@@ -15,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         count = search_index_rebuild()
+        # The sales portal's index too (issue 18): every caller after a bulk load.
+        call_command("reindex_sales_search", stdout=self.stdout)
         bump_generation()
         self.stdout.write(
             self.style.SUCCESS(

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from casestudies.models import CaseStudy, Competitor, Objection, Product, Quote
+from distribution.sales.index import sales_index_refresh
 from tests import factories
 
 _numbers = itertools.count()
@@ -71,6 +72,8 @@ def make_story(alice):
             Quote.objects.filter(case_study=cs).update(text=quote)
         if metric_label:
             cs.metrics.update(label=metric_label)
+        if quote or metric_label:  # bulk updates send no signals
+            sales_index_refresh([cs.pk])
         cache.clear()
         return cs
 

@@ -222,7 +222,9 @@ def test_it_runs_the_same_number_of_queries_whatever_the_result_count(
         p: count({"q": "cost", **extra}) for p, extra in [("q", {}), ("f", {"industry": "retail"})]
     }
     assert few == many
-    assert max(many.values()) <= 30
+    # 30, plus the savepoint and release of the search's transaction (its
+    # SET LOCAL), which inside the test's transaction are two more queries.
+    assert max(many.values()) <= 32
 
 
 def test_copying_records_a_sales_use(client, bob, catalogue):
