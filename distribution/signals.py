@@ -32,6 +32,7 @@ from casestudies.models import (
 from core.page_cache import bump_generation
 from distribution.models import Branding, StorySearchEntry
 from distribution.outreach import campaigns
+from distribution.publication import facets
 from distribution.publication.search import search_index_refresh
 
 # Changes to these show on public pages: any of them invalidates the cache.
@@ -44,6 +45,14 @@ def _invalidate(sender, **kwargs) -> None:
     bump_generation()
 
 
+def _facets_changed(sender, **kwargs) -> None:
+    """A story's use cases or products, or a term itself: the facet cells
+    are recounted by the next reader."""
+    if kwargs.get("raw"):
+        return
+    facets.mark_changed()
+
+
 def _case_study_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
@@ -51,6 +60,7 @@ def _case_study_changed(sender, instance, **kwargs) -> None:
         search_index_refresh([instance.pk])
     elif not StorySearchEntry.objects.filter(case_study_id=instance.pk).delete()[0]:
         return  # never public, still not: no page shows it
+    facets.mark_changed()
     bump_generation()
 
 
@@ -65,6 +75,7 @@ def _customer_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
     search_index_refresh(instance.case_studies.values_list("pk", flat=True))
+    facets.mark_changed()
     bump_generation()
 
 
@@ -76,6 +87,7 @@ def _term_changed(sender, instance, **kwargs) -> None:
         .published()
         .values_list("pk", flat=True)
     )
+    facets.mark_changed()
     bump_generation()
 
 
@@ -97,6 +109,15 @@ def connect() -> None:
     # The sales portal searches and counts stories by objection and competitor.
     for model in (Objection, Competitor):
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
+    post_delete.connect(_facets_changed, sender=CaseStudy, dispatch_uid="dist-facets-cs-d")
+    for model in (Product, UseCase):
+        uid = f"dist-facets-{model.__name__}"
+        post_save.connect(_facets_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_facets_changed, sender=model, dispatch_uid=f"{uid}-d")
+    for through in (CaseStudy.use_cases.through, CaseStudy.products.through):
+        m2m_changed.connect(
+            _facets_changed, sender=through, dispatch_uid=f"dist-facets-{through.__name__}"
+        )
     for through in (
         CaseStudy.use_cases.through,
         CaseStudy.products.through,

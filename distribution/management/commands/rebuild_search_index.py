@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from core.page_cache import bump_generation
+from distribution.publication import facets
 from distribution.publication.search import search_index_rebuild
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         count = search_index_rebuild()
+        facets.mark_changed()  # the facet cells are recounted by the next reader
         bump_generation()
         self.stdout.write(
             self.style.SUCCESS(
