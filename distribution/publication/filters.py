@@ -84,7 +84,16 @@ class GalleryFilter(django_filters.FilterSet):
         # query of the page (count, cards, facets) reuses one search.
         if not search.clean_query(value):
             return queryset
-        return search.among(queryset, search.cached_ranked_ids(value))
+        return search.among(queryset, self.ranked_ids(value))
+
+    def ranked_ids(self, value: str) -> list[int]:
+        """The ranked matches of ``value``, looked up once per request (the
+        filter, the facet counts and the view share them, whatever the cache)."""
+        value = search.clean_query(value)
+        memo = self.__dict__.setdefault("_ranked", {})
+        if value not in memo:
+            memo[value] = search.cached_ranked_ids(value)
+        return memo[value]
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is the view's job; this only validates

@@ -134,7 +134,7 @@ def gallery(request):
     if by_relevance:
         # The cached ranked ids of the search are the order; the page's
         # stories are then fetched by id (no rank computed per request).
-        ranked = search.cached_ranked_ids(query)
+        ranked = filterset.ranked_ids(query)
         if ranked and any(name in cleaned for name in FACETS):
             kept = set(filterset.qs.order_by().values_list("pk", flat=True))
             ranked = [pk for pk in ranked if pk in kept]
