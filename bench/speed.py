@@ -667,6 +667,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep seeded databases")
     parser.add_argument("--only", default=",".join(ROWS), help="rows to measure (S1,S2,…)")
     parser.add_argument("--seconds", type=float, default=None, help="seconds per load run")
+    parser.add_argument(
+        "--sizes",
+        default=None,
+        help="stories in the small and the large database, e.g. 10000,100000 (the default;"
+        " --quick: 2000,10000); equal sizes share one database",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -674,6 +680,9 @@ def main() -> None:
         return
     rows = {r.strip().upper() for r in args.only.split(",")}
     small, large = (2_000, 10_000) if args.quick else (10_000, 100_000)
+    if args.sizes:
+        small, large = (int(n) for n in args.sizes.split(","))
+    large_db = db_named("" if large == small else "_large")
     seconds = args.seconds or (4 if args.quick else 8)
     steps = 2_000 if args.quick else 10_000
     requests = 2_000 if args.quick else 10_000
@@ -681,8 +690,8 @@ def main() -> None:
     started = time.monotonic()
 
     seeds = {small: seed(db_named(""), small, args.reuse)}
-    if rows & {"S3", "S4", "S5", "S7"}:
-        seeds[large] = seed(db_named("_large"), large, args.reuse)
+    if rows & {"S3", "S4", "S5", "S7"} and large != small:
+        seeds[large] = seed(large_db, large, args.reuse)
     results["S7"] = seeds
     if rows & {"S1", "S2", "S6"}:
         results["throughput"] = throughput(db_named(""), seconds, 3, rows)
@@ -691,7 +700,7 @@ def main() -> None:
         results["small"] = child("small", db_named(""), small)
     if rows & {"S3", "S4", "S5"}:
         log("in process, large …")
-        results["large"] = child("large", db_named("_large"), large)
+        results["large"] = child("large", large_db, large)
     if "S8" in rows:
         log(f"reminder sweep, {steps} steps …")
         results["S8"] = child("reminders", db_named("_reminders"), steps)
