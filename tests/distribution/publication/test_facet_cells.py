@@ -21,9 +21,7 @@ from tests.distribution.publication.test_gallery_filters import shelf  # noqa: F
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        "connection.vendor != 'postgresql'", reason="the cells are PostgreSQL's"
-    ),
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the cells are PostgreSQL's"),
 ]
 QUERIES = [
     "",
