@@ -12,7 +12,7 @@ hands the event to the suppression service.
 """
 
 from anymail.signals import tracking
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from casestudies.models import (
     CaseStudy,
@@ -110,6 +110,7 @@ def connect() -> None:
     for model in (Objection, Competitor):
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"dist-save-{model.__name__}")
     post_delete.connect(_facets_changed, sender=CaseStudy, dispatch_uid="dist-facets-cs-d")
+    post_migrate.connect(facets.after_migrate, dispatch_uid="dist-facets-migrate")
     for model in (Product, UseCase):
         uid = f"dist-facets-{model.__name__}"
         post_save.connect(_facets_changed, sender=model, dispatch_uid=uid)

@@ -54,6 +54,20 @@ def mark_changed() -> None:
     transaction.on_commit(_advance, robust=True)
 
 
+def after_migrate(sender, using="default", **kwargs) -> None:
+    """``post_migrate`` (also sent after ``flush``, which empties the stories
+    but not these tables): recount on the next read."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [SEQUENCE])
+        if cursor.fetchone()[0] is not None:
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE])
+
+
 def _cells_sql() -> tuple[str, list]:
     """The statement's CTEs: ``st`` (the built and current versions), the
     recount when stale (compare-and-set on the state row, so of two readers

@@ -7,13 +7,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casestudies import selectors
-from casestudies.models import CaseStudy
+from casestudies.models import CaseStudy, CaseStudyState
 from distribution.publication import facets
 from distribution.publication.filters import GalleryFilter
 from tests import factories
@@ -107,3 +108,11 @@ def test_one_statement_whether_the_cells_are_stale_or_fresh(shelf):  # noqa: F81
             second = facets.counts({})
         assert len(stale.captured_queries) == len(fresh.captured_queries) == 1
         assert first == second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_counts_nothing(alice):
+    factories.case_study_in_state(CaseStudyState.PUBLISHED, actor=alice)
+    assert sum(n for _slug, _name, n in facets.counts({})["industry"]) == 1
+    call_command("flush", interactive=False, verbosity=0)  # as TransactionTestCase does
+    assert facets.counts({}) == {name: [] for name in facets.FACETS}
