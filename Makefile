@@ -87,6 +87,7 @@ messages: install
 
 ## Benchmarks (figures reported in issue notes)
 bench: install
+	$(PY) bench/speed.py $(BENCH_ARGS)
 	$(PY) bench/seed_and_gallery.py
 	$(PY) bench/documents.py
 	$(PY) bench/drafting.py

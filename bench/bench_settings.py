@@ -1,5 +1,13 @@
-"""Settings for bench/gallery_throughput.py: production settings plus one
-bare view that returns fixed bytes (the baseline)."""
+"""Settings for the benchmarks (bench/speed.py, bench/gallery_throughput.py):
+production settings plus one bare view that returns fixed bytes (the floor).
+The floor's URL exists only under these settings (bench/bench_urls.py), never
+in config.urls.
+
+``BENCH_CACHE=dummy`` swaps the cache for Django's dummy cache: every public
+page and every derived value (facet counts, ranked search ids) is computed
+again on every request — the cold path."""
+
+import os
 
 from config.settings import base, extend
 
@@ -11,3 +19,7 @@ STORAGES = {
     **base.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if os.environ.get("BENCH_CACHE") == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif os.environ.get("BENCH_CACHE") == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

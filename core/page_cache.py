@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
@@ -88,26 +88,104 @@ def _cacheable_address(request) -> bool:
     )
 
 
+def _address(request, language: str) -> tuple[str, str, int]:
+    """The page's cache digest, ETag and Last-Modified (a timestamp)."""
+    gen = generation()
+    today = timezone.localdate().isoformat()
+    path = request.get_full_path()
+    digest = hashlib.sha256(f"{gen}|{today}|{language}|{path}".encode()).hexdigest()
+    modified = datetime.fromtimestamp(gen / 1_000_000, tz=UTC).replace(microsecond=0)
+    midnight = datetime.fromisoformat(today).replace(tzinfo=timezone.get_current_timezone())
+    return digest, quote_etag(digest[:32]), int(max(modified, midnight).timestamp())
+
+
+def _finish(response, etag: str, last_modified: int):
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(last_modified)
+    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+    # The language comes from the cookie or the Accept-Language header.
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response
+
+
+# Headers the stored copy does not keep: set again for every answer.
+_NOT_STORED = {"etag", "last-modified", "cache-control", "content-length", "set-cookie", "date"}
+
+
+class PageCacheMiddleware:
+    """Answer an anonymous visitor's request for a public page from its
+    stored copy before sessions, locale, CSRF, authentication and the other
+    middleware below this one run (issue 16): the copy holds the headers
+    they added (Content-Language, Content-Security-Policy, X-Frame-Options,
+    Vary…), stored once the first answer came back through them. The key is
+    the one :func:`public_page` uses (generation, day, language, address):
+    the language is read from the request as LocaleMiddleware reads it.
+    A miss goes on as usual and the page decorated with :func:`public_page`
+    tells this middleware that its answer may be stored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method not in ("GET", "HEAD")
+            or not _is_anonymous(request)
+            or not _cacheable_address(request)
+        ):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        digest, etag, last_modified = _address(request, language)
+        key = f"distribution:page:{digest}"
+        stored = cache.get(key)
+        if stored is None:
+            request.page_cache_miss = True  # public_page leaves the storing to us
+            response = self.get_response(request)
+            if (
+                getattr(response, "public_page_storable", False)
+                and response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
+                headers = [
+                    (k, v) for k, v in response.headers.items() if k.lower() not in _NOT_STORED
+                ]
+                entry = {
+                    "content": response.content,
+                    "content_type": response["Content-Type"],
+                    "content_language": response.headers.get("Content-Language", ""),
+                    "headers": headers,
+                }
+                cache.set(key, entry, PAGE_TIMEOUT)
+            return response
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = HttpResponse(stored["content"], content_type=stored["content_type"])
+            for name, value in stored.get("headers", ()):
+                response.headers[name] = value
+        return _finish(response, etag, last_modified)
+
+
 def public_page(view):
     """Decorate a public GET view: ETag/Last-Modified with 304s, and for
-    anonymous visitors a server-side copy of the rendered 200 response."""
+    anonymous visitors a server-side copy of the rendered 200 response
+    (stored by :class:`PageCacheMiddleware` when it runs, else here)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not _is_anonymous(request):
             return view(request, *args, **kwargs)
-        gen = generation()
-        today = timezone.localdate().isoformat()
-        path = request.get_full_path()
-        digest = hashlib.sha256(f"{gen}|{today}|{get_language()}|{path}".encode()).hexdigest()
-        etag = quote_etag(digest[:32])
-        modified = datetime.fromtimestamp(gen / 1_000_000, tz=UTC).replace(microsecond=0)
-        midnight = datetime.fromisoformat(today).replace(tzinfo=timezone.get_current_timezone())
-        last_modified = int(max(modified, midnight).timestamp())
-
+        digest, etag, last_modified = _address(request, get_language())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             response = not_modified
+        elif getattr(request, "page_cache_miss", False):
+            # The middleware looked for the copy and will store this answer.
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            response.public_page_storable = _cacheable_address(request)
         else:
             key = f"distribution:page:{digest}"
             stored = cache.get(key)
@@ -131,11 +209,6 @@ def public_page(view):
                         },
                         PAGE_TIMEOUT,
                     )
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(last_modified)
-        response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-        # The language comes from the cookie or the Accept-Language header.
-        patch_vary_headers(response, ("Cookie", "Accept-Language"))
-        return response
+        return _finish(response, etag, last_modified)
 
     return wrapped

@@ -4,4 +4,4 @@ from distribution.models import Branding
 
 
 def branding(request):
-    return {"branding": Branding.current()}
+    return {"branding": Branding.for_request(request)}

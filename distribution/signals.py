@@ -12,7 +12,7 @@ hands the event to the suppression service.
 """
 
 from anymail.signals import tracking
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from casestudies.models import (
     CaseStudy,
@@ -32,6 +32,7 @@ from casestudies.models import (
 from core.page_cache import bump_generation
 from distribution.models import Branding, StorySearchEntry
 from distribution.outreach import campaigns
+from distribution.publication import facets
 from distribution.publication.search import search_index_refresh
 from distribution.sales.index import sales_index_refresh
 
@@ -45,6 +46,14 @@ def _invalidate(sender, **kwargs) -> None:
     bump_generation()
 
 
+def _facets_changed(sender, **kwargs) -> None:
+    """A story's use cases or products, or a term itself: the facet cells
+    are recounted by the next reader."""
+    if kwargs.get("raw"):
+        return
+    facets.mark_changed()
+
+
 def _case_study_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
@@ -52,6 +61,7 @@ def _case_study_changed(sender, instance, **kwargs) -> None:
         search_index_refresh([instance.pk])
     elif not StorySearchEntry.objects.filter(case_study_id=instance.pk).delete()[0]:
         return  # never public, still not: no page shows it
+    facets.mark_changed()
     bump_generation()
 
 
@@ -66,6 +76,7 @@ def _customer_changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
     search_index_refresh(instance.case_studies.values_list("pk", flat=True))
+    facets.mark_changed()
     bump_generation()
 
 
@@ -77,6 +88,7 @@ def _term_changed(sender, instance, **kwargs) -> None:
         .published()
         .values_list("pk", flat=True)
     )
+    facets.mark_changed()
     bump_generation()
 
 
@@ -146,6 +158,16 @@ def connect() -> None:
             _sales_links_changed,
             sender=getattr(CaseStudy, f"{name.lower()}s").through,
             dispatch_uid=f"sales-m2m-{name}",
+        )
+    post_delete.connect(_facets_changed, sender=CaseStudy, dispatch_uid="dist-facets-cs-d")
+    post_migrate.connect(facets.after_migrate, dispatch_uid="dist-facets-migrate")
+    for model in (Product, UseCase):
+        uid = f"dist-facets-{model.__name__}"
+        post_save.connect(_facets_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_facets_changed, sender=model, dispatch_uid=f"{uid}-d")
+    for through in (CaseStudy.use_cases.through, CaseStudy.products.through):
+        m2m_changed.connect(
+            _facets_changed, sender=through, dispatch_uid=f"dist-facets-{through.__name__}"
         )
     for through in (
         CaseStudy.use_cases.through,

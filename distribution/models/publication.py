@@ -59,6 +59,17 @@ class Branding(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
     @classmethod
+    def for_request(cls, request) -> "Branding":
+        """:meth:`current`, read once per request (the view and the context
+        processor share it)."""
+        if request is None:
+            return cls.current()
+        branding = getattr(request, "_storyline_branding", None)
+        if branding is None:
+            branding = request._storyline_branding = cls.current()
+        return branding
+
+    @classmethod
     def current(cls) -> "Branding":
         """The branding row (cached); an unsaved default when none was set."""
         branding = cache.get(cls.CACHE_KEY)

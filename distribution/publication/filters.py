@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casestudies.models import CaseStudy, CompanySize, Industry, Product, Region, UseCase
 from core import page_cache
-from distribution.publication import search
+from distribution.publication import facets, search
 
 SORT_NEWEST = "newest"
 SORT_RELEVANCE = "relevance"
@@ -84,7 +84,16 @@ class GalleryFilter(django_filters.FilterSet):
         # query of the page (count, cards, facets) reuses one search.
         if not search.clean_query(value):
             return queryset
-        return search.among(queryset, search.cached_ranked_ids(value))
+        return search.among(queryset, self.ranked_ids(value))
+
+    def ranked_ids(self, value: str) -> list[int]:
+        """The ranked matches of ``value``, looked up once per request (the
+        filter, the facet counts and the view share them, whatever the cache)."""
+        value = search.clean_query(value)
+        memo = self.__dict__.setdefault("_ranked", {})
+        if value not in memo:
+            memo[value] = search.cached_ranked_ids(value)
+        return memo[value]
 
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is the view's job; this only validates
@@ -116,6 +125,16 @@ class GalleryFilter(django_filters.FilterSet):
         return page_cache.derived("facets", values, lambda: self._count_facets(base, cleaned))
 
     def _count_facets(self, base: QuerySet, cleaned: dict) -> dict[str, list[tuple]]:
+        if "q" not in cleaned and facets.enabled():
+            # Sums over the derived cells: the same cost for 1 or 100,000
+            # matching stories (distribution/publication/facets.py).
+            return facets.counts(
+                {
+                    name: getattr(cleaned[name], "pk", cleaned[name])
+                    for name in FACETS
+                    if name in cleaned
+                }
+            )
         counts: dict[str, list[tuple]] = {name: [] for name in FACETS}
         if "q" in cleaned:
             base = self.filters["q"].filter(base, cleaned["q"])

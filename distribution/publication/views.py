@@ -11,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 
 from casestudies import selectors
 from casestudies.models import SECTIONS, CaseStudy, StoryTranslation, StoryVersion
@@ -134,7 +134,7 @@ def gallery(request):
     if by_relevance:
         # The cached ranked ids of the search are the order; the page's
         # stories are then fetched by id (no rank computed per request).
-        ranked = search.cached_ranked_ids(query)
+        ranked = filterset.ranked_ids(query)
         if ranked and any(name in cleaned for name in FACETS):
             kept = set(filterset.qs.order_by().values_list("pk", flat=True))
             ranked = [pk for pk in ranked if pk in kept]
@@ -267,7 +267,7 @@ def case_study_detail(request, slug: str):
     ]
     metrics = list(case_study.metrics.all())
     quotes = case_study.approved_quotes
-    branding = Branding.current()
+    branding = Branding.for_request(request)
 
     def render_page():
         chart = before_after_svg(
@@ -401,12 +401,18 @@ def _with_translations(studies: list[CaseStudy]) -> list[CaseStudy]:
 # --------------------------------------------------------------------------
 
 
+def _branding_etag(request) -> str:
+    brand, accent = brand_colours(Branding.for_request(request))
+    return f"{brand}{accent}{request.GET.get('v', '')}".lower()
+
+
 @require_safe
+@condition(etag_func=_branding_etag)
 def branding_css(request):
     """The branding colours as a stylesheet (see ``brand_style``). Its
     address carries the colours (``?v=``): the current one is cached for a
     day, any other a minute."""
-    branding = Branding.current()
+    branding = Branding.for_request(request)
     brand, accent = brand_colours(branding)
     response = HttpResponse(brand_css(branding), content_type="text/css; charset=utf-8")
     current = request.GET.get("v", "") == f"{brand[1:]}{accent[1:]}".lower()
@@ -420,6 +426,7 @@ def branding_css(request):
 
 
 @require_safe
+@public_page
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core.page_cache import bump_generation
+from distribution.publication import facets
 from distribution.publication.search import search_index_rebuild
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         count = search_index_rebuild()
         # The sales portal's index too (issue 18): every caller after a bulk load.
         call_command("reindex_sales_search", stdout=self.stdout)
+        facets.mark_changed()  # the facet cells are recounted by the next reader
         bump_generation()
         self.stdout.write(
             self.style.SUCCESS(

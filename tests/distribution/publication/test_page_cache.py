@@ -151,3 +151,54 @@ def test_unknown_parameters_are_rendered_but_not_stored(client, story, monkeypat
     assert not [key for key in stored if key.startswith("distribution:page:")]
     assert client.get("/case-studies/?industry=" + story.customer.industry.slug).status_code == 200
     assert [key for key in stored if key.startswith("distribution:page:")]
+
+
+@pytest.mark.parametrize("path", [URL, "story", "/robots.txt", "/sitemap.xml"])
+def test_a_stored_page_is_answered_before_sessions_and_locale(client, story, path, monkeypatch):
+    """PageCacheMiddleware answers the second visit from the stored copy with
+    the headers the middleware below it had added, without running them."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.locale import LocaleMiddleware
+
+    url = story.get_absolute_url() if path == "story" else path
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="id")
+    assert first.status_code == 200
+
+    def refuse(self, request):
+        raise AssertionError(f"{type(self).__name__} ran for a stored page")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", refuse)
+    monkeypatch.setattr(LocaleMiddleware, "process_request", refuse)
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url, HTTP_ACCEPT_LANGUAGE="id")
+    assert len(ctx.captured_queries) == 0
+    assert again.status_code == 200
+    assert again.content == first.content
+    for header in (
+        "Content-Type",
+        "Content-Language",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "ETag",
+        "Last-Modified",
+        "Cache-Control",
+    ):
+        assert again.get(header) == first.get(header), header
+    assert "Accept-Language" in again["Vary"] and "Cookie" in again["Vary"]
+    assert (
+        client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_LANGUAGE="id").status_code
+        == 304
+    )
+    monkeypatch.undo()
+    # Another language is another copy, rendered in that language.
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.get("Content-Language") != "id"
+
+
+def test_a_signed_in_visitor_is_never_answered_from_the_stored_copy(client, alice, story):
+    client.get(URL)
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) > 0
