@@ -65,14 +65,16 @@ def page(token, suffix=""):
     return f"/review/{token}/{suffix}"
 
 
-def approve_all(request, *, verdicts=None):
+def approve_all(request, *, verdicts=None, naming=None):
     links = [
         ReviewLink.objects.get(step=step, revoked_at__isnull=True)
         for step in request.steps.order_by("pk")
     ]
-    for link in links:  # every verdict first, then the decisions
+    for link in links:  # every verdict and "name me" first, then the decisions
         for quote_id, verdict in (verdicts or {}).get(link.step.reviewer_email, {}).items():
             services.quote_verdict_set(link=link, quote_id=quote_id, verdict=verdict)
+        if answer := (naming or {}).get(link.step.reviewer_email):
+            services.naming_answer_set(link=link, answer=answer)
     for link in links:
         services.review_decision_record(link=link, outcome="approved")
 
@@ -117,7 +119,8 @@ def test_once_approved_the_quotes_not_refused_are_approved_and_publishable(
 ):
     cs, refused, kept = story
     request, _tokens = start_chain(cs, verify_email_for_approve=False)
-    approve_all(request, verdicts={LEE: {kept.pk: "approved"}})
+    # Pat, named in the story, lets us name them: publishing checks it.
+    approve_all(request, verdicts={LEE: {kept.pk: "approved"}}, naming={PAT: "granted"})
     request.refresh_from_db()
     cs.refresh_from_db()
     assert request.status == ApprovalRequest.Status.APPROVED
