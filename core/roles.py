@@ -80,8 +80,6 @@ def ensure_groups() -> None:
             *storyline.filter(codename__in=MANAGER_DELETABLE),
             # To pick a story's owner or a customer's account owner.
             *Permission.objects.filter(content_type__app_label="auth", codename="view_user"),
-            # To issue and revoke API tokens for staff integrations (CRM).
-            *Permission.objects.filter(content_type__app_label="authtoken"),
         ]
     )
     sales, _ = Group.objects.get_or_create(name=SALES)

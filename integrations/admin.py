@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from core.errors import TransitionError
 from core.ids import is_id
@@ -424,3 +425,9 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
                 "token": token,
             },
         )
+
+
+# The story API's old tokens were listed here in clear; integration tokens
+# (hashed, shown once) replace them, and a migration moved the old ones.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

@@ -73,11 +73,18 @@ def token_revoke(*, token_id: int, actor: Any, source: str = "") -> IntegrationT
 
 
 class IntegrationTokenAuthentication(authentication.BaseAuthentication):
+    """``Bearer sl_…``; also ``Token <key>`` for the story API's tokens made
+    before integration tokens (moved here, hashed, by a migration)."""
+
     keyword = "Bearer"
+    legacy_keyword = "Token"
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1").split()
-        if len(header) != 2 or header[0] != self.keyword or not header[1].startswith(PREFIX):
+        if len(header) != 2:
+            return None
+        bearer = header[0] == self.keyword and header[1].startswith(PREFIX)
+        if not bearer and header[0] != self.legacy_keyword:
             return None
         token = (
             IntegrationToken.objects.select_related("user")
