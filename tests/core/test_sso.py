@@ -66,7 +66,7 @@ def provider(live_server, tmp_path_factory):
         "SSO_REDIRECT_URI": f"{live_server.url}/admin/sso/callback/",
         "SSO_POST_LOGOUT_URI": f"{live_server.url}/admin/login/",
     }
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "tests.sso_provider.bootstrap"], env=env, cwd=ROOT, check=True
     )
     log = (folder / "provider.log").open("w")
@@ -131,7 +131,7 @@ def sso_login(client: httpx.Client, storyline: str, username: str, password: str
 
 
 @pytest.mark.provider
-def test_login_round_trip_lands_a_program_manager_in_her_group(sso_on, person):
+def test_login_round_trip_lands_a_program_manager_in_her_group(sso_on, person, settings):
     response = sso_login(person, sso_on, "pat", "pat-pass-1")
 
     assert response.status_code == 200
@@ -142,18 +142,12 @@ def test_login_round_trip_lands_a_program_manager_in_her_group(sso_on, person):
     assert list(user.groups.values_list("name", flat=True)) == [PROGRAM_MANAGERS]
     assert not user.has_usable_password()
     identity = SSOIdentity.objects.get(user=user)
-    assert identity.created_by_sso and identity.issuer == sso_on_issuer(user)
+    assert identity.created_by_sso and identity.issuer == settings.OIDC_ISSUER
     assert AuditEntry.objects.filter(action="core.user.created_by_sso").count() == 1
     # Logged in: the program's pages open, the id token never shows on them.
     pipeline = person.get(f"{sso_on}/admin/")
     assert pipeline.status_code == 200 and "pat" in pipeline.text
     assert 'action="/admin/logout/"' in pipeline.text
-
-
-def sso_on_issuer(user) -> str:
-    from django.conf import settings
-
-    return settings.OIDC_ISSUER
 
 
 @pytest.mark.provider
