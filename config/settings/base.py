@@ -296,8 +296,9 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
-# Never stored with an attempt: the second factor's code (passwords never are).
-AXES_SENSITIVE_PARAMETERS = ["otp_token", "csrfmiddlewaretoken"]
+# Never stored with an attempt: the second factor's code, the SSO callback's
+# code and state (passwords never are).
+AXES_SENSITIVE_PARAMETERS = ["otp_token", "csrfmiddlewaretoken", "code", "state"]
 # Two-factor authentication (django-otp, TOTP): optional unless this is on;
 # when on, program managers must set it up before any other staff page.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)

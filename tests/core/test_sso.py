@@ -250,6 +250,22 @@ def test_off_by_default_nothing_changes(client, settings, db):
     assert client.get("/admin/sso/callback/?code=x&state=y").status_code == 404
 
 
+def test_a_provider_that_cannot_be_reached_gets_a_clear_page(client, settings, db):
+    sso.forget_discovery()
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}/o"
+    settings.OIDC_TIMEOUT = 2
+
+    response = client.get("/admin/sso/login/")
+
+    assert response.status_code == 503
+    assert "cannot be reached" in response.content.decode()
+    # A callback that no login of this browser started: refused, not an error.
+    response = client.get("/admin/sso/callback/?code=x&state=y")
+    assert response.status_code == 403
+    assert "did not succeed" in response.content.decode()
+    sso.forget_discovery()
+
+
 def test_the_group_map_setting(settings):
     settings.OIDC_GROUP_MAP = "storyline-pm:Program managers, urn:corp:sales :Sales,broken,"
     assert sso.group_map() == {"storyline-pm": "Program managers", "urn:corp:sales": "Sales"}
