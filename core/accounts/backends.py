@@ -1,4 +1,4 @@
-"""Authentication backends: single sign-on (OpenID Connect) and the password.
+"""The single sign-on (OpenID Connect) authentication backend.
 
 ``StaffOIDCBackend`` turns a provider's answer into a staff account:
 
@@ -10,9 +10,8 @@
 - its groups are the ones ``OIDC_GROUP_MAP`` gives for ``OIDC_GROUPS_CLAIM``
   (groups outside the map are left alone); nobody without one logs in.
 
-``PasswordBackend`` is Django's, refusing the password of an account SSO
-created while ``OIDC_DISABLE_PASSWORD_FOR_SSO_USERS`` is on (it fails like a
-wrong password, so django-axes counts it).
+The login form refuses the password of an account SSO created while
+``OIDC_DISABLE_PASSWORD_FOR_SSO_USERS`` is on (:func:`created_by_sso`).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import SuspiciousOperation
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from core.accounts import sso
@@ -48,18 +47,6 @@ class SSORefused(Exception):
 
 def created_by_sso(user) -> bool:
     return SSOIdentity.objects.filter(user=user, created_by_sso=True).exists()
-
-
-class PasswordBackend(ModelBackend):
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if (
-            user is not None
-            and settings.OIDC_DISABLE_PASSWORD_FOR_SSO_USERS
-            and created_by_sso(user)
-        ):
-            return None
-        return user
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
@@ -103,7 +90,12 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
             return super().authenticate(request, **kwargs)
         except (SSORefused, sso.ProviderError) as exc:
             request.sso_refusal = exc.reason
-        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError) as exc:
+        except (
+            SuspiciousOperation,
+            requests.RequestException,
+            jwt.PyJWTError,
+            IntegrityError,  # the same person's first login twice at once: the next one works
+        ) as exc:
             logger.warning("A single sign-on login failed: %s", type(exc).__name__)
             request.sso_refusal = "failed"
         return None

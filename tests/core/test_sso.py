@@ -277,10 +277,19 @@ def test_the_group_map_setting(settings):
 
 
 @pytest.mark.parametrize("disabled", [True, False])
-def test_accounts_made_by_sso_log_in_with_no_password(settings, db, disabled):
+def test_accounts_made_by_sso_log_in_with_no_password(client, settings, db, disabled):
     settings.OIDC_DISABLE_PASSWORD_FOR_SSO_USERS = disabled
-    user = User.objects.create_user("sso-made", email="m@example.com", password="pw-123456")
+    user = User.objects.create_user(
+        "sso-made", email="m@example.com", password="pw-123456", is_staff=True
+    )
     SSOIdentity.objects.create(user=user, issuer="https://idp", subject="1", created_by_sso=True)
-    request = RequestFactory().post("/admin/login/")
-    found = authenticate(request, username="sso-made", password="pw-123456")
-    assert (found is None) is disabled
+
+    response = client.post("/admin/login/", {"username": "sso-made", "password": "pw-123456"})
+
+    if disabled:
+        assert response.status_code == 200
+        assert "signs in with single sign-on" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+    else:
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(user.pk)
