@@ -293,3 +293,14 @@ def test_accounts_made_by_sso_log_in_with_no_password(client, settings, db, disa
     else:
         assert response.status_code == 302
         assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_when_on_the_login_page_offers_sso_keeping_the_next_page(client, settings, db):
+    settings.OIDC_ISSUER = "https://idp.example.com"
+    page = client.get("/admin/login/?next=/sales/%3Fa%3D1%26b%3D2").content.decode()
+    assert "Sign in with SSO" in page
+    assert 'href="/admin/sso/login/?next=/sales/%3Fa%3D1%26b%3D2"' in page
+
+    client.cookies.load({"django_language": "id"})
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Masuk dengan SSO" in page
