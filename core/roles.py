@@ -50,6 +50,8 @@ SALES_HIDDEN_MODELS = {
     "webhookdelivery",
     "deliveryattempt",
     "integrationtoken",
+    # Staff's identities at the single sign-on provider.
+    "ssoidentity",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

@@ -304,3 +304,12 @@ def test_when_on_the_login_page_offers_sso_keeping_the_next_page(client, setting
     client.cookies.load({"django_language": "id"})
     page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Masuk dengan SSO" in page
+
+
+def test_program_managers_see_who_logs_in_by_sso_and_sales_do_not(client, alice, bob):
+    SSOIdentity.objects.create(user=bob, issuer="https://idp", subject="b-1", created_by_sso=True)
+    client.force_login(bob)
+    assert client.get("/admin/core/ssoidentity/").status_code == 403
+    client.force_login(alice)
+    page = client.get("/admin/core/ssoidentity/")
+    assert page.status_code == 200 and "b-1" in page.content.decode()
