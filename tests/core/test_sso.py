@@ -194,6 +194,19 @@ def test_a_person_in_no_mapped_group_is_refused_with_a_message(sso_on, person):
 
 
 @pytest.mark.provider
+def test_a_deactivated_account_stays_out(sso_on, person):
+    gone = User.objects.create_user("pat.old", email="pat@example.com", is_active=False)
+
+    response = sso_login(person, sso_on, "pat", "pat-pass-1")
+
+    assert response.status_code == 403
+    assert "deactivated" in response.text
+    gone.refresh_from_db()
+    assert not gone.is_active and not gone.groups.exists()
+    assert not SSOIdentity.objects.exists()
+
+
+@pytest.mark.provider
 def test_a_discovery_document_from_another_issuer_is_refused(sso_on, person, settings, provider):
     # Same server under another name: its document says the issuer is 127.0.0.1's.
     settings.OIDC_ISSUER = provider.replace("127.0.0.1", "localhost") + "/o"
