@@ -94,6 +94,42 @@ def claimed_groups(claims: dict) -> set[str]:
     return {mapping[str(item)] for item in value if str(item) in mapping}
 
 
+def check_settings(app_configs=None, **kwargs):
+    """A system check: SSO on with settings it cannot work with."""
+    from django.core.checks import Warning as CheckWarning
+
+    from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
+
+    if not enabled():
+        return []
+    problems = []
+    if not (settings.OIDC_RP_CLIENT_ID and settings.OIDC_RP_CLIENT_SECRET):
+        problems.append(
+            CheckWarning(
+                "OIDC_ISSUER is set but OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is empty.",
+                id="storyline.sso.W001",
+            )
+        )
+    mapping = group_map()
+    known = {PROGRAM_MANAGERS, SALES, INTERNAL_REVIEWERS}
+    if not mapping:
+        problems.append(
+            CheckWarning(
+                "OIDC_GROUP_MAP is empty: every single sign-on login will be refused.",
+                id="storyline.sso.W002",
+            )
+        )
+    for group in sorted(set(mapping.values()) - known):
+        problems.append(
+            CheckWarning(
+                f"OIDC_GROUP_MAP names the group {group!r}, which is not one of "
+                f"{sorted(known)}: it is used only if it exists.",
+                id="storyline.sso.W003",
+            )
+        )
+    return problems
+
+
 def forget_discovery() -> None:
     _discovered.clear()
 

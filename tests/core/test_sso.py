@@ -326,3 +326,14 @@ def test_program_managers_see_who_logs_in_by_sso_and_sales_do_not(client, alice,
     client.force_login(alice)
     page = client.get("/admin/core/ssoidentity/")
     assert page.status_code == 200 and "b-1" in page.content.decode()
+
+
+def test_the_system_check_names_settings_sso_cannot_work_with(settings):
+    assert sso.check_settings() == []  # off
+    settings.OIDC_ISSUER = "https://idp.example.com"
+    settings.OIDC_RP_CLIENT_ID = ""
+    settings.OIDC_GROUP_MAP = "pm:Program managers,x:Marketing"
+    assert [w.id for w in sso.check_settings()] == ["storyline.sso.W001", "storyline.sso.W003"]
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_RP_CLIENT_SECRET = "id", "secret"
+    settings.OIDC_GROUP_MAP = ""
+    assert [w.id for w in sso.check_settings()] == ["storyline.sso.W002"]
