@@ -15,7 +15,7 @@ from core.import_jobs import (
     import_job_confirm,
     processed_rows,
 )
-from core.models import AuditEntry, ImportJob, OutboxEmail
+from core.models import AuditEntry, ImportJob, OutboxEmail, SSOIdentity
 
 
 class ReadOnlyAdminMixin:
@@ -60,6 +60,16 @@ class OutboxEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("kind", "recipients", "subject", "key")
     date_hierarchy = "created_at"
     exclude = ("payload",)
+
+
+@admin.register(SSOIdentity)
+class SSOIdentityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who logs in by single sign-on, as whom at the provider (core/accounts/sso.py)."""
+
+    list_display = ("user", "issuer", "subject", "created_by_sso", "created_at")
+    list_filter = ("created_by_sso", "issuer")
+    search_fields = ("user__username", "user__email", "subject")
+    list_select_related = ("user",)
 
 
 @admin.register(ImportJob)

@@ -69,6 +69,24 @@ class StorylineAdminSite(admin.AdminSite):
                 )
         return grouped
 
+    def login(self, request, extra_context=None):
+        from core.accounts import sso
+
+        context = {**(extra_context or {}), "sso_enabled": sso.enabled()}
+        return super().login(request, extra_context=context)
+
+    def logout(self, request, extra_context=None):
+        """Also at the OpenID provider, for a login by SSO (core/accounts/sso.py)."""
+        from django.http import HttpResponseRedirect
+
+        from core.accounts import sso
+
+        provider_logout = sso.end_session_url(request) if request.method == "POST" else None
+        response = super().logout(request, extra_context=extra_context)
+        if provider_logout and not request.user.is_authenticated:
+            return HttpResponseRedirect(provider_logout)
+        return response
+
     def index(self, request, extra_context=None):
         """The home page: what ``STORYLINE_ADMIN_INDEX`` (a dotted path to a
         function of the request returning a context dict) puts on it. The

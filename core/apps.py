@@ -21,3 +21,10 @@ class CoreConfig(AppConfig):
         # Groups and their permissions exist after every migrate, so a fresh
         # database (or a new permission) never needs a manual step.
         post_migrate.connect(roles.ensure_groups_after_migrate, sender=self)
+
+        # SSO settings that cannot work (``manage.py check``, at every start).
+        from django.core import checks
+
+        from core.accounts import sso
+
+        checks.register(sso.check_settings)

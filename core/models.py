@@ -190,3 +190,33 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SSOIdentity(models.Model):
+    """A staff account's identity at the OpenID provider (core/accounts/sso.py):
+    the provider's ``iss`` and ``sub`` find the account at every SSO login.
+    ``created_by_sso``: the login made the account (it has no usable password,
+    and ``OIDC_DISABLE_PASSWORD_FOR_SSO_USERS`` refuses it any password)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="sso_identity",
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_by_sso = models.BooleanField(_("created by single sign-on"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="sso_identity_unique_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.subject}"

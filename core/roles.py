@@ -52,6 +52,8 @@ SALES_HIDDEN_MODELS = {
     "integrationtoken",
     # The customer's written confirmation of an approval given outside Storyline.
     "outsideapproval",
+    # Staff's identities at the single sign-on provider.
+    "ssoidentity",
 }
 # Anyone on staff nominates a customer for a case study (selection).
 SALES_EXTRA_PERMISSIONS = {"add_nomination"}

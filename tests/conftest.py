@@ -31,7 +31,7 @@ def pytest_configure(config):
 
 # The longest first: whole stacks of processes (the fault suite, the
 # production smoke test), then a browser or a real worker.
-SLOW_MARKERS = (("fault", "production"), ("browser", "worker"))
+SLOW_MARKERS = (("fault", "production"), ("browser", "worker", "provider"))
 
 
 def _weight(item) -> int:

@@ -294,6 +294,8 @@ LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): inert unless OIDC_ISSUER is set.
+    "core.accounts.backends.StaffOIDCBackend",
 ]
 # Lockout: AXES_FAILURE_LIMIT failed logins for one account, or from one
 # address, lock that account or address for AXES_COOLOFF_MINUTES (each failure
@@ -306,14 +308,44 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "core.accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
-# Never stored with an attempt: the second factor's code (passwords never are).
-AXES_SENSITIVE_PARAMETERS = ["otp_token", "csrfmiddlewaretoken"]
+# Never stored with an attempt: the second factor's code, the SSO callback's
+# code and state (passwords never are).
+AXES_SENSITIVE_PARAMETERS = ["otp_token", "csrfmiddlewaretoken", "code", "state"]
 # Two-factor authentication (django-otp, TOTP): optional unless this is on;
 # when on, program managers must set it up before any other staff page.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = SITE_NAME
 # A password reset link works for 1 hour (Django's default is 3 days).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+
+# Single sign-on for staff (OpenID Connect, mozilla-django-oidc; core/accounts/sso.py,
+# README "Single sign-on"). Off while OIDC_ISSUER is empty. The provider's endpoints
+# come from {OIDC_ISSUER}/.well-known/openid-configuration (fetched once, then kept
+# for OIDC_DISCOVERY_SECONDS) unless set here explicitly.
+OIDC_ISSUER = env("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env("OIDC_END_SESSION_ENDPOINT", default="")
+OIDC_DISCOVERY_SECONDS = env.int("OIDC_DISCOVERY_SECONDS", default=3600)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# The claim listing the person's groups at the provider, and which Storyline
+# group each of them gives: "provider-group:Storyline group,..." (core/roles.py).
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_MAP = env("OIDC_GROUP_MAP", default="")
+OIDC_DISABLE_PASSWORD_FOR_SSO_USERS = env.bool("OIDC_DISABLE_PASSWORD_FOR_SSO_USERS", default=True)
+OIDC_USE_PKCE = True
+# Kept in the session for the provider's logout (id_token_hint); never logged.
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "core.accounts.sso.provider_logout_url"
+OIDC_CALLBACK_CLASS = "core.accounts.sso.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "core.accounts.sso.AuthenticateView"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Internationalisation: English and Bahasa Indonesia everywhere a person reads.
 LANGUAGE_CODE = "en"

@@ -8,6 +8,8 @@
 - ``views``: the two-factor page, the password reset pages (Django's, with
   the token page's private headers) and the lockout page.
 - ``middleware.RequireTwoFactorMiddleware``: ``STAFF_REQUIRE_2FA``.
+- ``sso`` and ``backends.StaffOIDCBackend``: single sign-on (OpenID Connect,
+  mozilla-django-oidc), off unless ``OIDC_ISSUER`` is set.
 
 The client's address for the lockout comes from :mod:`core.http`.
 """

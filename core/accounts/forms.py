@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.accounts import two_factor
+from core.accounts.backends import created_by_sso
 from core.emails import send_templated_email
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,15 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
             "the authentication code if two-factor authentication is on for it. Note that "
             "the fields may be case-sensitive."
         ),
+        "sso_only": _("This account signs in with single sign-on: use “Sign in with SSO”."),
     }
+
+    def confirm_login_allowed(self, user):
+        """``OIDC_DISABLE_PASSWORD_FOR_SSO_USERS``: an account the SSO login
+        made has no password login (even if someone gave it a password)."""
+        super().confirm_login_allowed(user)
+        if settings.OIDC_DISABLE_PASSWORD_FOR_SSO_USERS and created_by_sso(user):
+            raise forms.ValidationError(self.error_messages["sso_only"], code="sso_only")
 
     def clean(self):
         cleaned = super().clean()

@@ -38,6 +38,7 @@ class RequireTwoFactorMiddleware:
             reverse("admin:jsi18n"),
             reverse("admin_password_reset"),
             "/admin/reset/",
+            "/admin/sso/",
         )
         return path.startswith(open_paths)
 
