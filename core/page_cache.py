@@ -13,6 +13,7 @@ database or rendering anything.
 """
 
 import hashlib
+import logging
 import time
 from datetime import UTC, datetime
 from functools import wraps
@@ -25,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "distribution:pages:generation"  # unchanged: survives the move
 PAGE_TIMEOUT = 3600
@@ -134,9 +137,13 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
-        digest, etag, last_modified = _address(request, language)
-        key = f"distribution:page:{digest}"
-        stored = cache.get(key)
+        try:
+            digest, etag, last_modified = _address(request, language)
+            key = f"distribution:page:{digest}"
+            stored = cache.get(key)
+        except Exception:  # a cache that does not answer holds no copy
+            logger.warning("page cache unavailable; rendering", exc_info=True)
+            return self.get_response(request)
         if stored is None:
             request.page_cache_miss = True  # public_page leaves the storing to us
             response = self.get_response(request)
@@ -155,7 +162,10 @@ class PageCacheMiddleware:
                     "content_language": response.headers.get("Content-Language", ""),
                     "headers": headers,
                 }
-                cache.set(key, entry, PAGE_TIMEOUT)
+                try:
+                    cache.set(key, entry, PAGE_TIMEOUT)
+                except Exception:  # the page is answered; only its copy is lost
+                    logger.warning("page cache unavailable; not stored", exc_info=True)
             return response
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
