@@ -72,6 +72,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _eager_results_may_be_read():
+    """A real worker run in this process (``real_worker``) marks joining a
+    result as blocking, process-wide, and may do so after it has started:
+    every test starts with eager results readable again."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # The private import storage (core/import_files.py), beside media.
