@@ -30,7 +30,7 @@ from casestudies.models import (
     UseCase,
 )
 from core.page_cache import bump_generation
-from distribution.models import Branding, StorySearchEntry
+from distribution.models import Branding, SalesSearchEntry, StorySearchEntry
 from distribution.outreach import campaigns
 from distribution.publication import facets
 from distribution.publication.search import search_index_refresh
@@ -97,8 +97,15 @@ def _term_changed(sender, instance, **kwargs) -> None:
 
 
 def _sales_story_changed(sender, instance, **kwargs) -> None:
-    if not kwargs.get("raw"):
-        sales_index_refresh([instance.pk])
+    if kwargs.get("raw"):
+        return
+    if instance.state != CaseStudyState.PUBLISHED:
+        # Only published stories have an entry: drop one it may still have
+        # (withdrawn, archived), without rebuilding anything. A story saves
+        # several times on its way to publication.
+        SalesSearchEntry.objects.filter(case_study_id=instance.pk).delete()
+        return
+    sales_index_refresh([instance.pk])
 
 
 def _sales_part_changed(sender, instance, **kwargs) -> None:
