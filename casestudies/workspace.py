@@ -89,8 +89,12 @@ def _stage_days() -> dict[str, int]:
 def stepper(case_study: CaseStudy, history: list[StateChange], expected_publication=None):
     """The main line from candidate to published: when each stage was last
     reached, and for the next stage when it is expected."""
-    reached: dict[str, datetime] = {S.CANDIDATE: case_study.created_at}
-    for change in sorted(history, key=lambda c: c.created_at):
+    history = sorted(history, key=lambda c: c.created_at)
+    # A candidate no later than its first move (records imported or seeded
+    # with their history may be newer than it).
+    first = history[0].created_at if history else case_study.created_at
+    reached: dict[str, datetime] = {S.CANDIDATE: min(case_study.created_at, first)}
+    for change in history:
         reached[change.to_state] = change.created_at
     current = case_study.state
     if current == S.ON_HOLD:

@@ -183,3 +183,18 @@ def test_the_timeline_reads_in_a_constant_number_of_queries(story_at, alice):
     entries = workspace.workspace(large)["entries"]
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     assert all(e.url for e in entries)
+
+
+def test_a_story_was_a_candidate_no_later_than_its_first_move(story_at):
+    """Records imported or seeded with their history can be newer than it:
+    the stepper never dates the candidate stage after the next one."""
+    from datetime import timedelta
+
+    cs = story_at(CaseStudyState.INTERVIEWING)
+    history = list(StateChange.objects.filter(case_study=cs))
+    earlier = cs.created_at - timedelta(days=30)
+    StateChange.objects.filter(pk=history[0].pk).update(created_at=earlier)
+    steps = workspace.stepper(cs, list(StateChange.objects.filter(case_study=cs)))
+    reached = {step.state: step.reached_at for step in steps if step.reached_at}
+    assert reached[CaseStudyState.CANDIDATE] == earlier
+    assert reached[CaseStudyState.CANDIDATE] <= reached[CaseStudyState.RECRUITING]
