@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from core.roles import PROGRAM_MANAGERS, SALES, ensure_groups
+from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES, ensure_groups
 from tests import factories
 from tests.browser_support import browser  # noqa: F401 (the session's Chromium)
 from tests.dbtemplate import django_db_setup, drop_template  # noqa: F401 (one migration a run)
@@ -45,7 +45,36 @@ def pytest_collection_modifyitems(config, items):
     """The longest tests (separate processes, a browser, a real worker)
     first: the xdist workers start on them and the quick ones fill in
     around, instead of one long test finishing the run alone."""
+    _refuse_flushes_under_shared_rows(items)
     items.sort(key=_weight)
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _refuse_flushes_under_shared_rows(items) -> None:
+    """A class whose tests share rows (``shared_db``) keeps one transaction
+    open from its first test to its last: a transactional test there would
+    flush the shared rows away. Say so at collection, not as a strange failure."""
+    classes: dict = {}
+    for item in items:
+        if item.cls is None:
+            continue
+        shares, flushes = classes.get(item.cls, (False, False))
+        classes[item.cls] = (
+            shares or "shared_db" in item.fixturenames,
+            flushes or _transactional(item),
+        )
+    wrong = [c.__qualname__ for c, (shares, flushes) in classes.items() if shares and flushes]
+    if wrong:
+        raise pytest.UsageError(
+            f"{', '.join(wrong)}: a class sharing rows (shared_db) cannot hold a "
+            "transactional test; move that test out of the class."
+        )
 
 
 def pytest_sessionfinish(session):
@@ -72,6 +101,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Indonesian leaves Indonesian active in this thread (the
+    locale middleware activates, nothing deactivates): every test starts and
+    ends in the default language, whatever ran before it in the process."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _eager_results_may_be_read():
     """A real worker run in this process (``real_worker``) marks joining a
     result as blocking, process-wide, and may do so after it has started:
@@ -95,17 +136,61 @@ def _media_root(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
 
 
+ROLE_GROUPS = (PROGRAM_MANAGERS, SALES, INTERNAL_REVIEWERS)
+
+
+@pytest.fixture(scope="class")
+def shared_db(request, django_db_blocker):
+    """One transaction around a test class, rolled back after its last test.
+    Rows that a class-scoped fixture makes inside it are made once and shared
+    by the class's tests; each test's own changes still roll back (its
+    transaction is a savepoint in this one). The class-scoped fixture hands
+    its rows over through ``fresh`` in a function-scoped one, so no test sees
+    another's changes to the Python objects either. Only in a class: pytest
+    sets a class-scoped fixture up again for every test outside one."""
+    from django.db import transaction
+
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        # Like a TestCase's own transaction: a durable block may open inside.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def fresh(value):
+    """``value`` with every model instance in it read again from the
+    database (a dict's values, a list's items): what a test gets of rows a
+    class-scoped fixture made."""
+    from django.db.models import Model
+
+    if isinstance(value, Model):
+        return type(value)._base_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: fresh(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(fresh(item) for item in value)
+    return value
+
+
 @pytest.fixture
 def groups(db):
-    ensure_groups()
+    """The role groups with their permissions. Migrating made them (and a
+    flush re-runs the post-migrate handler that does): set them up again only
+    when a test's database lacks them."""
+    if Group.objects.filter(name__in=ROLE_GROUPS).count() != len(ROLE_GROUPS):
+        ensure_groups()
 
 
 @pytest.fixture
 def alice(groups):
     """Program manager: runs the program."""
-    user = factories.UserFactory(username="alice", first_name="Alice", is_staff=True)
-    user.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
-    return user
+    return factories.program_manager()
 
 
 @pytest.fixture

@@ -89,11 +89,14 @@ def django_db_setup(
     worker = getattr(request.config, "workerinput", None)
     verbosity = request.config.option.verbose
     if worker is None or connection.vendor != "postgresql" or len(settings.DATABASES) != 1:
+        # One process: pytest-django's own way, ``--reuse-db`` included.
+        keepdb = bool(request.config.getvalue("reuse_db"))
         with django_db_blocker.unblock():
-            config = setup_databases(verbosity=verbosity, interactive=False)
+            config = setup_databases(verbosity=verbosity, interactive=False, keepdb=keepdb)
         yield
-        with django_db_blocker.unblock():
-            teardown_databases(config, verbosity=verbosity)
+        if not keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=verbosity)
         return
 
     original = connection.settings_dict["NAME"]

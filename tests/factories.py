@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from casestudies import services
@@ -18,6 +19,7 @@ from casestudies.models import (
     UseCase,
     internal_review_areas,
 )
+from core.roles import PROGRAM_MANAGERS
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -131,6 +133,14 @@ def sections(words: int = 200, **overrides) -> dict[str, str]:
     body["summary"] = " ".join(["summary"] * 120)
     body.update(overrides)
     return body
+
+
+def program_manager(username: str = "alice", first_name: str = "Alice"):
+    """A program manager (the cast's alice by default); the same row again
+    when one with that name exists."""
+    user = UserFactory(username=username, first_name=first_name, is_staff=True)
+    user.groups.add(Group.objects.get(name=PROGRAM_MANAGERS))
+    return user
 
 
 def area_reviewer(area: str):

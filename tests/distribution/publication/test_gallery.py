@@ -6,15 +6,17 @@ from django.urls import reverse
 
 from casestudies.models import CaseStudyState, Metric
 from tests import factories
+from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
 S = CaseStudyState
 URL = "/case-studies/"
 
 
-@pytest.fixture
-def catalogue(alice):
+@pytest.fixture(scope="class")
+def catalogue_rows(shared_db):
     """Three published stories in distinct segments and one draft."""
+    alice = factories.program_manager()
     health = factories.IndustryFactory(name="Healthcare")
     retail = factories.IndustryFactory(name="Retail")
     europe = factories.RegionFactory(name="Europe")
@@ -57,57 +59,83 @@ def catalogue(alice):
     return {"a": a, "b": b, "c": c, "draft": draft}
 
 
+@pytest.fixture
+def catalogue(catalogue_rows, db):
+    return fresh(catalogue_rows)
+
+
 def _titles(response):
     return {cs.published_version.title for cs in response.context["page"].object_list}
 
 
-def test_it_lists_only_published_stories(client, catalogue):
-    response = client.get(URL)
-    assert response.status_code == 200
-    assert _titles(response) == {
-        "Meridian Health closes books in 5 days",
-        "Corner Stores grows revenue 25%",
-        "Brightmart cuts stock-outs",
-    }
-    assert b"Secret draft" not in response.content
+class TestTheCatalogue:
+    """Three published stories and a draft, made once for the class."""
 
+    def test_it_lists_only_published_stories(self, client, catalogue):
+        response = client.get(URL)
+        assert response.status_code == 200
+        assert _titles(response) == {
+            "Meridian Health closes books in 5 days",
+            "Corner Stores grows revenue 25%",
+            "Brightmart cuts stock-outs",
+        }
+        assert b"Secret draft" not in response.content
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("industry=retail", {"Corner Stores grows revenue 25%", "Brightmart cuts stock-outs"}),
-        ("company_size=enterprise", {"Meridian Health closes books in 5 days"}),
-        ("region=asia-pacific", {"Corner Stores grows revenue 25%"}),
-        ("use_case=sales-analytics", {"Meridian Health closes books in 5 days"}),
-        ("product=analytics-module", {"Meridian Health closes books in 5 days"}),
-        ("industry=retail&region=europe", {"Brightmart cuts stock-outs"}),
-        ("q=brightmart", {"Brightmart cuts stock-outs"}),
-        ("q=REVENUE", {"Corner Stores grows revenue 25%"}),
-        ("q=nothing-matches-this", set()),
-    ],
-)
-def test_it_filters_by_the_spec_parameters(client, catalogue, query, expected):
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 200
-    assert _titles(response) == expected
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("industry=retail", {"Corner Stores grows revenue 25%", "Brightmart cuts stock-outs"}),
+            ("company_size=enterprise", {"Meridian Health closes books in 5 days"}),
+            ("region=asia-pacific", {"Corner Stores grows revenue 25%"}),
+            ("use_case=sales-analytics", {"Meridian Health closes books in 5 days"}),
+            ("product=analytics-module", {"Meridian Health closes books in 5 days"}),
+            ("industry=retail&region=europe", {"Brightmart cuts stock-outs"}),
+            ("q=brightmart", {"Brightmart cuts stock-outs"}),
+            ("q=REVENUE", {"Corner Stores grows revenue 25%"}),
+            ("q=nothing-matches-this", set()),
+        ],
+    )
+    def test_it_filters_by_the_spec_parameters(self, client, catalogue, query, expected):
+        response = client.get(f"{URL}?{query}")
+        assert response.status_code == 200
+        assert _titles(response) == expected
 
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "industry=no-such-industry",
+            "company_size=gigantic",
+            "page=abc",
+            "page=999",
+            "q=" + "x" * 5000,
+            "use_case[]=1",
+            "product=<script>",
+        ],
+    )
+    def test_it_answers_bad_input_without_an_error(self, client, catalogue, query):
+        response = client.get(f"{URL}?{query}")
+        assert response.status_code == 200
+        assert b"<script>" not in response.content
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "industry=no-such-industry",
-        "company_size=gigantic",
-        "page=abc",
-        "page=999",
-        "q=" + "x" * 5000,
-        "use_case[]=1",
-        "product=<script>",
-    ],
-)
-def test_it_answers_bad_input_without_an_error(client, catalogue, query):
-    response = client.get(f"{URL}?{query}")
-    assert response.status_code == 200
-    assert b"<script>" not in response.content
+    def test_it_says_which_filter_it_ignored(self, client, catalogue):
+        response = client.get(f"{URL}?industry=no-such-industry")
+        assert any(n.startswith("Industry:") for n in response.context["notices"])
+        assert b"could not be applied" in response.content
+        assert len(_titles(response)) == 3
+
+    def test_the_gallery_speaks_indonesian(self, client, catalogue):
+        # Django's own switcher (a POST) still works...
+        response = client.post(reverse("set_language"), {"language": "id", "next": URL})
+        assert response.status_code == 302
+        html = client.get(URL).content.decode()
+        assert '<html lang="id">' in html
+        assert "Kisah pelanggan" in html
+        # ...and so do the header's links, which keep the page cacheable.
+        response = client.get(f"{URL}?industry=retail&language=en")
+        assert response.status_code == 302
+        assert response["Location"] == f"{URL}?industry=retail"
+        assert response.cookies["django_language"].value == "en"
+        assert '<html lang="en">' in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -125,15 +153,9 @@ def test_a_null_byte_is_a_bad_request_not_a_server_error(client, alice, url):
     assert b"not allowed" in response.content
 
 
-def test_it_says_which_filter_it_ignored(client, catalogue):
-    response = client.get(f"{URL}?industry=no-such-industry")
-    assert any(n.startswith("Industry:") for n in response.context["notices"])
-    assert b"could not be applied" in response.content
-    assert len(_titles(response)) == 3
-
-
-@pytest.fixture
-def thirty_stories(alice):
+@pytest.fixture(scope="class")
+def thirty_stories(shared_db):
+    alice = factories.program_manager()
     retail = factories.IndustryFactory(name="Retail")
     analytics = factories.UseCaseFactory(name="Sales analytics")
     for i in range(30):
@@ -147,31 +169,34 @@ def thirty_stories(alice):
         cs.use_cases.add(analytics)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "",
-        "?q=revenue",
-        "?industry=retail&use_case=sales-analytics&company_size=mid-market",
-        "?q=story&industry=retail&sort=newest&page=2",
-    ],
-)
-def test_it_runs_the_same_number_of_queries_whatever_the_page_size(
-    client, thirty_stories, settings, query
-):
-    counts = {}
-    for size in (5, 12):
-        settings.STORYLINE = {**settings.STORYLINE, "GALLERY_PAGE_SIZE": size}
-        cache.clear()  # measure the rendering, not the page cache
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(f"{URL}{query}")
-        assert response.status_code == 200
-        assert len(response.context["page"].object_list) == size
-        counts[size] = len(ctx.captured_queries)
-    assert counts[5] == counts[12]
-    # count (or the search's ranked ids) + page + metrics + translations + the
-    # five facets in one query + branding + one per chosen taxonomy slug
-    assert counts[5] <= 9
+class TestQueryCounts:
+    """Thirty published stories, made once for the class."""
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "",
+            "?q=revenue",
+            "?industry=retail&use_case=sales-analytics&company_size=mid-market",
+            "?q=story&industry=retail&sort=newest&page=2",
+        ],
+    )
+    def test_it_runs_the_same_number_of_queries_whatever_the_page_size(
+        self, client, thirty_stories, settings, query
+    ):
+        counts = {}
+        for size in (5, 12):
+            settings.STORYLINE = {**settings.STORYLINE, "GALLERY_PAGE_SIZE": size}
+            cache.clear()  # measure the rendering, not the page cache
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"{URL}{query}")
+            assert response.status_code == 200
+            assert len(response.context["page"].object_list) == size
+            counts[size] = len(ctx.captured_queries)
+        assert counts[5] == counts[12]
+        # count (or the search's ranked ids) + page + metrics + translations + the
+        # five facets in one query + branding + one per chosen taxonomy slug
+        assert counts[5] <= 9
 
 
 def test_it_paginates_and_keeps_the_filters(client, alice, settings):
@@ -248,21 +273,6 @@ def test_the_story_body_markdown_is_sanitised(client, alice):
     assert "<strong>Bold</strong>" in html
     assert "<script>alert(1)" not in html
     assert "javascript:" not in html
-
-
-def test_the_gallery_speaks_indonesian(client, catalogue):
-    # Django's own switcher (a POST) still works...
-    response = client.post(reverse("set_language"), {"language": "id", "next": URL})
-    assert response.status_code == 302
-    html = client.get(URL).content.decode()
-    assert '<html lang="id">' in html
-    assert "Kisah pelanggan" in html
-    # ...and so do the header's links, which keep the page cacheable.
-    response = client.get(f"{URL}?industry=retail&language=en")
-    assert response.status_code == 302
-    assert response["Location"] == f"{URL}?industry=retail"
-    assert response.cookies["django_language"].value == "en"
-    assert '<html lang="en">' in client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize(
