@@ -36,6 +36,14 @@ class StorylineAdminSite(admin.AdminSite):
         returning ``(key, label, ["app.model", ...], superusers_only)``);
         models it does not name go to its last section. One app's page
         (``app_label``) stays Django's."""
+        # Asked twice on the home page (its list and the sidebar's), each time
+        # a few hundred permission checks: once per request is enough.
+        memo = request.__dict__.setdefault("_storyline_app_lists", {})
+        if app_label not in memo:
+            memo[app_label] = self._sectioned_app_list(request, app_label)
+        return memo[app_label]
+
+    def _sectioned_app_list(self, request, app_label):
         from django.conf import settings
         from django.utils.module_loading import import_string
 

@@ -104,6 +104,24 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         # Django's check (mozilla-django-oidc's keeps deactivated accounts' sessions).
         return ModelBackend.get_user(self, user_id)
 
+    # Permissions are ModelBackend's (listed before this one): the same
+    # groups and rows. Answering them here too read every permission twice for
+    # each refused check (an admin page asks a few hundred).
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
+
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
         if payload.get("iss") != settings.OIDC_ISSUER:
