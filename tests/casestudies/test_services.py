@@ -10,7 +10,7 @@ from casestudies.models import CaseStudy, CaseStudyState, Contact, StateChange
 from core.errors import TransitionError
 from core.models import AuditEntry
 from tests import factories
-from tests.conftest import require_postgres
+from tests.conftest import fresh, require_postgres
 
 S = CaseStudyState
 pytestmark = pytest.mark.django_db
@@ -69,19 +69,29 @@ def test_it_makes_each_legal_move_and_audits_it(story_at, alice, source, name, t
 ALL_STATES = list(S)
 
 
-@pytest.mark.parametrize("name", list(services.TRANSITIONS))
-def test_it_refuses_every_illegal_move(story_at, alice, name):
-    transition = services.TRANSITIONS[name]
-    for state in ALL_STATES:
-        if state in transition.sources:
-            continue
-        cs = story_at(state)
-        history = cs.history.count()
-        with pytest.raises(TransitionError, match="cannot be moved"):
-            services.TRANSITION_FUNCTIONS[name](case_study=cs, actor=alice, reason="r")
-        cs.refresh_from_db()
-        assert cs.state == state
-        assert cs.history.count() == history
+class TestIllegalMoves:
+    """One story in every state, made once for the class."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def every_state(cls, shared_db):
+        alice = factories.program_manager()
+        return {state: factories.case_study_in_state(state, actor=alice) for state in ALL_STATES}
+
+    @pytest.mark.parametrize("name", list(services.TRANSITIONS))
+    def test_it_refuses_every_illegal_move(self, every_state, alice, name):
+        transition = services.TRANSITIONS[name]
+        stories = fresh(every_state)
+        for state in ALL_STATES:
+            if state in transition.sources:
+                continue
+            cs = stories[state]
+            history = cs.history.count()
+            with pytest.raises(TransitionError, match="cannot be moved"):
+                services.TRANSITION_FUNCTIONS[name](case_study=cs, actor=alice, reason="r")
+            cs.refresh_from_db()
+            assert cs.state == state
+            assert cs.history.count() == history
 
 
 def test_it_needs_a_reason_to_decline(story_at, alice):
