@@ -73,30 +73,44 @@ def _program(alice, n: int):
         )
 
 
-def test_it_lists_every_kind_of_waiting_work_oldest_first(alice):
-    _program(alice, 1)
-    items = inbox.needs_me(alice)
-    kinds = {item.kind for item in items}
-    assert {
-        "outreach",
-        "interview",
-        "consent",
-        "sign_off",
-        "nomination",
-        "rights",
-        "stale",
-    } <= kinds
-    assert [i.due for i in items] == sorted(i.due for i in items)
-    assert all(item.url and item.button for item in items)
-    assert any(i.text.startswith("Refresh it: Published 3 years ago") for i in items)
-    outreach = next(i for i in items if i.kind == "outreach")
-    assert "has not answered the invitation for 9 days" in outreach.text
+class TestOneOfEverything:
+    """One story of every kind of waiting work, made once for the class."""
 
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def program(cls, shared_db):
+        _program(factories.program_manager(), 1)
 
-def test_mine_and_everyone(alice, bob):
-    _program(alice, 1)
-    assert {i.kind for i in inbox.needs_me(bob)} == {"nomination"}  # nothing else is bob's
-    assert len(inbox.needs_me(bob, everyone=True)) == len(inbox.needs_me(alice, everyone=True))
+    def test_it_lists_every_kind_of_waiting_work_oldest_first(self, alice):
+        items = inbox.needs_me(alice)
+        kinds = {item.kind for item in items}
+        assert {
+            "outreach",
+            "interview",
+            "consent",
+            "sign_off",
+            "nomination",
+            "rights",
+            "stale",
+        } <= kinds
+        assert [i.due for i in items] == sorted(i.due for i in items)
+        assert all(item.url and item.button for item in items)
+        assert any(i.text.startswith("Refresh it: Published 3 years ago") for i in items)
+        outreach = next(i for i in items if i.kind == "outreach")
+        assert "has not answered the invitation for 9 days" in outreach.text
+
+    def test_mine_and_everyone(self, alice, bob):
+        assert {i.kind for i in inbox.needs_me(bob)} == {"nomination"}  # nothing else is bob's
+        assert len(inbox.needs_me(bob, everyone=True)) == len(inbox.needs_me(alice, everyone=True))
+
+    def test_the_admin_home_shows_it_above_the_pipeline(self, client, alice):
+        client.force_login(alice)
+        html = client.get(reverse("admin:index")).content.decode()
+        assert 'id="needs-me"' in html and html.index('id="needs-me"') < html.index(
+            "pipeline-dashboard"
+        )
+        assert "Record the answer" in html and "Review the draft" in html
+        assert "?who=everyone" in html
 
 
 def test_the_inbox_runs_a_constant_number_of_queries(alice):
@@ -108,17 +122,6 @@ def test_the_inbox_runs_a_constant_number_of_queries(alice):
         counts.append(len(queries))
         assert len(items) >= 8 * n
     assert counts[0] == counts[1], counts
-
-
-def test_the_admin_home_shows_it_above_the_pipeline(client, alice):
-    _program(alice, 1)
-    client.force_login(alice)
-    html = client.get(reverse("admin:index")).content.decode()
-    assert 'id="needs-me"' in html and html.index('id="needs-me"') < html.index(
-        "pipeline-dashboard"
-    )
-    assert "Record the answer" in html and "Review the draft" in html
-    assert "?who=everyone" in html
 
 
 def test_the_home_query_count_does_not_grow_with_the_program(
