@@ -14,37 +14,42 @@ PNG_BYTES = bytes.fromhex(
 )
 
 
-@pytest.fixture
-def make_interview(story_at, alice):
+def schedule_interview(actor, state=CaseStudyState.INTERVIEWING, language="en", roles=None, **kw):
     """An interview for a story in ``state`` with an executive sponsor, a
     technical leader and an end user (Indonesian names, like the demo)."""
+    cs = factories.case_study_in_state(state, actor=actor)
+    customer = cs.customer
+    people = [
+        ("Sari Wijaya", "CFO", Contact.Role.EXECUTIVE_SPONSOR),
+        ("Budi Santoso", "IT Lead", Contact.Role.TECHNICAL_LEADER),
+        ("Dewi Lestari", "Accountant", Contact.Role.END_USER),
+    ]
+    contacts = [
+        factories.ContactFactory(customer=customer, name=name, title=title, role=role)
+        for name, title, role in people
+    ]
+    stakeholders = [(c, "") for c in contacts]
+    if roles is not None:
+        stakeholders = [(c, "") for c in contacts if c.role in roles]
+    return services.interview_schedule(
+        case_study=cs,
+        actor=actor,
+        date=kw.pop("date", datetime.date(2026, 3, 10)),
+        start_time=kw.pop("start_time", datetime.time(14, 30)),
+        time_zone=kw.pop("time_zone", "Asia/Jakarta"),
+        meeting_link=kw.pop("meeting_link", "https://meet.example.com/abc-defg"),
+        duration_minutes=kw.pop("duration_minutes", 60),
+        language=language,
+        stakeholders=stakeholders,
+    )
 
-    def make(state=CaseStudyState.INTERVIEWING, language="en", roles=None, **kwargs):
-        cs = story_at(state)
-        customer = cs.customer
-        people = [
-            ("Sari Wijaya", "CFO", Contact.Role.EXECUTIVE_SPONSOR),
-            ("Budi Santoso", "IT Lead", Contact.Role.TECHNICAL_LEADER),
-            ("Dewi Lestari", "Accountant", Contact.Role.END_USER),
-        ]
-        contacts = [
-            factories.ContactFactory(customer=customer, name=name, title=title, role=role)
-            for name, title, role in people
-        ]
-        stakeholders = [(c, "") for c in contacts]
-        if roles is not None:
-            stakeholders = [(c, "") for c in contacts if c.role in roles]
-        return services.interview_schedule(
-            case_study=cs,
-            actor=alice,
-            date=kwargs.pop("date", datetime.date(2026, 3, 10)),
-            start_time=kwargs.pop("start_time", datetime.time(14, 30)),
-            time_zone=kwargs.pop("time_zone", "Asia/Jakarta"),
-            meeting_link=kwargs.pop("meeting_link", "https://meet.example.com/abc-defg"),
-            duration_minutes=kwargs.pop("duration_minutes", 60),
-            language=language,
-            stakeholders=stakeholders,
-        )
+
+@pytest.fixture
+def make_interview(alice):
+    """``make_interview(state=…, language=…, roles=…)``: see ``schedule_interview``."""
+
+    def make(*args, **kwargs):
+        return schedule_interview(alice, *args, **kwargs)
 
     return make
 

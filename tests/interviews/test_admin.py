@@ -11,8 +11,9 @@ from django.urls import reverse
 from casestudies.models import Quote
 from interviews import services
 from interviews.models import FollowUpQuestion, Interview
-from tests.conftest import IN_CI
-from tests.interviews.conftest import MP3_BYTES, consent_all
+from tests import factories
+from tests.conftest import IN_CI, fresh
+from tests.interviews.conftest import MP3_BYTES, consent_all, schedule_interview
 from tests.interviews.test_transcripts import VTT
 
 pytestmark = pytest.mark.django_db
@@ -35,33 +36,44 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_sales_and_outsiders_are_refused(client, bob, charlie, interview, page):
-    quotes = Quote.objects.count()
-    for user in (bob, charlie):
-        client.force_login(user)
-        response = client.get(url(page, interview))
-        assert response.status_code in (403, 302), (user, page)
-        if response.status_code == 302:  # the admin's own change view redirects
-            assert "/admin/" in response["Location"]
-        response = client.post(url(page, interview), {})
-        assert response.status_code in (403, 302)
-    assert mail.outbox == []
-    assert Quote.objects.count() == quotes
-    assert interview.case_study.versions.count() == 0
-    assert not interview.guide_questions.exists()
+class TestEveryPage:
+    """One interview, made once for the class: who may open each of its pages."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared_interview(cls, shared_db):
+        return schedule_interview(factories.program_manager())
+
+    @pytest.fixture
+    def interview(self, shared_interview, db):
+        return fresh(shared_interview)
+
+    @pytest.mark.parametrize("page", PAGES)
+    def test_sales_and_outsiders_are_refused(self, client, bob, charlie, interview, page):
+        quotes = Quote.objects.count()
+        for user in (bob, charlie):
+            client.force_login(user)
+            response = client.get(url(page, interview))
+            assert response.status_code in (403, 302), (user, page)
+            if response.status_code == 302:  # the admin's own change view redirects
+                assert "/admin/" in response["Location"]
+            response = client.post(url(page, interview), {})
+            assert response.status_code in (403, 302)
+        assert mail.outbox == []
+        assert Quote.objects.count() == quotes
+        assert interview.case_study.versions.count() == 0
+        assert not interview.guide_questions.exists()
+
+    @pytest.mark.parametrize("page", [p for p in PAGES if p != "guide_pdf"])
+    def test_a_program_manager_opens_every_page(self, client, alice, interview, page):
+        client.force_login(alice)
+        assert client.get(url(page, interview)).status_code == 200
 
 
 def test_sales_do_not_see_interviews_in_the_admin(client, bob, interview):
     client.force_login(bob)
     assert client.get(reverse("admin:interviews_interview_changelist")).status_code == 403
     assert client.get(reverse("admin:index")).content.decode().count("Interviews") == 0
-
-
-@pytest.mark.parametrize("page", [p for p in PAGES if p != "guide_pdf"])
-def test_a_program_manager_opens_every_page(client, alice, interview, page):
-    client.force_login(alice)
-    assert client.get(url(page, interview)).status_code == 200
 
 
 def test_the_interview_list_has_a_constant_number_of_queries(

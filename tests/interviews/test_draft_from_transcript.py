@@ -285,6 +285,8 @@ def test_every_figure_of_the_first_draft_traces_to_a_metric_or_a_transcript_line
     interview = make_interview(state="drafting")
     cs = interview.case_study
     cs.customer.description = ""
+    # A name without a number ("Customer 12" would be where a 12 comes from).
+    cs.customer.name = "Meridian Health"
     cs.customer.save()
     services.guide_generate(interview=interview, actor=alice)
     services.transcript_upload(
