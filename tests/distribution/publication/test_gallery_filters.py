@@ -127,7 +127,9 @@ class TestTheShelf:
         assert response.status_code == 200
         assert notice in response.content.decode()
 
-    @pytest.mark.parametrize("url", [f"{URL}?q=%00", f"{URL}?industry=retail%00", f"{URL}?q=a\x00b"])
+    @pytest.mark.parametrize(
+        "url", [f"{URL}?q=%00", f"{URL}?industry=retail%00", f"{URL}?q=a\x00b"]
+    )
     def test_nul_bytes_are_a_bad_request(self, client, shelf, url):
         assert client.get(url).status_code == 400
 

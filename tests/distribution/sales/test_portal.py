@@ -273,5 +273,3 @@ class TestTheCatalogue:
         catalogue["speed"].objections.add(terms["expensive"])
         assert client.get(URL, {"q": "too expensive"}).context["count"] == 2
         assert "2 stories" in client.get("/sales/objections/").content.decode()
-
-
