@@ -126,37 +126,46 @@ def with_translation(case_study, actor, *, title="Meridian Health menutup buku d
     return version
 
 
+def make_bilingual_story(
+    actor, *, customer=None, title="Meridian Health closes books in 5 days", **fields
+):
+    """A published story in English with an approved Indonesian version, by
+    ``actor`` (what a class-scoped fixture calls inside ``shared_db``)."""
+    cs = factories.case_study_in_state(
+        CaseStudyState.DRAFTING, actor=actor, customer=customer, **fields
+    )
+    indonesian = services.story_version_create(
+        case_study=cs,
+        actor=actor,
+        title="Meridian Health menutup buku dalam 5 hari",
+        language="id",
+        sections=factories.sections(
+            summary="Ringkasan: tim keuangan menutup buku jauh lebih cepat.",
+            challenge="Tantangan: penutupan akhir bulan memakan waktu lima belas hari.",
+        ),
+    )
+    english = services.story_version_create(
+        case_study=cs,
+        actor=actor,
+        title=title,
+        sections=factories.sections(summary="Finance closes the books much faster."),
+    )
+    factories.sign_off_internal_review(english, actor=actor)
+    services.case_study_submit_for_review(case_study=cs, actor=actor)
+    services.case_study_approve(case_study=cs, actor=actor)
+    factories.sign_off_internal_review(indonesian, actor=actor)
+    services.story_translation_approve(case_study=cs, version=indonesian, actor=actor)
+    services.case_study_publish(case_study=cs, actor=actor)
+    cs.refresh_from_db()
+    return cs
+
+
 @pytest.fixture
 def bilingual_story(alice):
-    """A published story in English with an approved Indonesian version."""
+    """``bilingual_story(customer=..., title=..., **fields)``: a published
+    story in English with an approved Indonesian version."""
 
-    def make(*, customer=None, title="Meridian Health closes books in 5 days", **fields):
-        cs = factories.case_study_in_state(
-            CaseStudyState.DRAFTING, actor=alice, customer=customer, **fields
-        )
-        indonesian = services.story_version_create(
-            case_study=cs,
-            actor=alice,
-            title="Meridian Health menutup buku dalam 5 hari",
-            language="id",
-            sections=factories.sections(
-                summary="Ringkasan: tim keuangan menutup buku jauh lebih cepat.",
-                challenge="Tantangan: penutupan akhir bulan memakan waktu lima belas hari.",
-            ),
-        )
-        english = services.story_version_create(
-            case_study=cs,
-            actor=alice,
-            title=title,
-            sections=factories.sections(summary="Finance closes the books much faster."),
-        )
-        factories.sign_off_internal_review(english, actor=alice)
-        services.case_study_submit_for_review(case_study=cs, actor=alice)
-        services.case_study_approve(case_study=cs, actor=alice)
-        factories.sign_off_internal_review(indonesian, actor=alice)
-        services.story_translation_approve(case_study=cs, version=indonesian, actor=alice)
-        services.case_study_publish(case_study=cs, actor=alice)
-        cs.refresh_from_db()
-        return cs
+    def make(**kwargs):
+        return make_bilingual_story(alice, **kwargs)
 
     return make
