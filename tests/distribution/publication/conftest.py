@@ -75,12 +75,36 @@ def body(response) -> bytes:
 _numbers = itertools.count()
 
 
-@pytest.fixture
-def branding(db):
+def make_branding() -> Branding:
     brand = Branding(company_name="Storyline Cloud", website="https://storyline.example")
     brand.logo.save("brand.png", png("#c2410c"), save=False)
     brand.save()
     return brand
+
+
+@pytest.fixture
+def branding(db):
+    return make_branding()
+
+
+def make_meridian(actor, state=CaseStudyState.PUBLISHED, **fields):
+    """A story by "Meridian Health" with a logo, a metric (15 → 5 days, "67%
+    reduction") and an approved pull quote, by ``actor``; its logo goes to
+    the MEDIA_ROOT of the moment."""
+    customer = factories.CustomerFactory(
+        name="Meridian Health",
+        slug=f"meridian-health-{next(_numbers)}",
+        website="https://meridian.example",
+        industry=factories.IndustryFactory(name="Healthcare"),
+    )
+    customer.logo.save("meridian.png", png("#15803d"), save=True)
+    return factories.case_study_in_state(
+        state,
+        actor=actor,
+        customer=customer,
+        story_title="Meridian Health closes its books in 5 days",
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -89,20 +113,7 @@ def published(alice, branding):
     days, "67% reduction") and an approved pull quote."""
 
     def make(state=CaseStudyState.PUBLISHED, **fields):
-        customer = factories.CustomerFactory(
-            name="Meridian Health",
-            slug=f"meridian-health-{next(_numbers)}",
-            website="https://meridian.example",
-            industry=factories.IndustryFactory(name="Healthcare"),
-        )
-        customer.logo.save("meridian.png", png("#15803d"), save=True)
-        return factories.case_study_in_state(
-            state,
-            actor=alice,
-            customer=customer,
-            story_title="Meridian Health closes its books in 5 days",
-            **fields,
-        )
+        return make_meridian(alice, state, **fields)
 
     return make
 
