@@ -75,12 +75,36 @@ def body(response) -> bytes:
 _numbers = itertools.count()
 
 
-@pytest.fixture
-def branding(db):
+def make_branding() -> Branding:
     brand = Branding(company_name="Storyline Cloud", website="https://storyline.example")
     brand.logo.save("brand.png", png("#c2410c"), save=False)
     brand.save()
     return brand
+
+
+@pytest.fixture
+def branding(db):
+    return make_branding()
+
+
+def make_meridian(actor, state=CaseStudyState.PUBLISHED, **fields):
+    """A story by "Meridian Health" with a logo, a metric (15 → 5 days, "67%
+    reduction") and an approved pull quote, by ``actor``; its logo goes to
+    the MEDIA_ROOT of the moment."""
+    customer = factories.CustomerFactory(
+        name="Meridian Health",
+        slug=f"meridian-health-{next(_numbers)}",
+        website="https://meridian.example",
+        industry=factories.IndustryFactory(name="Healthcare"),
+    )
+    customer.logo.save("meridian.png", png("#15803d"), save=True)
+    return factories.case_study_in_state(
+        state,
+        actor=actor,
+        customer=customer,
+        story_title="Meridian Health closes its books in 5 days",
+        **fields,
+    )
 
 
 @pytest.fixture
@@ -89,20 +113,7 @@ def published(alice, branding):
     days, "67% reduction") and an approved pull quote."""
 
     def make(state=CaseStudyState.PUBLISHED, **fields):
-        customer = factories.CustomerFactory(
-            name="Meridian Health",
-            slug=f"meridian-health-{next(_numbers)}",
-            website="https://meridian.example",
-            industry=factories.IndustryFactory(name="Healthcare"),
-        )
-        customer.logo.save("meridian.png", png("#15803d"), save=True)
-        return factories.case_study_in_state(
-            state,
-            actor=alice,
-            customer=customer,
-            story_title="Meridian Health closes its books in 5 days",
-            **fields,
-        )
+        return make_meridian(alice, state, **fields)
 
     return make
 
@@ -126,37 +137,46 @@ def with_translation(case_study, actor, *, title="Meridian Health menutup buku d
     return version
 
 
+def make_bilingual_story(
+    actor, *, customer=None, title="Meridian Health closes books in 5 days", **fields
+):
+    """A published story in English with an approved Indonesian version, by
+    ``actor`` (what a class-scoped fixture calls inside ``shared_db``)."""
+    cs = factories.case_study_in_state(
+        CaseStudyState.DRAFTING, actor=actor, customer=customer, **fields
+    )
+    indonesian = services.story_version_create(
+        case_study=cs,
+        actor=actor,
+        title="Meridian Health menutup buku dalam 5 hari",
+        language="id",
+        sections=factories.sections(
+            summary="Ringkasan: tim keuangan menutup buku jauh lebih cepat.",
+            challenge="Tantangan: penutupan akhir bulan memakan waktu lima belas hari.",
+        ),
+    )
+    english = services.story_version_create(
+        case_study=cs,
+        actor=actor,
+        title=title,
+        sections=factories.sections(summary="Finance closes the books much faster."),
+    )
+    factories.sign_off_internal_review(english, actor=actor)
+    services.case_study_submit_for_review(case_study=cs, actor=actor)
+    services.case_study_approve(case_study=cs, actor=actor)
+    factories.sign_off_internal_review(indonesian, actor=actor)
+    services.story_translation_approve(case_study=cs, version=indonesian, actor=actor)
+    services.case_study_publish(case_study=cs, actor=actor)
+    cs.refresh_from_db()
+    return cs
+
+
 @pytest.fixture
 def bilingual_story(alice):
-    """A published story in English with an approved Indonesian version."""
+    """``bilingual_story(customer=..., title=..., **fields)``: a published
+    story in English with an approved Indonesian version."""
 
-    def make(*, customer=None, title="Meridian Health closes books in 5 days", **fields):
-        cs = factories.case_study_in_state(
-            CaseStudyState.DRAFTING, actor=alice, customer=customer, **fields
-        )
-        indonesian = services.story_version_create(
-            case_study=cs,
-            actor=alice,
-            title="Meridian Health menutup buku dalam 5 hari",
-            language="id",
-            sections=factories.sections(
-                summary="Ringkasan: tim keuangan menutup buku jauh lebih cepat.",
-                challenge="Tantangan: penutupan akhir bulan memakan waktu lima belas hari.",
-            ),
-        )
-        english = services.story_version_create(
-            case_study=cs,
-            actor=alice,
-            title=title,
-            sections=factories.sections(summary="Finance closes the books much faster."),
-        )
-        factories.sign_off_internal_review(english, actor=alice)
-        services.case_study_submit_for_review(case_study=cs, actor=alice)
-        services.case_study_approve(case_study=cs, actor=alice)
-        factories.sign_off_internal_review(indonesian, actor=alice)
-        services.story_translation_approve(case_study=cs, version=indonesian, actor=alice)
-        services.case_study_publish(case_study=cs, actor=alice)
-        cs.refresh_from_db()
-        return cs
+    def make(**kwargs):
+        return make_bilingual_story(alice, **kwargs)
 
     return make

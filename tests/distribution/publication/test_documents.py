@@ -2,12 +2,14 @@
 ``public_version`` and honouring the usage rights."""
 
 import io
+import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +21,11 @@ from distribution.models import RenderedDocument
 from distribution.publication import documents
 from distribution.publication import services as doc_services
 from tests import factories
-from tests.conftest import require_postgres
+from tests.conftest import fresh, require_postgres
 from tests.distribution.publication.conftest import (
     body,
+    make_branding,
+    make_meridian,
     pdf_image_count,
     pdf_info,
     pdf_text,
@@ -59,71 +63,384 @@ def slides_text(content: bytes) -> tuple[Presentation, str]:
     return deck, "\n".join(texts)
 
 
+@pytest.fixture(scope="class")
+def meridian_rows(shared_db, tmp_path_factory):
+    """Meridian Health's published story and our branding, made once for a
+    class. Their logos go to a media folder of the class's own: ``meridian``
+    copies them into each test's MEDIA_ROOT."""
+    media = tmp_path_factory.mktemp("meridian-media")
+    with override_settings(MEDIA_ROOT=str(media)):
+        make_branding()
+        story = make_meridian(factories.program_manager())
+    return {"story": story, "media": media}
+
+
+@pytest.fixture
+def meridian(meridian_rows, db, settings):
+    """The class's Meridian story (as ``published()`` makes it), its logo and
+    our branding's in this test's media folder."""
+    shutil.copytree(meridian_rows["media"], settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return fresh(meridian_rows["story"])
+
+
 # --------------------------------------------------------------------------
-# PDF
+# One story for many tests: every format, the rights, storage, failures
 # --------------------------------------------------------------------------
 
 
-def test_it_renders_the_pdf_with_every_section_in_order(client, published):
-    cs = published()
-    response, content = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
-    assert response["Content-Type"] == "application/pdf"
-    assert f'filename="{cs.slug}-en.pdf"' in response["Content-Disposition"]
-    text = pdf_text(content)
-    positions = [text.index(heading) for heading in SECTION_HEADINGS]
-    assert positions == sorted(positions)
-    assert "Meridian Health closes its books in 5 days" in text
-    assert "Meridian Health · Healthcare" in text  # the customer line
-    assert "66.7% reduction" in text  # the metric call-out
-    assert "from 15 to 5 days" in text
-    assert "We cut month-end close from 15 days to 5." in text  # pull quote
-    assert "Sarah Chen, VP of Operations" in text
-    assert "Storyline Cloud" in text  # our footer
-    assert "Page 1 of" in text
-    assert f"/case-studies/{cs.slug}/" in text  # the call to action
-    info = pdf_info(content)
-    assert "A4" in info["Page size"]
-    assert int(info["Pages"]) >= 2
-    assert pdf_image_count(content) == 2  # both logos
+class TestMeridiansStory:
+    """Meridian Health's published story, made once for the class: its
+    documents, the rights, storage, failures and the sweep."""
 
+    def test_it_renders_the_pdf_with_every_section_in_order(self, client, meridian):
+        cs = meridian
+        response, content = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        assert response["Content-Type"] == "application/pdf"
+        assert f'filename="{cs.slug}-en.pdf"' in response["Content-Disposition"]
+        text = pdf_text(content)
+        positions = [text.index(heading) for heading in SECTION_HEADINGS]
+        assert positions == sorted(positions)
+        assert "Meridian Health closes its books in 5 days" in text
+        assert "Meridian Health · Healthcare" in text  # the customer line
+        assert "66.7% reduction" in text  # the metric call-out
+        assert "from 15 to 5 days" in text
+        assert "We cut month-end close from 15 days to 5." in text  # pull quote
+        assert "Sarah Chen, VP of Operations" in text
+        assert "Storyline Cloud" in text  # our footer
+        assert "Page 1 of" in text
+        assert f"/case-studies/{cs.slug}/" in text  # the call to action
+        info = pdf_info(content)
+        assert "A4" in info["Page size"]
+        assert int(info["Pages"]) >= 2
+        assert pdf_image_count(content) == 2  # both logos
 
-def test_letter_paper_is_letter_sized_and_stored_apart(client, published):
-    cs = published()
-    _r, a4 = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
-    _r, letter = get_file(client, reverse("gallery:pdf", args=[cs.slug]), paper="letter")
-    assert "612 x 792" in pdf_info(letter)["Page size"]
-    assert "A4" in pdf_info(a4)["Page size"]
-    assert set(Doc.objects.values_list("paper", flat=True)) == {"a4", "letter"}
+    def test_letter_paper_is_letter_sized_and_stored_apart(self, client, meridian):
+        cs = meridian
+        _r, a4 = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        _r, letter = get_file(client, reverse("gallery:pdf", args=[cs.slug]), paper="letter")
+        assert "612 x 792" in pdf_info(letter)["Page size"]
+        assert "A4" in pdf_info(a4)["Page size"]
+        assert set(Doc.objects.values_list("paper", flat=True)) == {"a4", "letter"}
 
+    def test_a_bad_paper_value_falls_back_to_a4(self, client, meridian):
+        cs = meridian
+        _r, content = get_file(client, reverse("gallery:pdf", args=[cs.slug]), paper="<script>")
+        assert "A4" in pdf_info(content)["Page size"]
 
-def test_a_bad_paper_value_falls_back_to_a4(client, published):
-    cs = published()
-    _r, content = get_file(client, reverse("gallery:pdf", args=[cs.slug]), paper="<script>")
-    assert "A4" in pdf_info(content)["Page size"]
+    def test_the_one_pager_is_one_page_with_the_essentials(self, client, meridian):
+        cs = meridian
+        response, content = get_file(client, reverse("gallery:one_pager", args=[cs.slug]))
+        assert f'filename="{cs.slug}-one-pager-en.pdf"' in response["Content-Disposition"]
+        assert pdf_info(content)["Pages"] == "1"
+        text = pdf_text(content)
+        for expected in [
+            "Meridian Health closes its books in 5 days",
+            "Meridian Health · Healthcare",
+            "The challenge",
+            "The solution",
+            "66.7% reduction",
+            "We cut month-end close from 15 days to 5.",
+            f"/case-studies/{cs.slug}/",
+        ]:
+            assert expected in text
+        assert pdf_image_count(content) == 2
+
+    def test_the_slides_open_and_hold_the_story_and_metrics(self, client, meridian):
+        cs = meridian
+        response, content = get_file(client, reverse("gallery:slides", args=[cs.slug]))
+        assert response["Content-Type"].startswith(
+            "application/vnd.openxmlformats-officedocument.presentationml"
+        )
+        assert f'filename="{cs.slug}-en.pptx"' in response["Content-Disposition"]
+        deck, text = slides_text(content)
+        # title, challenge, solution, results, one quote, closing
+        assert len(deck.slides) == 6
+        assert "Meridian Health closes its books in 5 days" in text
+        assert "Month-end close" in text
+        assert "66.7% reduction" in text
+        assert "from 15 to 5 days" in text
+        assert "We cut month-end close from 15 days to 5." in text
+        assert f"/case-studies/{cs.slug}/" in text
+        title_pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]  # PICTURE
+        assert len(title_pictures) == 2  # both logos
+
+    def test_slides_carry_at_most_three_quote_slides(self, client, meridian):
+        cs = meridian
+        for i in range(4):
+            Quote.objects.create(
+                case_study=cs,
+                speaker_name=f"Speaker {i}",
+                text=f"Quote number {i}",
+                kind=Quote.Kind.PULL,
+                permission=Quote.Permission.APPROVED,
+            )
+        Quote.objects.create(
+            case_study=cs, speaker_name="Nope", text="Refused words", permission="refused"
+        )
+        _r, content = get_file(client, reverse("gallery:slides", args=[cs.slug]))
+        deck, text = slides_text(content)
+        # title, challenge, solution, results, three quote slides, closing
+        assert len(deck.slides) == 8
+        assert "Refused words" not in text
+
+    def test_a_single_percentage_only_metric_hides_its_figures(self, client, meridian):
+        cs = meridian
+        Metric.objects.filter(case_study=cs).update(percentage_only=True)
+        cs.quotes.update(text="Faster.")
+        _r, pdf = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        assert "15 days" not in pdf_text(pdf)
+
+    @pytest.mark.parametrize("lang", ["id", "xx", "<b>"])
+    def test_a_language_that_is_not_public_is_404(self, client, meridian, lang):
+        cs = meridian
+        for name in ("gallery:pdf", "gallery:one_pager", "gallery:slides"):
+            assert client.get(reverse(name, args=[cs.slug]), {"lang": lang}).status_code == 404
+
+    def test_expired_or_archived_stories_are_not_served_even_when_rendered(
+        self, client, meridian, alice
+    ):
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        get_file(client, url)
+        cs.rights_expire_on = timezone.localdate()
+        cs.save(update_fields=["rights_expire_on"])
+        assert client.get(url).status_code == 404
+        cs.rights_expire_on = None
+        cs.save(update_fields=["rights_expire_on"])
+        get_file(client, url)
+        cs_services.case_study_archive(case_study=cs, actor=alice, reason="Customer asked.")
+        assert client.get(url).status_code == 404
+
+    def test_the_second_request_is_served_from_storage(self, client, meridian):
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        first, content = get_file(client, url)
+        document = Doc.objects.get()
+        assert document.status == Doc.Status.DONE
+        assert document.attempts == 1
+        assert document.progress == 100
+        assert document.size == len(content)
+        assert document.render_ms is not None
+        assert document.version_id == cs.published_version_id
+        second, again = get_file(client, url)
+        assert again == content
+        assert Doc.objects.get().attempts == 1  # no second render
+        assert second["ETag"] == first["ETag"] == f'"{document.content_hash}"'
+        not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
+        assert not_modified.status_code == 304
+
+    def test_the_stored_file_is_private_and_the_admin_shows_its_name(
+        self, client, meridian, alice, settings
+    ):
+        cs = meridian
+        get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        document = Doc.objects.get()
+        # Only the story's document link serves it (while the story is public).
+        assert (Path(settings.PRIVATE_MEDIA_ROOT) / document.file.name).is_file()
+        assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
+        client.force_login(alice)
+        change = client.get(
+            reverse("admin:distribution_rendereddocument_change", args=[document.pk])
+        )
+        assert change.status_code == 200
+        assert document.file.name in change.content.decode()
+
+    def test_a_lost_file_is_rendered_again(self, client, meridian):
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        get_file(client, url)
+        document = Doc.objects.get()
+        document.file.storage.delete(document.file.name)
+        _r, content = get_file(client, url)
+        assert content.startswith(b"%PDF")
+        assert Doc.objects.get().attempts == 2
+
+    def test_a_queued_document_shows_a_preparing_page(self, client, meridian, settings):
+        from tests.conftest import celery_conf
+
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        # A broker that nobody consumes: the render waits in the queue.
+        with celery_conf(task_always_eager=False, broker_url="memory://"):
+            response = client.get(url, {"paper": "letter"})
+            again = client.get(url, {"paper": "letter"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert response["X-Robots-Tag"] == "noindex"
+        html = response.content.decode()
+        assert "Preparing your PDF" in html
+        assert '<meta name="robots" content="noindex">' in html
+        assert 'http-equiv="refresh"' in html
+        assert "document-status.js" in html
+        assert again.status_code == 200
+        document = Doc.objects.get()
+        assert document.status == Doc.Status.QUEUED
+        assert document.attempts == 0
+        status = client.get(
+            reverse("gallery:pdf_status", args=[cs.slug]), {"paper": "letter"}
+        ).json()
+        assert status == {"status": "queued", "progress": 0, "ready": False, "failed": False}
+        # The worker picks it up: the same URLs now deliver the file.
+        doc_services.document_render(document_id=document.pk)
+        status = client.get(reverse("gallery:pdf_status", args=[cs.slug]), {"paper": "letter"})
+        assert status.json()["ready"] is True
+        _r, content = get_file(client, url, paper="letter")
+        assert "612 x 792" in pdf_info(content)["Page size"]
+
+    def test_a_redelivered_render_task_does_nothing(self, meridian, client):
+        cs = meridian
+        get_file(client, reverse("gallery:pdf", args=[cs.slug]))
+        document = Doc.objects.get()
+        assert doc_services.document_render(document_id=document.pk) is False
+        assert Doc.objects.get().attempts == 1
+
+    def test_a_failed_render_is_friendly_and_staff_see_why(
+        self, client, meridian, alice, monkeypatch
+    ):
+        cs = meridian
+
+        def explode(*args, **kwargs):
+            raise RuntimeError("the font cache is corrupt")
+
+        monkeypatch.setattr(documents, "render_story_pdf", explode)
+        url = reverse("gallery:pdf", args=[cs.slug])
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "We could not prepare the PDF" in html
+        assert cs.get_absolute_url() in html
+        assert "corrupt" not in html  # visitors never see internals
+        assert 'http-equiv="refresh"' not in html
+        document = Doc.objects.get()
+        assert document.status == Doc.Status.FAILED
+        assert "RuntimeError: the font cache is corrupt" in document.error
+        # Asking again does not hammer the renderer.
+        client.get(url)
+        assert Doc.objects.get().attempts == 1
+
+        client.force_login(alice)
+        changelist = client.get(reverse("admin:distribution_rendereddocument_changelist"))
+        assert changelist.status_code == 200
+        assert "the font cache is corrupt" in changelist.content.decode()
+        change = client.get(
+            reverse("admin:distribution_rendereddocument_change", args=[document.pk])
+        )
+        assert "RuntimeError: the font cache is corrupt" in change.content.decode()
+
+        monkeypatch.undo()
+        response = client.post(
+            reverse("admin:distribution_rendereddocument_changelist"),
+            {"action": "render_again", "_selected_action": [document.pk]},
+        )
+        assert response.status_code == 302
+        document.refresh_from_db()
+        assert document.status == Doc.Status.DONE
+        assert document.error == ""
+        assert document.attempts == 2
+        from core.models import AuditEntry
+
+        assert AuditEntry.objects.filter(action="distribution.document.rerender").count() == 1
+        client.logout()
+        get_file(client, url)
+
+    def test_outsiders_cannot_see_rendered_documents(self, client, charlie, meridian):
+        client.force_login(charlie)
+        response = client.get(reverse("admin:distribution_rendereddocument_changelist"))
+        assert response.status_code == 403
+
+    def test_a_stale_render_is_claimed_again(self, meridian):
+        cs = meridian
+        document = Doc.objects.create(
+            case_study=cs,
+            version=cs.published_version,
+            language="en",
+            kind="pdf",
+            paper="a4",
+            status=Doc.Status.RENDERING,
+            started_at=timezone.now() - timedelta(hours=1),
+        )
+        # Its worker beat a moment ago: still held, nobody renders it twice.
+        assert doc_services.document_render(document_id=document.pk) is False
+        # Silent for longer than the lease (the worker was killed): claimed again.
+        lease = doc_services.render_lease()
+        Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
+        again, servable = doc_services.document_for(
+            case_study=cs, version=cs.published_version, kind="pdf", paper="a4"
+        )
+        assert again.pk == document.pk
+        assert again.status == Doc.Status.DONE
+        assert servable
+
+    def test_the_sweep_queues_lost_renders_again_without_a_reader(self, meridian, settings):
+        cs = meridian
+        document = Doc.objects.create(
+            case_study=cs,
+            version=cs.published_version,
+            language="en",
+            kind="pdf",
+            paper="a4",
+            status=Doc.Status.RENDERING,
+        )
+        assert doc_services.documents_requeue_stale() == 0  # alive
+        lease = doc_services.render_lease()
+        Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
+        assert doc_services.documents_requeue_stale() == 1  # eager here: rendered at once
+        document.refresh_from_db()
+        assert document.status == Doc.Status.DONE and document.attempts == 1
+        assert doc_services.documents_requeue_stale() == 0
+        entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-documents"]
+        assert entry["task"] == "distribution.tasks.requeue_stale_documents"
+
+    def test_changed_usage_rights_are_never_served_from_an_old_file(self, client, meridian):
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        _r, before = get_file(client, url)
+        assert "Meridian Health" in pdf_text(before)
+        cs.anonymised = True
+        cs.save(update_fields=["anonymised"])
+        _r, after = get_file(client, url)
+        assert "Meridian" not in pdf_text(after)
+        assert Doc.objects.get().attempts == 2
+        cs.percentage_only = True
+        cs.save(update_fields=["percentage_only"])
+        _r, slides = get_file(client, reverse("gallery:slides", args=[cs.slug]))
+        _r, pdf = get_file(client, url)
+        assert "from 15 to 5 days" not in pdf_text(pdf)
+        assert "from 15 to 5 days" not in slides_text(slides)[1]
+
+    def test_a_queued_rerender_does_not_serve_the_stale_file(self, client, meridian, settings):
+        from tests.conftest import celery_conf
+
+        cs = meridian
+        url = reverse("gallery:pdf", args=[cs.slug])
+        get_file(client, url)
+        cs.anonymised = True
+        cs.save(update_fields=["anonymised"])
+        with celery_conf(task_always_eager=False, broker_url="memory://"):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert "Preparing your PDF" in response.content.decode()
+
+    def test_a_render_queued_before_the_story_was_withdrawn_draws_nothing(
+        self, client, meridian, alice
+    ):
+        from tests.conftest import celery_conf
+
+        cs = meridian
+        with celery_conf(task_always_eager=False, broker_url="memory://"):
+            assert client.get(reverse("gallery:pdf", args=[cs.slug])).status_code == 200
+        cs_services.case_study_archive(case_study=cs, actor=alice, reason="Customer asked.")
+        document = Doc.objects.get()
+        assert doc_services.document_render(document_id=document.pk) is True
+        document.refresh_from_db()
+        assert document.status == Doc.Status.FAILED
+        assert not document.file
+        assert "no longer public" in document.error
 
 
 # --------------------------------------------------------------------------
 # One-pager
 # --------------------------------------------------------------------------
-
-
-def test_the_one_pager_is_one_page_with_the_essentials(client, published):
-    cs = published()
-    response, content = get_file(client, reverse("gallery:one_pager", args=[cs.slug]))
-    assert f'filename="{cs.slug}-one-pager-en.pdf"' in response["Content-Disposition"]
-    assert pdf_info(content)["Pages"] == "1"
-    text = pdf_text(content)
-    for expected in [
-        "Meridian Health closes its books in 5 days",
-        "Meridian Health · Healthcare",
-        "The challenge",
-        "The solution",
-        "66.7% reduction",
-        "We cut month-end close from 15 days to 5.",
-        f"/case-studies/{cs.slug}/",
-    ]:
-        assert expected in text
-    assert pdf_image_count(content) == 2
 
 
 def test_a_long_story_still_fits_on_one_page(client, alice, branding):
@@ -147,51 +464,6 @@ def test_a_long_story_still_fits_on_one_page(client, alice, branding):
     _r, content = get_file(client, reverse("gallery:one_pager", args=[cs.slug]))
     assert pdf_info(content)["Pages"] == "1"
     assert "The challenge" in pdf_text(content)
-
-
-# --------------------------------------------------------------------------
-# Slides
-# --------------------------------------------------------------------------
-
-
-def test_the_slides_open_and_hold_the_story_and_metrics(client, published):
-    cs = published()
-    response, content = get_file(client, reverse("gallery:slides", args=[cs.slug]))
-    assert response["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.presentationml"
-    )
-    assert f'filename="{cs.slug}-en.pptx"' in response["Content-Disposition"]
-    deck, text = slides_text(content)
-    # title, challenge, solution, results, one quote, closing
-    assert len(deck.slides) == 6
-    assert "Meridian Health closes its books in 5 days" in text
-    assert "Month-end close" in text
-    assert "66.7% reduction" in text
-    assert "from 15 to 5 days" in text
-    assert "We cut month-end close from 15 days to 5." in text
-    assert f"/case-studies/{cs.slug}/" in text
-    title_pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]  # PICTURE
-    assert len(title_pictures) == 2  # both logos
-
-
-def test_slides_carry_at_most_three_quote_slides(client, published):
-    cs = published()
-    for i in range(4):
-        Quote.objects.create(
-            case_study=cs,
-            speaker_name=f"Speaker {i}",
-            text=f"Quote number {i}",
-            kind=Quote.Kind.PULL,
-            permission=Quote.Permission.APPROVED,
-        )
-    Quote.objects.create(
-        case_study=cs, speaker_name="Nope", text="Refused words", permission="refused"
-    )
-    _r, content = get_file(client, reverse("gallery:slides", args=[cs.slug]))
-    deck, text = slides_text(content)
-    # title, challenge, solution, results, three quote slides, closing
-    assert len(deck.slides) == 8
-    assert "Refused words" not in text
 
 
 # --------------------------------------------------------------------------
@@ -241,14 +513,6 @@ def test_percentage_only_shows_no_absolute_figures_anywhere(client, published):
         assert "from 15" not in text
 
 
-def test_a_single_percentage_only_metric_hides_its_figures(client, published):
-    cs = published()
-    Metric.objects.filter(case_study=cs).update(percentage_only=True)
-    cs.quotes.update(text="Faster.")
-    _r, pdf = get_file(client, reverse("gallery:pdf", args=[cs.slug]))
-    assert "15 days" not in pdf_text(pdf)
-
-
 # --------------------------------------------------------------------------
 # Language versions
 # --------------------------------------------------------------------------
@@ -269,13 +533,6 @@ def test_lang_picks_the_approved_translation_with_its_labels(client, published, 
     assert "Meridian Health menutup buku dalam 5 hari" in slides_text(deck_bytes)[1]
 
 
-@pytest.mark.parametrize("lang", ["id", "xx", "<b>"])
-def test_a_language_that_is_not_public_is_404(client, published, lang):
-    cs = published()
-    for name in ("gallery:pdf", "gallery:one_pager", "gallery:slides"):
-        assert client.get(reverse(name, args=[cs.slug]), {"lang": lang}).status_code == 404
-
-
 # --------------------------------------------------------------------------
 # Only public stories
 # --------------------------------------------------------------------------
@@ -293,107 +550,9 @@ def test_an_unknown_story_is_404(client, db):
     assert client.get("/case-studies/no-such-story/pdf/").status_code == 404
 
 
-def test_expired_or_archived_stories_are_not_served_even_when_rendered(client, published, alice):
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    get_file(client, url)
-    cs.rights_expire_on = timezone.localdate()
-    cs.save(update_fields=["rights_expire_on"])
-    assert client.get(url).status_code == 404
-    cs.rights_expire_on = None
-    cs.save(update_fields=["rights_expire_on"])
-    get_file(client, url)
-    cs_services.case_study_archive(case_study=cs, actor=alice, reason="Customer asked.")
-    assert client.get(url).status_code == 404
-
-
 # --------------------------------------------------------------------------
 # Rendered once, served from storage
 # --------------------------------------------------------------------------
-
-
-def test_the_second_request_is_served_from_storage(client, published):
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    first, content = get_file(client, url)
-    document = Doc.objects.get()
-    assert document.status == Doc.Status.DONE
-    assert document.attempts == 1
-    assert document.progress == 100
-    assert document.size == len(content)
-    assert document.render_ms is not None
-    assert document.version_id == cs.published_version_id
-    second, again = get_file(client, url)
-    assert again == content
-    assert Doc.objects.get().attempts == 1  # no second render
-    assert second["ETag"] == first["ETag"] == f'"{document.content_hash}"'
-    not_modified = client.get(url, headers={"if-none-match": first["ETag"]})
-    assert not_modified.status_code == 304
-
-
-def test_the_stored_file_is_private_and_the_admin_shows_its_name(
-    client, published, alice, settings
-):
-    cs = published()
-    get_file(client, reverse("gallery:pdf", args=[cs.slug]))
-    document = Doc.objects.get()
-    # Only the story's document link serves it (while the story is public).
-    assert (Path(settings.PRIVATE_MEDIA_ROOT) / document.file.name).is_file()
-    assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
-    client.force_login(alice)
-    change = client.get(reverse("admin:distribution_rendereddocument_change", args=[document.pk]))
-    assert change.status_code == 200
-    assert document.file.name in change.content.decode()
-
-
-def test_a_lost_file_is_rendered_again(client, published):
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    get_file(client, url)
-    document = Doc.objects.get()
-    document.file.storage.delete(document.file.name)
-    _r, content = get_file(client, url)
-    assert content.startswith(b"%PDF")
-    assert Doc.objects.get().attempts == 2
-
-
-def test_a_queued_document_shows_a_preparing_page(client, published, settings):
-    from tests.conftest import celery_conf
-
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    # A broker that nobody consumes: the render waits in the queue.
-    with celery_conf(task_always_eager=False, broker_url="memory://"):
-        response = client.get(url, {"paper": "letter"})
-        again = client.get(url, {"paper": "letter"})
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/html")
-    assert response["X-Robots-Tag"] == "noindex"
-    html = response.content.decode()
-    assert "Preparing your PDF" in html
-    assert '<meta name="robots" content="noindex">' in html
-    assert 'http-equiv="refresh"' in html
-    assert "document-status.js" in html
-    assert again.status_code == 200
-    document = Doc.objects.get()
-    assert document.status == Doc.Status.QUEUED
-    assert document.attempts == 0
-    status = client.get(reverse("gallery:pdf_status", args=[cs.slug]), {"paper": "letter"}).json()
-    assert status == {"status": "queued", "progress": 0, "ready": False, "failed": False}
-    # The worker picks it up: the same URLs now deliver the file.
-    doc_services.document_render(document_id=document.pk)
-    status = client.get(reverse("gallery:pdf_status", args=[cs.slug]), {"paper": "letter"})
-    assert status.json()["ready"] is True
-    _r, content = get_file(client, url, paper="letter")
-    assert "612 x 792" in pdf_info(content)["Page size"]
-
-
-def test_a_redelivered_render_task_does_nothing(published, client):
-    cs = published()
-    get_file(client, reverse("gallery:pdf", args=[cs.slug]))
-    document = Doc.objects.get()
-    assert doc_services.document_render(document_id=document.pk) is False
-    assert Doc.objects.get().attempts == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -422,64 +581,6 @@ def test_concurrent_first_requests_render_once(published):
     document = Doc.objects.get()
     assert document.attempts == 1
     assert document.status == Doc.Status.DONE
-
-
-# --------------------------------------------------------------------------
-# Failures: friendly to visitors, visible to staff
-# --------------------------------------------------------------------------
-
-
-def test_a_failed_render_is_friendly_and_staff_see_why(client, published, alice, monkeypatch):
-    cs = published()
-
-    def explode(*args, **kwargs):
-        raise RuntimeError("the font cache is corrupt")
-
-    monkeypatch.setattr(documents, "render_story_pdf", explode)
-    url = reverse("gallery:pdf", args=[cs.slug])
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "We could not prepare the PDF" in html
-    assert cs.get_absolute_url() in html
-    assert "corrupt" not in html  # visitors never see internals
-    assert 'http-equiv="refresh"' not in html
-    document = Doc.objects.get()
-    assert document.status == Doc.Status.FAILED
-    assert "RuntimeError: the font cache is corrupt" in document.error
-    # Asking again does not hammer the renderer.
-    client.get(url)
-    assert Doc.objects.get().attempts == 1
-
-    client.force_login(alice)
-    changelist = client.get(reverse("admin:distribution_rendereddocument_changelist"))
-    assert changelist.status_code == 200
-    assert "the font cache is corrupt" in changelist.content.decode()
-    change = client.get(reverse("admin:distribution_rendereddocument_change", args=[document.pk]))
-    assert "RuntimeError: the font cache is corrupt" in change.content.decode()
-
-    monkeypatch.undo()
-    response = client.post(
-        reverse("admin:distribution_rendereddocument_changelist"),
-        {"action": "render_again", "_selected_action": [document.pk]},
-    )
-    assert response.status_code == 302
-    document.refresh_from_db()
-    assert document.status == Doc.Status.DONE
-    assert document.error == ""
-    assert document.attempts == 2
-    from core.models import AuditEntry
-
-    assert AuditEntry.objects.filter(action="distribution.document.rerender").count() == 1
-    client.logout()
-    get_file(client, url)
-
-
-def test_outsiders_cannot_see_rendered_documents(client, charlie, published):
-    published()
-    client.force_login(charlie)
-    response = client.get(reverse("admin:distribution_rendereddocument_changelist"))
-    assert response.status_code == 403
 
 
 # --------------------------------------------------------------------------
@@ -512,69 +613,6 @@ def test_prune_removes_files_of_versions_no_longer_public(client, published, ali
     assert not storage.exists(english.file.name)
 
 
-def test_a_stale_render_is_claimed_again(published):
-    cs = published()
-    document = Doc.objects.create(
-        case_study=cs,
-        version=cs.published_version,
-        language="en",
-        kind="pdf",
-        paper="a4",
-        status=Doc.Status.RENDERING,
-        started_at=timezone.now() - timedelta(hours=1),
-    )
-    # Its worker beat a moment ago: still held, nobody renders it twice.
-    assert doc_services.document_render(document_id=document.pk) is False
-    # Silent for longer than the lease (the worker was killed): claimed again.
-    lease = doc_services.render_lease()
-    Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
-    again, servable = doc_services.document_for(
-        case_study=cs, version=cs.published_version, kind="pdf", paper="a4"
-    )
-    assert again.pk == document.pk
-    assert again.status == Doc.Status.DONE
-    assert servable
-
-
-def test_the_sweep_queues_lost_renders_again_without_a_reader(published, settings):
-    cs = published()
-    document = Doc.objects.create(
-        case_study=cs,
-        version=cs.published_version,
-        language="en",
-        kind="pdf",
-        paper="a4",
-        status=Doc.Status.RENDERING,
-    )
-    assert doc_services.documents_requeue_stale() == 0  # alive
-    lease = doc_services.render_lease()
-    Doc.objects.filter(pk=document.pk).update(updated_at=timezone.now() - lease * 2)
-    assert doc_services.documents_requeue_stale() == 1  # eager here: rendered at once
-    document.refresh_from_db()
-    assert document.status == Doc.Status.DONE and document.attempts == 1
-    assert doc_services.documents_requeue_stale() == 0
-    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-documents"]
-    assert entry["task"] == "distribution.tasks.requeue_stale_documents"
-
-
-def test_changed_usage_rights_are_never_served_from_an_old_file(client, published):
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    _r, before = get_file(client, url)
-    assert "Meridian Health" in pdf_text(before)
-    cs.anonymised = True
-    cs.save(update_fields=["anonymised"])
-    _r, after = get_file(client, url)
-    assert "Meridian" not in pdf_text(after)
-    assert Doc.objects.get().attempts == 2
-    cs.percentage_only = True
-    cs.save(update_fields=["percentage_only"])
-    _r, slides = get_file(client, reverse("gallery:slides", args=[cs.slug]))
-    _r, pdf = get_file(client, url)
-    assert "from 15 to 5 days" not in pdf_text(pdf)
-    assert "from 15 to 5 days" not in slides_text(slides)[1]
-
-
 def test_a_branding_change_redraws_the_documents(client, published, branding):
     cs = published()
     url = reverse("gallery:one_pager", args=[cs.slug])
@@ -584,20 +622,6 @@ def test_a_branding_change_redraws_the_documents(client, published, branding):
     _r, content = get_file(client, url)
     assert "Storyline Enterprise" in pdf_text(content)
     assert Doc.objects.get().attempts == 2
-
-
-def test_a_queued_rerender_does_not_serve_the_stale_file(client, published, settings):
-    from tests.conftest import celery_conf
-
-    cs = published()
-    url = reverse("gallery:pdf", args=[cs.slug])
-    get_file(client, url)
-    cs.anonymised = True
-    cs.save(update_fields=["anonymised"])
-    with celery_conf(task_always_eager=False, broker_url="memory://"):
-        response = client.get(url)
-    assert response.status_code == 200
-    assert "Preparing your PDF" in response.content.decode()
 
 
 def test_staff_find_a_storys_documents_from_its_admin_page(client, alice, published):
@@ -631,18 +655,3 @@ def test_the_document_list_runs_a_constant_number_of_queries(
     assert Doc.objects.count() == 9
     with django_assert_max_num_queries(small_count):
         assert client.get(url).status_code == 200
-
-
-def test_a_render_queued_before_the_story_was_withdrawn_draws_nothing(client, published, alice):
-    from tests.conftest import celery_conf
-
-    cs = published()
-    with celery_conf(task_always_eager=False, broker_url="memory://"):
-        assert client.get(reverse("gallery:pdf", args=[cs.slug])).status_code == 200
-    cs_services.case_study_archive(case_study=cs, actor=alice, reason="Customer asked.")
-    document = Doc.objects.get()
-    assert doc_services.document_render(document_id=document.pk) is True
-    document.refresh_from_db()
-    assert document.status == Doc.Status.FAILED
-    assert not document.file
-    assert "no longer public" in document.error

@@ -13,6 +13,8 @@ from django.utils import timezone
 from casestudies.models import CaseStudy, CaseStudyState, Metric
 from distribution.models import Branding
 from tests import factories
+from tests.conftest import fresh
+from tests.distribution.publication.conftest import make_bilingual_story
 
 pytestmark = pytest.mark.django_db
 S = CaseStudyState
@@ -24,8 +26,10 @@ def _ld(html: str) -> list[dict]:
     return [json.loads(block) for block in blocks]
 
 
-@pytest.fixture
-def acme(alice):
+@pytest.fixture(scope="class")
+def acme_row(shared_db):
+    """Acme Retail's published story with a pull quote, made once for a class."""
+    alice = factories.program_manager()
     customer = factories.CustomerFactory(
         name="Acme Retail", website="https://acme.example", company_size="enterprise"
     )
@@ -41,34 +45,90 @@ def acme(alice):
     return cs
 
 
-def test_the_page_has_seo_metadata_and_parseable_json_ld(client, acme):
-    html = client.get(acme.get_absolute_url()).content.decode()
-    url = f"{SITE}{acme.get_absolute_url()}"
-    assert "<title>Acme Retail cuts close to 5 days · Storyline</title>" in html
-    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
-    assert description.startswith(f"Acme Retail ({acme.customer.industry.name}): summary")
-    assert len(description) <= 160
-    assert f'<link rel="canonical" href="{url}">' in html
-    assert '<meta property="og:type" content="article">' in html
-    assert f'<meta property="og:url" content="{url}">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+@pytest.fixture
+def acme(acme_row, db):
+    return fresh(acme_row)
 
-    article, breadcrumbs = _ld(html)
-    assert article["@type"] == "Article"
-    assert article["headline"] == "Acme Retail cuts close to 5 days"
-    assert article["publisher"]["name"] == "Storyline"
-    assert article["about"] == {
-        "@type": "Organization",
-        "name": "Acme Retail",
-        "url": "https://acme.example",
-    }
-    assert article["datePublished"].startswith(str(acme.published_at.date()))
-    assert [i["name"] for i in breadcrumbs["itemListElement"]] == [
-        "Customer stories",
-        acme.customer.industry.name,
-        "Acme Retail cuts close to 5 days",
-    ]
-    assert 'aria-label="Breadcrumb"' in html
+
+@pytest.fixture(scope="class")
+def bilingual_row(shared_db):
+    """A published story in English and Indonesian, made once for a class."""
+    return make_bilingual_story(factories.program_manager())
+
+
+@pytest.fixture
+def bilingual(bilingual_row, db):
+    return fresh(bilingual_row)
+
+
+class TestAcmesStory:
+    """Acme Retail's story, made once for the class."""
+
+    def test_the_page_has_seo_metadata_and_parseable_json_ld(self, client, acme):
+        html = client.get(acme.get_absolute_url()).content.decode()
+        url = f"{SITE}{acme.get_absolute_url()}"
+        assert "<title>Acme Retail cuts close to 5 days · Storyline</title>" in html
+        description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+        assert description.startswith(f"Acme Retail ({acme.customer.industry.name}): summary")
+        assert len(description) <= 160
+        assert f'<link rel="canonical" href="{url}">' in html
+        assert '<meta property="og:type" content="article">' in html
+        assert f'<meta property="og:url" content="{url}">' in html
+        assert '<meta name="twitter:card" content="summary">' in html
+
+        article, breadcrumbs = _ld(html)
+        assert article["@type"] == "Article"
+        assert article["headline"] == "Acme Retail cuts close to 5 days"
+        assert article["publisher"]["name"] == "Storyline"
+        assert article["about"] == {
+            "@type": "Organization",
+            "name": "Acme Retail",
+            "url": "https://acme.example",
+        }
+        assert article["datePublished"].startswith(str(acme.published_at.date()))
+        assert [i["name"] for i in breadcrumbs["itemListElement"]] == [
+            "Customer stories",
+            acme.customer.industry.name,
+            "Acme Retail cuts close to 5 days",
+        ]
+        assert 'aria-label="Breadcrumb"' in html
+
+    def test_the_page_has_the_guides_layout(self, client, acme):
+        Branding.objects.create(
+            company_name="Storyline Co", sales_contact_url="mailto:sales@x.example"
+        )
+        factories.MetricFactory(case_study=acme, label="Revenue", before=100, after=130, unit="k€")
+        html = client.get(acme.get_absolute_url()).content.decode()
+        assert 'class="logo-ours">Storyline Co' in html
+        assert 'class="pull-quote"' in html and "Acme never looked back." in html
+        assert "Results at a glance" in html and "30% increase" in html
+        assert 'class="chart chart-before-after"' in html and 'role="img"' in html
+        assert (
+            "The chart&#x27;s figures as a table" in html
+            or "The chart's figures as a table" in html
+        )
+        assert '<th scope="row">Revenue</th>' in html
+        assert 'href="mailto:sales@x.example">Talk to sales</a>' in html
+        for heading in ("Executive summary", "The challenge", "The solution", "Results"):
+            assert f">{heading}</h2>" in html
+
+    def test_a_dangerous_sales_link_is_not_rendered(self, client, acme):
+        Branding.objects.create(sales_contact_url="javascript:alert(1)")
+        html = client.get(acme.get_absolute_url()).content.decode()
+        assert "javascript:" not in html
+        assert "Talk to sales" not in html
+
+    def test_expired_rights_take_the_story_off_the_site(self, client, acme):
+        CaseStudy.objects.filter(pk=acme.pk).update(rights_expire_on=timezone.localdate())
+        assert client.get(acme.get_absolute_url()).status_code == 404
+        assert b"Acme Retail" not in client.get("/case-studies/").content
+        assert acme.get_absolute_url().encode() not in client.get("/sitemap.xml").content
+
+    def test_rights_expiring_later_keep_the_story_up(self, client, acme):
+        CaseStudy.objects.filter(pk=acme.pk).update(
+            rights_expire_on=timezone.localdate() + timedelta(days=1)
+        )
+        assert client.get(acme.get_absolute_url()).status_code == 200
 
 
 def test_json_ld_cannot_be_broken_out_of(client, alice):
@@ -79,28 +139,6 @@ def test_json_ld_cannot_be_broken_out_of(client, alice):
     assert "<script>alert(1)" not in html
     article = _ld(html)[0]
     assert article["headline"] == "</script><script>alert(1)</script> & more"
-
-
-def test_the_page_has_the_guides_layout(client, acme):
-    Branding.objects.create(company_name="Storyline Co", sales_contact_url="mailto:sales@x.example")
-    factories.MetricFactory(case_study=acme, label="Revenue", before=100, after=130, unit="k€")
-    html = client.get(acme.get_absolute_url()).content.decode()
-    assert 'class="logo-ours">Storyline Co' in html
-    assert 'class="pull-quote"' in html and "Acme never looked back." in html
-    assert "Results at a glance" in html and "30% increase" in html
-    assert 'class="chart chart-before-after"' in html and 'role="img"' in html
-    assert "The chart&#x27;s figures as a table" in html or "The chart's figures as a table" in html
-    assert '<th scope="row">Revenue</th>' in html
-    assert 'href="mailto:sales@x.example">Talk to sales</a>' in html
-    for heading in ("Executive summary", "The challenge", "The solution", "Results"):
-        assert f">{heading}</h2>" in html
-
-
-def test_a_dangerous_sales_link_is_not_rendered(client, acme):
-    Branding.objects.create(sales_contact_url="javascript:alert(1)")
-    html = client.get(acme.get_absolute_url()).content.decode()
-    assert "javascript:" not in html
-    assert "Talk to sales" not in html
 
 
 def test_an_anonymised_story_never_names_the_customer(client, alice):
@@ -153,23 +191,11 @@ def test_a_single_metric_can_be_percentage_only(client, alice):
     assert "from 15 to 5 days" in html  # the factory's other metric shows its figures
 
 
-def test_expired_rights_take_the_story_off_the_site(client, acme):
-    CaseStudy.objects.filter(pk=acme.pk).update(rights_expire_on=timezone.localdate())
-    assert client.get(acme.get_absolute_url()).status_code == 404
-    assert b"Acme Retail" not in client.get("/case-studies/").content
-    assert acme.get_absolute_url().encode() not in client.get("/sitemap.xml").content
-
-
-def test_rights_expiring_later_keep_the_story_up(client, acme):
-    CaseStudy.objects.filter(pk=acme.pk).update(
-        rights_expire_on=timezone.localdate() + timedelta(days=1)
-    )
-    assert client.get(acme.get_absolute_url()).status_code == 200
-
-
 class TestLanguageVersions:
-    def test_the_page_offers_the_other_language_with_hreflang(self, client, bilingual_story):
-        cs = bilingual_story()
+    """Acme's story and a bilingual one, each made once for the class."""
+
+    def test_the_page_offers_the_other_language_with_hreflang(self, client, bilingual):
+        cs = bilingual
         path = cs.get_absolute_url()
         html = client.get(path).content.decode()
         assert f'<link rel="alternate" hreflang="en" href="{SITE}{path}">' in html
@@ -178,8 +204,8 @@ class TestLanguageVersions:
         assert f'href="{path}?lang=id" hreflang="id" lang="id">Baca kisah ini dalam' in html
         assert '<article class="story" lang="en">' in html
 
-    def test_the_indonesian_version_is_a_page_in_indonesian(self, client, bilingual_story):
-        cs = bilingual_story()
+    def test_the_indonesian_version_is_a_page_in_indonesian(self, client, bilingual):
+        cs = bilingual
         path = cs.get_absolute_url()
         response = client.get(f"{path}?lang=id")
         html = response.content.decode()
@@ -199,10 +225,10 @@ class TestLanguageVersions:
             assert response.status_code == 302
             assert response["Location"] == path
 
-    def test_a_withdrawn_translation_leaves_the_page(self, client, alice, bilingual_story):
+    def test_a_withdrawn_translation_leaves_the_page(self, client, alice, bilingual):
         from casestudies import services
 
-        cs = bilingual_story()
+        cs = bilingual
         services.story_translation_withdraw(
             case_study=cs, language="id", actor=alice, reason="Needs a fix."
         )

@@ -13,22 +13,30 @@ from tests import factories
 _numbers = itertools.count()
 
 
-@pytest.fixture
-def terms(db):
+def build_terms() -> dict:
+    """Two objections and two competitors; the same rows again when they
+    exist (a class's shared rows made them: ``terms`` in a test then hands
+    over those)."""
+
+    def term(model, name, slug):
+        return model.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+
     return {
-        "expensive": Objection.objects.create(name="Too expensive", slug="too-expensive"),
-        "slow": Objection.objects.create(
-            name="Implementation takes too long", slug="implementation-time"
-        ),
-        "x": Competitor.objects.create(name="Competitor X", slug="competitor-x"),
-        "y": Competitor.objects.create(name="Legacy Suite", slug="legacy-suite"),
+        "expensive": term(Objection, "Too expensive", "too-expensive"),
+        "slow": term(Objection, "Implementation takes too long", "implementation-time"),
+        "x": term(Competitor, "Competitor X", "competitor-x"),
+        "y": term(Competitor, "Legacy Suite", "legacy-suite"),
     }
 
 
 @pytest.fixture
-def make_story(alice):
-    """``make_story(title, objections=[...], competitors=[...], **customer/fields)``:
-    a published story by its own customer, with a metric and a pull quote."""
+def terms(db):
+    return build_terms()
+
+
+def story_maker(actor):
+    """``make_story`` with its author given: what a class-scoped fixture
+    (inside ``shared_db``) builds its shared stories with."""
 
     def make(
         title,
@@ -57,7 +65,7 @@ def make_story(alice):
         # website) are set once the story is published.
         later = {name: fields.pop(name) for name in ("channel_web",) if name in fields}
         cs = factories.case_study_in_state(
-            "published", actor=alice, customer=customer, story_title=title, **fields
+            "published", actor=actor, customer=customer, story_title=title, **fields
         )
         if later:
             CaseStudy.objects.filter(pk=cs.pk).update(**later)
@@ -78,3 +86,10 @@ def make_story(alice):
         return cs
 
     return make
+
+
+@pytest.fixture
+def make_story(alice):
+    """``make_story(title, objections=[...], competitors=[...], **customer/fields)``:
+    a published story by its own customer, with a metric and a pull quote."""
+    return story_maker(alice)

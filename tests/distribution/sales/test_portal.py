@@ -6,13 +6,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics.models import Event
-from tests.conftest import require_postgres
+from tests import factories
+from tests.conftest import fresh, require_postgres
+from tests.distribution.sales.conftest import build_terms, story_maker
 
 URL = "/sales/"
 
 
-@pytest.fixture
-def catalogue(make_story, terms):
+@pytest.fixture(scope="class")
+def catalogue_rows(shared_db):
+    """Two published stories (price and speed), made once for a class."""
+    terms = build_terms()
+    make_story = story_maker(factories.program_manager())
     return {
         "price": make_story(
             "Fashion retailer cuts licence costs by 40%",
@@ -34,6 +39,11 @@ def catalogue(make_story, terms):
             metric_label="Time to go live",
         ),
     }
+
+
+@pytest.fixture
+def catalogue(catalogue_rows, db):
+    return fresh(catalogue_rows)
 
 
 def titles(response) -> list[str]:
@@ -171,6 +181,11 @@ class TestRights:
         response = client.get(URL)
         assert titles(response) == ["Fashion retailer cuts licence costs by 40%"]
 
+
+class TestRightsOfTheirOwnStories:
+    """Each test makes its own story and reads the whole result list: the
+    shared catalogue would be among the results."""
+
     def test_anonymised_and_percentage_only_stories_hide_what_the_page_hides(
         self, client, bob, make_story, terms
     ):
@@ -227,33 +242,34 @@ def test_it_runs_the_same_number_of_queries_whatever_the_result_count(
     assert max(many.values()) <= 32
 
 
-def test_copying_records_a_sales_use(client, bob, catalogue):
-    client.force_login(bob)
-    cs = catalogue["price"]
-    response = client.post(f"/sales/stories/{cs.slug}/use/", {"detail": "copy_quote"})
-    assert response.status_code == 204
-    event = Event.objects.get()
-    assert (event.kind, event.detail, event.case_study, event.user) == (
-        "sales_use",
-        "copy_quote",
-        cs,
-        bob,
-    )
+class TestTheCatalogue:
+    """The two stories of the catalogue, made once for the class."""
 
+    def test_copying_records_a_sales_use(self, client, bob, catalogue):
+        client.force_login(bob)
+        cs = catalogue["price"]
+        response = client.post(f"/sales/stories/{cs.slug}/use/", {"detail": "copy_quote"})
+        assert response.status_code == 204
+        event = Event.objects.get()
+        assert (event.kind, event.detail, event.case_study, event.user) == (
+            "sales_use",
+            "copy_quote",
+            cs,
+            bob,
+        )
 
-def test_the_portal_speaks_indonesian(client, bob, catalogue):
-    client.force_login(bob)
-    client.cookies["django_language"] = "id"
-    response = client.get(URL, {"objection": "too-expensive"})
-    content = response.content.decode()
-    assert "Apa yang menjawab “Too expensive”?" in content
-    assert "Tersalin ke papan klip" in content
+    def test_the_portal_speaks_indonesian(self, client, bob, catalogue):
+        client.force_login(bob)
+        client.cookies["django_language"] = "id"
+        response = client.get(URL, {"objection": "too-expensive"})
+        content = response.content.decode()
+        assert "Apa yang menjawab “Too expensive”?" in content
+        assert "Tersalin ke papan klip" in content
 
-
-def test_a_new_objection_on_a_story_shows_at_once(client, bob, catalogue, terms):
-    client.force_login(bob)
-    assert client.get(URL, {"q": "too expensive"}).context["count"] == 1
-    assert "1 story" in client.get("/sales/objections/").content.decode()
-    catalogue["speed"].objections.add(terms["expensive"])
-    assert client.get(URL, {"q": "too expensive"}).context["count"] == 2
-    assert "2 stories" in client.get("/sales/objections/").content.decode()
+    def test_a_new_objection_on_a_story_shows_at_once(self, client, bob, catalogue, terms):
+        client.force_login(bob)
+        assert client.get(URL, {"q": "too expensive"}).context["count"] == 1
+        assert "1 story" in client.get("/sales/objections/").content.decode()
+        catalogue["speed"].objections.add(terms["expensive"])
+        assert client.get(URL, {"q": "too expensive"}).context["count"] == 2
+        assert "2 stories" in client.get("/sales/objections/").content.decode()
