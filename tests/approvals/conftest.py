@@ -23,10 +23,9 @@ def tokens_from_outbox(start: int = 0) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def in_review(story_at):
+def make_in_review(actor):
     """A story in review whose customer has a participant, a legal and a PR contact."""
-    cs = story_at("in_review")
+    cs = factories.case_study_in_state("in_review", actor=actor)
     customer = cs.customer
     factories.ContactFactory(
         customer=customer,
@@ -43,30 +42,43 @@ def in_review(story_at):
     return cs
 
 
+@pytest.fixture
+def in_review(alice):
+    """A story in review whose customer has a participant, a legal and a PR contact."""
+    return make_in_review(alice)
+
+
 def contact(cs, email: str) -> Contact:
     return cs.customer.contacts.get(email=email)
 
 
+def chain_start(cs, actor, steps=None, **kwargs):
+    """Start the approval chain of ``cs`` (by default Pat, Lee and Robin at
+    stage 1, all required) and run its on-commit work (the emails) →
+    (request, {reviewer email: clear token})."""
+    from django.test import TestCase
+
+    steps = steps or [
+        (StepKind.PARTICIPANT, "pat@customer.example", 1, True),
+        (StepKind.CUSTOMER_LEGAL, "lee@customer.example", 1, True),
+        (StepKind.CUSTOMER_PR, "robin@customer.example", 1, True),
+    ]
+    specs = [
+        services.StepSpec(kind=k, contact=contact(cs, e), stage=s, required=r)
+        for k, e, s, r in steps
+    ]
+    before = len(mail.outbox)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        request = services.approval_request_start(case_study=cs, steps=specs, actor=actor, **kwargs)
+    return request, tokens_from_outbox(before)
+
+
 @pytest.fixture
-def start_chain(alice, django_capture_on_commit_callbacks):
+def start_chain(alice):
     """``start_chain(cs, [(kind, email, stage, required), ...])`` → (request, tokens)."""
 
     def start(cs, steps=None, **kwargs):
-        steps = steps or [
-            (StepKind.PARTICIPANT, "pat@customer.example", 1, True),
-            (StepKind.CUSTOMER_LEGAL, "lee@customer.example", 1, True),
-            (StepKind.CUSTOMER_PR, "robin@customer.example", 1, True),
-        ]
-        specs = [
-            services.StepSpec(kind=k, contact=contact(cs, e), stage=s, required=r)
-            for k, e, s, r in steps
-        ]
-        before = len(mail.outbox)
-        with django_capture_on_commit_callbacks(execute=True):
-            request = services.approval_request_start(
-                case_study=cs, steps=specs, actor=alice, **kwargs
-            )
-        return request, tokens_from_outbox(before)
+        return chain_start(cs, alice, steps, **kwargs)
 
     return start
 

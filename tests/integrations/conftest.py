@@ -140,15 +140,17 @@ def endpoint_for(alice, allow_loopback):
     return make
 
 
-@pytest.fixture
-def retail(story_at):
-    """Three published retail stories using the product, and what must not show."""
+def make_retail(actor):
+    """Three published retail stories using the product, and what must not
+    show: (shown, hidden)."""
     industry = factories.IndustryFactory(slug="retail", name="Retail")
     product = factories.ProductFactory(slug="ledger", name="Ledger")
 
     def make(title, state="published", **fields):
         customer = factories.CustomerFactory(industry=industry, name=f"{title} Inc")
-        cs = story_at(state, customer=customer, title=title, story_title=title, **fields)
+        cs = factories.case_study_in_state(
+            state, actor=actor, customer=customer, title=title, story_title=title, **fields
+        )
         cs.products.add(product)
         return cs
 
@@ -161,6 +163,14 @@ def retail(story_at):
         rights_expire_on=timezone.localdate() - timedelta(days=1)
     )
     other = factories.IndustryFactory(slug="banking", name="Banking")
-    bank = story_at("published", customer=factories.CustomerFactory(industry=other), title="Bank")
+    bank = factories.case_study_in_state(
+        "published", actor=actor, customer=factories.CustomerFactory(industry=other), title="Bank"
+    )
     bank.products.add(product)
     return shown, [*hidden, expired, bank]
+
+
+@pytest.fixture
+def retail(alice):
+    """Three published retail stories using the product, and what must not show."""
+    return make_retail(alice)
