@@ -269,7 +269,7 @@ def _gin_built_after(cursor, tables, n: int):
             cursor.execute(f"DROP INDEX {_qn(name)}")
     yield
     if definitions:
-        # CREATE INDEX waits for no deferred foreign key check: run them now.
+        # CREATE INDEX refuses a table with deferred foreign key checks pending.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     for _name, definition in definitions:
