@@ -135,9 +135,8 @@ def sales_index_refresh(case_study_ids) -> int:
     return len(rows)
 
 
-def _insert(rows) -> None:
-    """One INSERT … SELECT FROM unnest(…) for the batch: the vectors are made
-    by PostgreSQL, each language's text in its configuration."""
+def _columns(rows) -> dict[str, list]:
+    """The batch as one array per column, for :func:`vectors_sql`."""
     columns: dict[str, list] = {"id": [], "featured": [], "published": [], "expires": []}
     columns["configs"] = []
     for lang in LANGUAGES:
@@ -156,6 +155,15 @@ def _insert(rows) -> None:
         for lang in LANGUAGES:
             for i, part in enumerate(("key", "evidence", "passages")):
                 columns[f"{part}_{lang}"].append("\n".join(t[i] for t in merged[lang]))
+    return columns
+
+
+def vectors_sql(columns: dict[str, list]) -> tuple[str, list]:
+    """``SELECT id, featured, published, expires, configs, strong, document``
+    for the batch ``columns`` (see :func:`_columns`), one row per story: the
+    vectors are made by PostgreSQL, each language's text in its
+    configuration. Used by :func:`_insert`, and by bulk loads that build the
+    vectors of one story to derive others' (``demo.bulk``)."""
 
     def vector(*parts: str) -> str:
         return " || ".join(
@@ -168,17 +176,26 @@ def _insert(rows) -> None:
     names = list(columns)
     # document = strong || passages, reusing strong's value (no second parse).
     sql = (
-        f"INSERT INTO {TABLE} (case_study_id, featured, published_at, rights_expire_on,"  # noqa: S608
-        " configs, strong, document)"
-        " SELECT id, featured, published, expires, configs, strong, strong || passages FROM ("
+        "SELECT id, featured, published, expires, configs, strong,"  # noqa: S608
+        " strong || passages AS document FROM ("
         " SELECT v.id, v.featured, v.published, v.expires, v.configs,"
         f" {vector('key', 'evidence')} AS strong, {vector('passages')} AS passages"
         " FROM unnest("
         + ", ".join(f"%s::{types.get(n, 'text')}[]" for n in names)
         + f") AS v ({', '.join(names)})) AS built"
     )
+    return sql, [columns[n] for n in names]
+
+
+def _insert(rows) -> None:
+    """One INSERT … SELECT FROM unnest(…) for the batch (:func:`vectors_sql`)."""
+    select, params = vectors_sql(_columns(rows))
+    sql = (
+        f"INSERT INTO {TABLE} (case_study_id, featured, published_at, rights_expire_on,"
+        f" configs, strong, document) {select}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [columns[n] for n in names])
+        cursor.execute(sql, params)
 
 
 def sales_index_rebuild(*, batch: int = 2000) -> int:

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.test import Client
 
@@ -14,6 +15,9 @@ from casestudies.models import (
     StoryVersion,
 )
 from core.models import AuditEntry
+from distribution.publication import facets
+from distribution.publication.search import search, search_index_refresh
+from distribution.sales.index import sales_index_refresh
 
 MODELS = (Customer, Contact, CaseStudy, StoryVersion, Metric, Quote, StateChange, AuditEntry)
 
@@ -96,6 +100,49 @@ class TestTheDemoProgram:
         assert bulk.values("published_at").distinct().count() == 150
         story = bulk.order_by("pk").first()
         assert Client().get(story.get_absolute_url()).status_code == 200
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors: PostgreSQL")
+    def test_bulk_stories_are_indexed_and_faceted_as_the_services_would(self, seeded):
+        """The bulk path builds the entries from one parse per template class
+        (demo.bulk): they must equal what the services write for the same
+        stories, and the facet counts must count them."""
+        call_command("seed_demo", case_studies=130, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        bulk = CaseStudy.objects.filter(slug__startswith="scale-")
+        ids = list(bulk.values_list("pk", flat=True))
+        assert len(ids) == 130  # more than one story in each of the 120 classes
+
+        def entries():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT case_study_id, version_id, language, config, title, facts, summary,"
+                    " body, document::text FROM distribution_storysearchentry"
+                    " WHERE case_study_id = ANY(%s) ORDER BY case_study_id, language",
+                    [ids],
+                )
+                gallery = cursor.fetchall()
+                cursor.execute(
+                    "SELECT case_study_id, featured, published_at, rights_expire_on, configs,"
+                    " strong::text, document::text FROM distribution_salessearchentry"
+                    " WHERE case_study_id = ANY(%s) ORDER BY case_study_id",
+                    [ids],
+                )
+                return gallery, cursor.fetchall()
+
+        seeded_entries = entries()
+        assert len(seeded_entries[0]) == len(seeded_entries[1]) == 130
+        facet_counts = facets.counts({})
+        search_index_refresh(ids)
+        sales_index_refresh(ids)
+        assert entries() == seeded_entries
+        # Found by its customer's name.
+        story = bulk.get(customer__slug="scale-customer-86")
+        assert story in search(CaseStudy.objects.all(), '"Scale Customer 86"')
+        # Counted in the facets: every published story, each in its industry.
+        published = CaseStudy.objects.published()
+        by_industry = dict(
+            published.values_list("customer__industry__slug").annotate(n=Count("pk"))
+        )
+        assert {slug: n for slug, _name, n in facet_counts["industry"]} == by_industry
 
 
 def test_the_story_generator_is_deterministic():

@@ -40,7 +40,9 @@ from casestudies.models import (
     UseCase,
     internal_review_areas,
 )
+from core.page_cache import bump_generation
 from core.roles import INTERNAL_REVIEWERS, PROGRAM_MANAGERS, SALES
+from demo import bulk
 from demo.analytics import seed_analytics
 from demo.approvals import seed_approvals
 from demo.content import (
@@ -55,6 +57,8 @@ from demo.evidence import seed_approval_evidence
 from demo.interviews import seed_interviews
 from demo.outreach import seed_outreach
 from demo.recruitment import seed_recruitment
+from distribution.models import SalesSearchEntry, StorySearchEntry
+from distribution.publication import facets
 
 SEED = 20261124
 DESCRIBED_SIZE = {"enterprise": "an enterprise", "mid-market": "a mid-market", "smb": "a small"}
@@ -248,8 +252,6 @@ class Command(BaseCommand):
         if case_studies:
             added = self._bulk(case_studies, taxonomy, users)
             self.stdout.write(f"Added {added} published case studies for scale tests.")
-            # Bulk inserts send no signals: index the new stories for search.
-            call_command("rebuild_search_index", stdout=self.stdout)
         seed_interviews(stdout=self.stdout)
         seed_approvals(stdout=self.stdout)
         seed_approval_evidence(stdout=self.stdout)
@@ -505,14 +507,12 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------- scale
 
-    def _bulk(self, n: int, tax: Taxonomy, users: dict) -> int:
-        """N published stories via bulk inserts: customers, case studies,
-        versions, metrics, history, then one bulk update linking versions."""
-        start = CaseStudy.objects.filter(slug__startswith="scale-").count()
+    def _pool(self, tax: Taxonomy) -> list[DemoStory]:
+        """The template stories of the bulk path, "{customer}" for the name."""
         industries = list(tax.industries.values())
         regions = list(tax.regions.values())
         sizes = ["enterprise", "mid-market", "smb"]
-        pool = [
+        return [
             build_story(
                 seed=i,
                 customer_name="{customer}",
@@ -526,6 +526,57 @@ class Command(BaseCommand):
             )
             for i in range(24)
         ]
+
+    def _bulk(self, n: int, tax: Taxonomy, users: dict) -> int:
+        """N published stories (scale tests), indexed for search. On
+        PostgreSQL with COPY (:mod:`demo.bulk`), elsewhere with the ORM."""
+        start = CaseStudy.objects.filter(slug__startswith="scale-").count()
+        pool = self._pool(tax)
+        if connection.vendor != "postgresql":
+            added = self._bulk_orm(n, start, pool, tax, users)
+            # Bulk inserts send no signals: index the new stories for search.
+            call_command("rebuild_search_index", stdout=self.stdout)
+            return added
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Only this transaction: a crash loses the seeded rows, nothing else.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            ids = bulk.add_published_stories(
+                n, start=start, pool=pool, taxonomy=tax, users=users, now=timezone.now()
+            )
+            # The new stories change the gallery's facets and every public page.
+            facets.mark_changed()
+            bump_generation()
+        self._analyze()
+        return len(ids)
+
+    def _analyze(self) -> None:
+        # Fresh statistics, so the planner sees the new rows at once rather
+        # than after autovacuum's next pass.
+        UseCaseLink = CaseStudy.use_cases.through
+        tables = [
+            m._meta.db_table
+            for m in (
+                Customer,
+                CaseStudy,
+                StoryVersion,
+                Metric,
+                StateChange,
+                UseCaseLink,
+                InternalSignOff,
+                StorySearchEntry,
+                SalesSearchEntry,
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+    def _bulk_orm(self, n: int, start: int, pool, tax: Taxonomy, users: dict) -> int:
+        """N published stories via bulk inserts: customers, case studies,
+        versions, metrics, history, then one bulk update linking versions."""
+        industries = list(tax.industries.values())
+        regions = list(tax.regions.values())
+        sizes = ["enterprise", "mid-market", "smb"]
         now = timezone.now()
         batch = 2000
         with transaction.atomic():
@@ -637,13 +688,4 @@ class Command(BaseCommand):
                 ],
                 batch_size=batch,
             )
-        if connection.vendor == "postgresql":
-            # Fresh statistics, so the planner sees the new rows at once rather
-            # than after autovacuum's next pass.
-            tables = [
-                m._meta.db_table
-                for m in (Customer, CaseStudy, StoryVersion, Metric, StateChange, UseCaseLink)
-            ]
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {', '.join(tables)}")
         return len(studies)
