@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -51,6 +51,7 @@ from approvals.models import (
     ApprovalRequest,
     ApprovalStep,
     ReminderLog,
+    ReviewLink,
 )
 from casestudies.models import StoryVersion
 from core.audit import audit_log_many
@@ -279,7 +280,33 @@ def request_admin_url(request_id: int) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+# What a reminder, an escalation and its audit entry read of the step's
+# story, customer, version and people (approvals/emails.py, the templates
+# emails/approval_{reminder_customer,reminder_internal,escalation}_*): only
+# these columns are loaded, not the story's text. A template reading another
+# field would cost a query per email (tests/approvals/staff/test_reminders.py
+# counts them).
+_USER = ["email", "is_active", "first_name", "last_name", "username"]
+_READ = [
+    "request__case_study__title",
+    "request__case_study__customer_id",
+    "request__case_study__owner_id",
+    "request__case_study__customer__name",
+    "request__case_study__customer__account_owner_id",
+    *(f"request__case_study__customer__account_owner__{f}" for f in _USER),
+    *(f"request__case_study__owner__{f}" for f in _USER),
+    "request__version__title",
+    "request__version__number",
+    "request__version__language",
+    *(f"user__{f}" for f in _USER),
+]
+
+
 def _load_steps(step_ids):
+    """The steps of one batch with everything their emails show: two queries."""
+    own = [f.name for f in ApprovalStep._meta.concrete_fields]
+    request = [f"request__{f.name}" for f in ApprovalRequest._meta.concrete_fields]
+    links = ReviewLink.objects.only("step_id", "created_at", "sent_at", "revoked_at")
     return (
         ApprovalStep.objects.select_related(
             "request__case_study__customer__account_owner",
@@ -287,7 +314,8 @@ def _load_steps(step_ids):
             "request__version",
             "user",
         )
-        .prefetch_related("links")
+        .only(*own, *request, *_READ)
+        .prefetch_related(Prefetch("links", queryset=links))
         .in_bulk(step_ids)
     )
 
