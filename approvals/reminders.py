@@ -19,7 +19,12 @@ send keeps the row (``sent_at`` empty, ``retry_at`` set) and a later sweep
 takes *that row* over with a compare-and-set on ``attempts``; a sender that
 died mid-send holds a lease (``retry_at``, :data:`LEASE`) before anyone else
 may retry. So redelivered tasks, restarts and concurrent sweeps send one
-email per row. The digest uses the same claim with :class:`ApprovalDigest`
+email per row. Emails go out in batches (one email connection, then one
+transaction marking the batch's rows sent with their audit entries): a row
+is marked sent only after its email went out, so a worker killed between
+sending and that transaction leaves at most one batch's rows to be sent
+again after their lease (``batch_size``; it was one email before). The digest
+uses the same claim with :class:`ApprovalDigest`
 ``(day, user)``.
 
 Only the latest due reminder goes out: a step first seen on day 8 gets
