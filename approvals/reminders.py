@@ -19,11 +19,11 @@ send keeps the row (``sent_at`` empty, ``retry_at`` set) and a later sweep
 takes *that row* over with a compare-and-set on ``attempts``; a sender that
 died mid-send holds a lease (``retry_at``, :data:`LEASE`) before anyone else
 may retry. So redelivered tasks, restarts and concurrent sweeps send one
-email per row. Emails go out in batches (one email connection, then one
-transaction marking the batch's rows sent with their audit entries): a row
-is marked sent only after its email went out, so a worker killed between
-sending and that transaction leaves at most one batch's rows to be sent
-again after their lease (``batch_size``; it was one email before). The digest
+email per row. Emails go out in batches over one email connection; each row
+is marked sent by one statement right after its email went out (so a worker
+killed mid-batch can send at most that one email again, after its lease),
+and the batch's escalation marks and audit entries are written in one
+transaction at its end. The digest
 uses the same claim with :class:`ApprovalDigest`
 ``(day, user)``.
 
@@ -368,16 +368,16 @@ def _update_each(
 def _deliver_batch(
     rows: list[ReminderLog], now: datetime, managers: list, result: SweepResult
 ) -> None:
-    """Send one batch of claimed ledger rows over one email connection, then
-    record the outcome of the whole batch in one transaction: the rows sent
-    (``sent_at``, recipients), the steps escalated, their audit entries, the
-    rows that failed (retried after :data:`RETRY_AFTER`) or had nobody to go
-    to. Queries per batch, not per email: the steps and everything their
-    emails show are loaded in two.
+    """Send one batch of claimed ledger rows over one email connection. Each
+    row is marked sent (``sent_at``, recipients) by one statement right after
+    its email went out; the batch's outcome is then recorded in one
+    transaction: the steps escalated, the audit entries, the rows that failed
+    (retried after :data:`RETRY_AFTER`) or had nobody to go to. The steps and
+    everything their emails show are loaded in two queries per batch.
 
-    A row is marked sent only after its email went out; a crash before the
-    batch's transaction leaves its rows claimed under their lease, so they
-    are retried (never re-claimed) once it has passed."""
+    A crash mid-batch leaves the rows not yet sent claimed under their lease,
+    so they are retried (never re-claimed) once it has passed; at most the
+    one email being sent at that moment can go out twice."""
     steps = _load_steps([row.step_id for row in rows])
     admin_urls: dict[int, str] = {}
     sent: list[tuple[ReminderLog, ApprovalStep, list[str]]] = []
@@ -417,16 +417,15 @@ def _deliver_batch(
             row.retry_at = None
             row.last_error = ""
             row.recipients = ", ".join(to)
+            # Recorded at once, not with the batch: a worker killed later in
+            # the batch leaves no email it sent looking unsent.
+            ReminderLog.objects.filter(pk=row.pk).update(
+                sent_at=row.sent_at, recipients=row.recipients, retry_at=None, last_error=""
+            )
             sent.append((row, step, to))
 
     with transaction.atomic():
         if sent:
-            _update_each(
-                ReminderLog,
-                ["sent_at", "recipients"],
-                [(row.pk, row.sent_at, row.recipients) for row, _step, _to in sent],
-                also={"retry_at": None, "last_error": ""},
-            )
             _update_each(
                 ApprovalStep,
                 ["escalated_at"],
@@ -484,10 +483,10 @@ def reminders_sweep(*, now: datetime | None = None, batch_size: int = 100) -> Sw
     Claims first (one INSERT per :data:`CLAIM_BATCH` rows, each committed
     before anything is sent), then takes over the rows whose lease passed
     (one compare-and-set statement), then sends ``batch_size`` emails at a
-    time over one email connection and records each batch in one
-    transaction. The number of queries grows with the number of batches,
-    not of emails; ``batch_size`` also bounds what a crash between sending
-    and recording could send again once the lease has passed."""
+    time over one email connection, marking each row sent as its email goes
+    out and recording the rest of each batch in one transaction. Beyond one
+    statement per email sent, the number of queries grows with the number of
+    batches."""
     now = now or timezone.now()
     result = SweepResult()
 
