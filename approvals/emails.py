@@ -9,8 +9,10 @@ token), so nothing secret needs keeping.
 """
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -229,9 +231,47 @@ def reminder_message(
     return "approval_reminder_internal", to, context, None
 
 
-def send_reminder(*, name: str, to: list[str], context: dict, language: str | None) -> str:
-    """A reminder or escalation, as :func:`reminder_message` put it."""
-    return send_templated_email(name=name, to=to, context=context, language=language)
+def send_reminder(
+    *, name: str, to: list[str], context: dict, language: str | None, connection=None
+) -> str:
+    """A reminder or escalation, as :func:`reminder_message` put it.
+    ``connection``: one from :func:`reminder_connection`, shared by a batch."""
+    return send_templated_email(
+        name=name, to=to, context=context, language=language, connection=connection
+    )
+
+
+@contextmanager
+def reminder_connection():
+    """One open email-backend connection (one SMTP session) for a batch of
+    reminders, closed afterwards. After a failed send call
+    :func:`reset_connection`: the session may be broken."""
+    backend = get_connection()
+    try:
+        backend.open()
+    except Exception as exc:  # the first send reports it (and is retried later)
+        logger.warning("approval reminders: could not open the email connection: %s", exc)
+    try:
+        yield backend
+    finally:
+        _close_quietly(backend)
+
+
+def reset_connection(backend) -> None:
+    """Close a connection a send failed on and open it again (quietly: if the
+    server is still unreachable, the next send fails and is recorded)."""
+    _close_quietly(backend)
+    try:
+        backend.open()
+    except Exception as exc:
+        logger.warning("approval reminders: could not reopen the email connection: %s", exc)
+
+
+def _close_quietly(backend) -> None:
+    try:
+        backend.close()
+    except Exception as exc:
+        logger.warning("approval reminders: closing the email connection failed: %s", exc)
 
 
 def send_digest(*, user, context: dict) -> str:

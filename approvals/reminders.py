@@ -19,7 +19,12 @@ send keeps the row (``sent_at`` empty, ``retry_at`` set) and a later sweep
 takes *that row* over with a compare-and-set on ``attempts``; a sender that
 died mid-send holds a lease (``retry_at``, :data:`LEASE`) before anyone else
 may retry. So redelivered tasks, restarts and concurrent sweeps send one
-email per row. The digest uses the same claim with :class:`ApprovalDigest`
+email per row. Emails go out in batches over one email connection; each row
+is marked sent by one statement right after its email went out (so a worker
+killed mid-batch can send at most that one email again, after its lease),
+and the batch's escalation marks and audit entries are written in one
+transaction at its end. The digest
+uses the same claim with :class:`ApprovalDigest`
 ``(day, user)``.
 
 Only the latest due reminder goes out: a step first seen on day 8 gets
@@ -40,7 +45,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -51,9 +56,10 @@ from approvals.models import (
     ApprovalRequest,
     ApprovalStep,
     ReminderLog,
+    ReviewLink,
 )
 from casestudies.models import StoryVersion
-from core.audit import audit_log
+from core.audit import audit_log_many
 from core.roles import PROGRAM_MANAGERS
 
 logger = logging.getLogger(__name__)
@@ -200,6 +206,45 @@ def _take_over(row, model, now: datetime) -> bool:
     )
 
 
+def _take_over_many(rows: list[ReminderLog], now: datetime) -> list[ReminderLog]:
+    """:func:`_take_over` for many ledger rows in one statement per
+    :data:`CLAIM_BATCH`: each row is won only if it is still unsent with the
+    ``attempts`` this sweep read. On PostgreSQL the rows are locked in id
+    order first (``FOR UPDATE`` re-reads a row another sweep just changed and
+    drops it), so two sweeps taking over the same rows cannot deadlock."""
+    ops = connection.ops
+    field = ReminderLog._meta.get_field
+    table = ops.quote_name(ReminderLog._meta.db_table)
+    pk = ops.quote_name(ReminderLog._meta.pk.column)
+    attempts = ops.quote_name(field("attempts").column)
+    retry_at = ops.quote_name(field("retry_at").column)
+    sent_at = ops.quote_name(field("sent_at").column)
+    lease = ops.adapt_datetimefield_value(now + LEASE)
+    won: list[ReminderLog] = []
+    for start in range(0, len(rows), CLAIM_BATCH):
+        chunk = sorted(rows[start : start + CLAIM_BATCH], key=lambda row: row.pk)
+        cas = " OR ".join([f"({pk} = %s AND {attempts} = %s)"] * len(chunk))
+        params: list = [lease]
+        for row in chunk:
+            params += [row.pk, row.attempts]
+        where = f"{sent_at} IS NULL AND ({cas})"
+        if connection.features.has_select_for_update:
+            where = f"{pk} IN (SELECT {pk} FROM {table} WHERE {where} ORDER BY {pk} FOR UPDATE)"  # noqa: S608
+        sql = (
+            f"UPDATE {table} SET {attempts} = {attempts} + 1, {retry_at} = %s "  # noqa: S608
+            f"WHERE {where} RETURNING {pk}"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = {pk_ for (pk_,) in cursor.fetchall()}
+        for row in chunk:
+            if row.pk in ids:
+                row.attempts += 1
+                row.retry_at = now + LEASE
+                won.append(row)
+    return won
+
+
 def _retryable_reminders(now: datetime):
     """Claimed, unsent rows whose lease passed, for steps still pending; only
     a step's newest row (an older one was overtaken by a later reminder)."""
@@ -240,7 +285,33 @@ def request_admin_url(request_id: int) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+# What a reminder, an escalation and its audit entry read of the step's
+# story, customer, version and people (approvals/emails.py, the templates
+# emails/approval_{reminder_customer,reminder_internal,escalation}_*): only
+# these columns are loaded, not the story's text. A template reading another
+# field would cost a query per email (tests/approvals/staff/test_reminders.py
+# counts them).
+_USER = ["email", "is_active", "first_name", "last_name", "username"]
+_READ = [
+    "request__case_study__title",
+    "request__case_study__customer_id",
+    "request__case_study__owner_id",
+    "request__case_study__customer__name",
+    "request__case_study__customer__account_owner_id",
+    *(f"request__case_study__customer__account_owner__{f}" for f in _USER),
+    *(f"request__case_study__owner__{f}" for f in _USER),
+    "request__version__title",
+    "request__version__number",
+    "request__version__language",
+    *(f"user__{f}" for f in _USER),
+]
+
+
 def _load_steps(step_ids):
+    """The steps of one batch with everything their emails show: two queries."""
+    own = [f.name for f in ApprovalStep._meta.concrete_fields]
+    request = [f"request__{f.name}" for f in ApprovalRequest._meta.concrete_fields]
+    links = ReviewLink.objects.only("step_id", "created_at", "sent_at", "revoked_at")
     return (
         ApprovalStep.objects.select_related(
             "request__case_study__customer__account_owner",
@@ -248,57 +319,146 @@ def _load_steps(step_ids):
             "request__version",
             "user",
         )
-        .prefetch_related("links")
+        .only(*own, *request, *_READ)
+        .prefetch_related(Prefetch("links", queryset=links))
         .in_bulk(step_ids)
     )
 
 
-def _deliver(row: ReminderLog, step: ApprovalStep, now: datetime, managers: list) -> bool:
-    name, to, context, language = emails.reminder_message(
-        step,
-        escalation=row.kind == ESCALATION,
-        sequence=row.sequence,
-        days=(now - step.activated_at).days if step.activated_at else 0,
-        reminders_total=len(reminder_days()),
-        admin_url=request_admin_url(step.request_id),
-        managers=managers,
+def _update_each(
+    model, columns: list[str], values: list[tuple], *, also=None, only_if_null: str = ""
+) -> None:
+    """One UPDATE giving many rows values of their own: ``values`` holds
+    ``(pk, value of each column...)``; ``also`` sets the same value on every
+    row; ``only_if_null`` leaves rows whose that field is already set.
+    (``UPDATE ... FROM (VALUES ...)``, PostgreSQL and SQLite >= 3.33 alike: the
+    ORM's ``bulk_update`` builds a CASE per row and field, which costs more
+    Python time than the emails.)"""
+    if not values:
+        return
+    ops = connection.ops
+    meta = model._meta
+    table = ops.quote_name(meta.db_table)
+    fields = [meta.get_field(name) for name in columns]
+    sets = [
+        f"{ops.quote_name(field.column)} = v.column{i}" for i, field in enumerate(fields, start=2)
+    ]
+    params: list = []
+    for name, value in (also or {}).items():
+        field = meta.get_field(name)
+        sets.append(f"{ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    rows = ", ".join(["(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"] * len(values))
+    for pk, *cells in values:
+        params.append(pk)
+        params += [
+            f.get_db_prep_save(cell, connection) for f, cell in zip(fields, cells, strict=True)
+        ]
+    where = f"{table}.{ops.quote_name(meta.pk.column)} = v.column1"
+    if only_if_null:
+        where += f" AND {table}.{ops.quote_name(meta.get_field(only_if_null).column)} IS NULL"
+    sql = (
+        f"UPDATE {table} SET {', '.join(sets)} FROM (VALUES {rows}) AS v "  # noqa: S608
+        f"WHERE {where}"
     )
-    if not to:
-        ReminderLog.objects.filter(pk=row.pk).update(
-            retry_at=None, last_error="Nobody to send it to."
-        )
-        return False
-    try:
-        emails.send_reminder(name=name, to=to, context=context, language=language)
-    except Exception as exc:  # any transport error: the row is retried later
-        logger.warning(
-            "approval %s %s for step %s failed: %s", row.kind, row.sequence, step.pk, exc
-        )
-        ReminderLog.objects.filter(pk=row.pk).update(
-            retry_at=now + RETRY_AFTER, last_error=str(exc)[:300] or exc.__class__.__name__
-        )
-        return False
-    sent = timezone.now()
-    with transaction.atomic():
-        ReminderLog.objects.filter(pk=row.pk).update(
-            sent_at=sent, retry_at=None, last_error="", recipients=", ".join(to)
-        )
-        if row.kind == ESCALATION:
-            ApprovalStep.objects.filter(pk=step.pk, escalated_at__isnull=True).update(
-                escalated_at=sent
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _deliver_batch(
+    rows: list[ReminderLog], now: datetime, managers: list, result: SweepResult
+) -> None:
+    """Send one batch of claimed ledger rows over one email connection. Each
+    row is marked sent (``sent_at``, recipients) by one statement right after
+    its email went out; the batch's outcome is then recorded in one
+    transaction: the steps escalated, the audit entries, the rows that failed
+    (retried after :data:`RETRY_AFTER`) or had nobody to go to. The steps and
+    everything their emails show are loaded in two queries per batch.
+
+    A crash mid-batch leaves the rows not yet sent claimed under their lease,
+    so they are retried (never re-claimed) once it has passed; at most the
+    one email being sent at that moment can go out twice."""
+    steps = _load_steps([row.step_id for row in rows])
+    admin_urls: dict[int, str] = {}
+    sent: list[tuple[ReminderLog, ApprovalStep, list[str]]] = []
+    failed: list[ReminderLog] = []
+    nobody: list[int] = []
+    with emails.reminder_connection() as mailer:
+        for row in rows:
+            step = steps[row.step_id]
+            if step.request_id not in admin_urls:
+                admin_urls[step.request_id] = request_admin_url(step.request_id)
+            name, to, context, language = emails.reminder_message(
+                step,
+                escalation=row.kind == ESCALATION,
+                sequence=row.sequence,
+                days=(now - step.activated_at).days if step.activated_at else 0,
+                reminders_total=len(reminder_days()),
+                admin_url=admin_urls[step.request_id],
+                managers=managers,
             )
-        audit_log(
-            action=f"approvals.{row.kind}.sent",
-            obj=step.request,
-            data={
-                "step": step.pk,
-                "reviewer": step.reviewer_name,
-                "sequence": row.sequence,
-                "recipients": to,
-            },
-            source="approvals.reminders",
+            if not to:
+                nobody.append(row.pk)
+                continue
+            try:
+                emails.send_reminder(
+                    name=name, to=to, context=context, language=language, connection=mailer
+                )
+            except Exception as exc:  # any transport error: the row is retried later
+                logger.warning(
+                    "approval %s %s for step %s failed: %s", row.kind, row.sequence, step.pk, exc
+                )
+                row.retry_at = now + RETRY_AFTER
+                row.last_error = str(exc)[:300] or exc.__class__.__name__
+                failed.append(row)
+                emails.reset_connection(mailer)
+                continue
+            row.sent_at = timezone.now()
+            row.retry_at = None
+            row.last_error = ""
+            row.recipients = ", ".join(to)
+            # Recorded at once, not with the batch: a worker killed later in
+            # the batch leaves no email it sent looking unsent.
+            ReminderLog.objects.filter(pk=row.pk).update(
+                sent_at=row.sent_at, recipients=row.recipients, retry_at=None, last_error=""
+            )
+            sent.append((row, step, to))
+
+    with transaction.atomic():
+        if sent:
+            _update_each(
+                ApprovalStep,
+                ["escalated_at"],
+                [(step.pk, row.sent_at) for row, step, _to in sent if row.kind == ESCALATION],
+                only_if_null="escalated_at",
+            )
+            audit_log_many(
+                [
+                    (
+                        f"approvals.{row.kind}.sent",
+                        step.request,
+                        {
+                            "step": step.pk,
+                            "reviewer": step.reviewer_name,
+                            "sequence": row.sequence,
+                            "recipients": to,
+                        },
+                    )
+                    for row, step, to in sent
+                ],
+                source="approvals.reminders",
+            )
+        _update_each(
+            ReminderLog,
+            ["retry_at", "last_error"],
+            [(row.pk, row.retry_at, row.last_error) for row in failed],
         )
-    return True
+        if nobody:
+            ReminderLog.objects.filter(pk__in=nobody).update(
+                retry_at=None, last_error="Nobody to send it to."
+            )
+    result.sent += len(sent)
+    result.failed += len(failed) + len(nobody)
 
 
 # --- the sweeps -------------------------------------------------------------------
@@ -317,11 +477,18 @@ class SweepResult:
         )
 
 
-def reminders_sweep(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
-    """Send every reminder and escalation that is due, each once."""
+def reminders_sweep(*, now: datetime | None = None, batch_size: int = 100) -> SweepResult:
+    """Send every reminder and escalation that is due, each once.
+
+    Claims first (one INSERT per :data:`CLAIM_BATCH` rows, each committed
+    before anything is sent), then takes over the rows whose lease passed
+    (one compare-and-set statement), then sends ``batch_size`` emails at a
+    time over one email connection, marking each row sent as its email goes
+    out and recording the rest of each batch in one transaction. Beyond one
+    statement per email sent, the number of queries grows with the number of
+    batches."""
     now = now or timezone.now()
     result = SweepResult()
-    managers: list | None = None
 
     # Read first, then claim: the claims are short transactions of their own.
     due_now = []
@@ -331,24 +498,18 @@ def reminders_sweep(*, now: datetime | None = None, batch_size: int = 500) -> Sw
         )
         if due is not None:
             due_now.append((step_id, due))
+    # In step order, so two sweeps claiming at once meet the same keys in the
+    # same order.
+    due_now.sort(key=lambda item: item[0])
     work = _claim(due_now, now)
     result.claimed = len(work)
-    for row in _retryable_reminders(now):
-        if _take_over(row, ReminderLog, now):
-            result.retried += 1
-            row.attempts += 1
-            work.append(row)
+    retried = _take_over_many(list(_retryable_reminders(now)), now)
+    result.retried = len(retried)
+    work += retried
 
+    managers = list(program_managers()) if any(row.kind == ESCALATION for row in work) else []
     for start in range(0, len(work), batch_size):
-        batch = work[start : start + batch_size]
-        steps = _load_steps([row.step_id for row in batch])
-        if managers is None and any(row.kind == ESCALATION for row in work):
-            managers = list(program_managers())
-        for row in batch:
-            if _deliver(row, steps[row.step_id], now, managers or []):
-                result.sent += 1
-            else:
-                result.failed += 1
+        _deliver_batch(work[start : start + batch_size], now, managers, result)
     if result.sent or result.failed:
         logger.info("approval reminders: %s", result)
     return result

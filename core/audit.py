@@ -54,6 +54,40 @@ def audit_log(
     return entry
 
 
+def audit_log_many(
+    entries: list[tuple[str, models.Model, dict[str, Any] | None]],
+    *,
+    actor: Any = None,
+    source: str = "",
+) -> list[AuditEntry]:
+    """:func:`audit_log` for many changes made at once (``(action, obj, data)``
+    each), written in one INSERT: call it inside the changes' transaction.
+    The hooks see every entry, as they would one by one."""
+    if not entries:
+        return []
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    name = actor_name(user)
+    rows = AuditEntry.objects.bulk_create(
+        AuditEntry(
+            action=action,
+            actor=user,
+            actor_user_id=user.pk if user else None,
+            actor_name=name,
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            data=_mask(data or {}),
+            source=source[:200],
+        )
+        for action, obj, data in entries
+    )
+    hooks = _hooks(tuple(getattr(settings, "STORYLINE_AUDIT_HOOKS", ())))
+    for entry, (_action, obj, _data) in zip(rows, entries, strict=True):
+        for hook in hooks:
+            hook(entry, obj)
+    return rows
+
+
 @cache
 def _hooks(paths: tuple[str, ...]) -> list:
     return [import_string(path) for path in paths]
