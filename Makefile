@@ -27,9 +27,11 @@ run: install migrate seed demo-user
 	DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need and run them all
-## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set)
+## (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set). The project's
+## own modules are compiled once and kept (PYTHONDONTWRITEBYTECODE emptied for
+## the run): the processes the tests start read them compiled.
 test: install-test system-deps
-	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) || status=$$?; \
+	@status=0; PYTHONDONTWRITEBYTECODE= DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure." >&2; exit 1; fi; \
 	exit $$status
 
@@ -39,12 +41,16 @@ $(PY):
 $(UV): | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 
+# --compile-bytecode: every process (a test process, each gunicorn and Celery
+# worker a test starts, manage.py) reads Django and the rest compiled, even
+# where PYTHONDONTWRITEBYTECODE is set; compiling them afresh cost each
+# process seconds of CPU.
 $(VENV)/.installed: requirements.txt | $(UV)
-	$(UV) pip install --quiet --python $(PY) -r requirements.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-test: requirements-test.txt | $(UV)
-	$(UV) pip install --quiet --python $(PY) -r requirements-test.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-test.txt
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
