@@ -276,10 +276,24 @@ def _gin_built_after(cursor, tables, n: int):
         cursor.execute(definition)
 
 
-def _metric_of(m, position: int) -> Metric:
-    from demo.management.commands.seed_demo import _metric
+def demo_metric(cs: CaseStudy | None, m, position: int) -> Metric:
+    """The metric row of a demo story's metric ``m`` (a ``DemoMetric``)."""
+    return Metric(
+        case_study=cs,
+        kind=m.kind,
+        label=m.label,
+        before=m.before,
+        after=m.after,
+        unit=m.unit,
+        period=m.period,
+        higher_is_better=m.higher_is_better,
+        source="Customer reporting, verified in interview",
+        position=position,
+    )
 
-    return _metric(None, m, position)
+
+def _metric_of(m, position: int) -> Metric:
+    return demo_metric(None, m, position)
 
 
 # ---------------------------------------------------------------- search

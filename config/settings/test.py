@@ -45,6 +45,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Test databases need no durability: a commit (a transactional test, a real
 # worker's task, a flush) does not wait for the disk. The server's setting is
 # untouched; only this process's sessions run without it.
+DATABASES = base.DATABASES
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()

@@ -49,7 +49,6 @@ from demo.content import (
     INDUSTRIES,
     REGIONS,
     USE_CASES,
-    DemoMetric,
     DemoStory,
     build_story,
 )
@@ -203,21 +202,6 @@ class Taxonomy:
     products: list[Product]
     objections: list[Objection]
     competitors: list[Competitor]
-
-
-def _metric(cs: CaseStudy, m: DemoMetric, position: int) -> Metric:
-    return Metric(
-        case_study=cs,
-        kind=m.kind,
-        label=m.label,
-        before=m.before,
-        after=m.after,
-        unit=m.unit,
-        period=m.period,
-        higher_is_better=m.higher_is_better,
-        source="Customer reporting, verified in interview",
-        position=position,
-    )
 
 
 def _term(model, name: str, **extra):
@@ -473,7 +457,7 @@ class Command(BaseCommand):
 
     def _evidence(self, cs: CaseStudy, story: DemoStory, customer: Customer, *, published: bool):
         for position, m in enumerate(story.metrics):
-            _metric(cs, m, position).save()
+            bulk.demo_metric(cs, m, position).save()
         contacts = {c.role: c for c in customer.contacts.all()}
         for position, q in enumerate(story.quotes):
             speaker = contacts.get(q.speaker_role)
@@ -649,7 +633,7 @@ class Command(BaseCommand):
             )
             Metric.objects.bulk_create(
                 [
-                    _metric(cs, m, p)
+                    bulk.demo_metric(cs, m, p)
                     for i, cs in enumerate(studies)
                     for p, m in enumerate(pool[i % len(pool)].metrics[:2])
                 ],
