@@ -180,11 +180,14 @@ def ranked_ids(value: str) -> list[int]:
     if not _is_postgres():
         matching = search(stories, value).order_by("-featured", "-published_at", "-pk")
         return list(matching.values_list("pk", flat=True))
+    # One row per matching entry, ranked as it is read: no aggregate, whose
+    # sort carried each ~1 KB head along (spilling to disk at 50,000
+    # matches); a story with two matching language versions comes twice
+    # and keeps its first, best place below.
     best = (
         _matching(value)
         .order_by()
-        .values("case_study_id")
-        .annotate(best=Max(SearchRank(F("head"), search_query(value))))
+        .annotate(best=SearchRank(F("head"), search_query(value)))
         .values("case_study_id", "best")
     )
     best_sql, best_params = best.query.sql_with_params()
@@ -198,7 +201,7 @@ def ranked_ids(value: str) -> list[int]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*stories_params, *best_params])
-        return [row[0] for row in cursor.fetchall()]
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
 
 
 def cached_ranked_ids(value: str) -> list[int]:
