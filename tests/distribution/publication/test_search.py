@@ -126,6 +126,16 @@ class TestPostgres:
         assert 'ts_rank("distribution_storysearchentry"."head"' in ranked[0]
         assert 'ts_rank("distribution_storysearchentry"."document"' not in ranked[0]
 
+    def test_a_story_matching_in_two_languages_is_listed_once(self, client, bilingual_story):
+        from distribution.publication import search
+
+        cs = bilingual_story()
+        assert StorySearchEntry.objects.filter(case_study=cs).count() == 2
+        assert search.ranked_ids("meridian") == [cs.pk]
+        response = client.get(f"{URL}?q=meridian")
+        assert response.context["page"].paginator.count == 1
+        assert len(_titles(response)) == 1
+
     def test_english_is_stemmed(self, client, alice):
         _publish(alice, "Automating invoices", summary="The team automated invoicing.")
         assert _titles(client.get(f"{URL}?q=automate invoice")) == ["Automating invoices"]
