@@ -10,7 +10,7 @@ name, "Scale Customer <number>", filled in; its customer's industry, region
 and size come from the same counter. So the stories fall into a few classes
 (template, industry, region, size) whose texts differ only by that number.
 For each class the gallery and sales entries are built by the services' own
-code (``search._entry``, ``sales.index.texts`` and ``vectors_sql``) for one
+code (``search.search_entry``, ``sales.index.texts`` and ``vectors_sql``) for one
 real story of the class named with a placeholder number, and each story's
 entry is that one with the number put back — in the text and in the
 tsvector's lexemes (a number is a token of its own that no dictionary
@@ -315,7 +315,7 @@ def _as(cs: CaseStudy, template, number: str):
 
 def _gallery(cs: CaseStudy, template, number: str) -> tuple:
     cs, version = _as(cs, template, number)
-    e = search._entry(cs, version)
+    e = search.search_entry(cs, version)
     return (e.language, e.config, e.title, e.facts, e.summary, e.body)
 
 
@@ -341,7 +341,7 @@ def _index(cursor, stories: list[Story], pool) -> None:
     first: dict[int, Story] = {}
     for s in stories:
         first.setdefault(s.key, s)
-    loaded = {cs.pk: cs for cs in sales._stories([s.case_study for s in first.values()])}
+    loaded = {cs.pk: cs for cs in sales.indexed_stories([s.case_study for s in first.values()])}
     keys, gallery, sales_columns = [], [], []
     for k, s in first.items():
         template = pool[position[s.case_study] % len(pool)]
@@ -349,21 +349,22 @@ def _index(cursor, stories: list[Story], pool) -> None:
         gallery.append(_checked(_gallery, loaded[s.case_study], template))
         sales_columns.append(_checked(_sales, loaded[s.case_study], template))
 
-    # The gallery's document, by the services' own expression (search._document)
+    # The gallery's document (what matches) and head (what ranks), by the
+    # services' own expressions (search.document_vector, search.head_vector)
     # read over the classes' texts.
     table = StorySearchEntry._meta.db_table
     query = StorySearchEntry.objects.all().query
-    document, params = query.get_compiler(connection=connection).compile(
-        search._document().resolve_expression(query)
-    )
+    compiler = query.get_compiler(connection=connection)
+    document, params = compiler.compile(search.document_vector().resolve_expression(query))
+    head, head_params = compiler.compile(search.head_vector().resolve_expression(query))
     columns = ["language", "config", "title", "facts", "summary", "body"]
     cursor.execute(
-        f"SELECT k, ({document})::text FROM unnest(%s::int[], "  # noqa: S608
+        f"SELECT k, ({document})::text, ({head})::text FROM unnest(%s::int[], "  # noqa: S608
         + ", ".join("%s::text[]" for _ in columns)
         + f") AS {_qn(table)} (k, {', '.join(columns)})",
-        [*params, keys, *([g[i] for g in gallery] for i in range(len(columns)))],
+        [*params, *head_params, keys, *([g[i] for g in gallery] for i in range(len(columns)))],
     )
-    documents = dict(cursor.fetchall())
+    vectors = {k: (d, h) for k, d, h in cursor.fetchall()}
     members = [
         [s.case_study for s in stories],
         [s.version for s in stories],
@@ -372,15 +373,17 @@ def _index(cursor, stories: list[Story], pool) -> None:
     ]
     cursor.execute(
         f"INSERT INTO {_qn(table)} (case_study_id, version_id, language, config,"  # noqa: S608
-        " title, facts, summary, body, document)"
+        " title, facts, summary, body, document, head)"
         " SELECT m.cs, m.v, t.language, t.config, replace(t.title, %(p)s, m.num),"
         " replace(t.facts, %(p)s, m.num), replace(t.summary, %(p)s, m.num),"
-        " replace(t.body, %(p)s, m.num), replace(t.document, %(p)s, m.num)::tsvector"
+        " replace(t.body, %(p)s, m.num), replace(t.document, %(p)s, m.num)::tsvector,"
+        " replace(t.head, %(p)s, m.num)::tsvector"
         " FROM unnest(%(cs)s::bigint[], %(v)s::bigint[], %(num)s::text[], %(k)s::int[])"
         " AS m (cs, v, num, k)"
         " JOIN unnest(%(keys)s::int[], %(language)s::text[], %(config)s::text[],"
         " %(title)s::text[], %(facts)s::text[], %(summary)s::text[], %(body)s::text[],"
-        " %(document)s::text[]) AS t (k, language, config, title, facts, summary, body, document)"
+        " %(document)s::text[], %(head)s::text[])"
+        " AS t (k, language, config, title, facts, summary, body, document, head)"
         " ON t.k = m.k",
         {
             "p": PLACEHOLDER,
@@ -390,7 +393,8 @@ def _index(cursor, stories: list[Story], pool) -> None:
             "k": members[3],
             "keys": keys,
             **{c: [g[i] for g in gallery] for i, c in enumerate(columns)},
-            "document": [documents[k] for k in keys],
+            "document": [vectors[k][0] for k in keys],
+            "head": [vectors[k][1] for k in keys],
         },
     )
 

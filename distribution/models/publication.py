@@ -90,6 +90,11 @@ class StorySearchEntry(models.Model):
     ``document`` is a weighted tsvector on PostgreSQL (title A, customer and
     summary B, sections C) with a GIN index created by migration 0002; on
     SQLite the text columns serve a simple ``icontains`` fallback.
+
+    ``head`` is the ranking vector: the title (A), customer facts and summary
+    (B) only, a sixth of ``document``'s size, so that a search ranks its
+    thousands of matches without reading their documents (migration 0013).
+    ``document`` still decides what matches.
     """
 
     case_study = models.ForeignKey(
@@ -112,6 +117,7 @@ class StorySearchEntry(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("sections"), blank=True)
     document = SearchVectorField(null=True, editable=False)
+    head = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("search entry")

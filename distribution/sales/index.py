@@ -35,7 +35,7 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _stories(ids):
+def indexed_stories(ids):
     return (
         CaseStudy.objects.filter(
             pk__in=ids, state=CaseStudyState.PUBLISHED, published_version__isnull=False
@@ -94,7 +94,7 @@ def sales_index_refresh(case_study_ids) -> int:
         return 0
     with transaction.atomic():
         SalesSearchEntry.objects.filter(case_study_id__in=ids).delete()
-        studies = list(_stories(ids))
+        studies = list(indexed_stories(ids))
         if not studies:
             return 0
         translations: dict[int, dict] = {}

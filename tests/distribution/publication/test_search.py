@@ -5,6 +5,7 @@ which hold only what the public may see."""
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from casestudies import services
 from casestudies.models import CaseStudyState
@@ -98,6 +99,42 @@ class TestPostgres:
         # Newest first on request: the newer, weaker match leads.
         response = client.get(f"{URL}?q=forecast accuracy&sort=newest")
         assert _titles(response) == ["Quarterly planning", "Forecast accuracy doubled"]
+
+    def test_the_title_outranks_the_summary_which_outranks_the_sections(self, client, alice):
+        _publish(alice, "Quarterly planning", results="Replenishment improved a lot.")
+        _publish(alice, "Store operations", summary="Replenishment cut the stockouts.")
+        _publish(alice, "Replenishment in every store")
+        assert _titles(client.get(f"{URL}?q=replenishment")) == [
+            "Replenishment in every store",
+            "Store operations",
+            "Quarterly planning",
+        ]
+
+    def test_matches_are_ranked_by_their_head_not_their_whole_document(self, client, alice):
+        """The rank reads the small head vector (title, facts, summary): a
+        story repeating the word in its sections does not outrank a newer
+        one mentioning it once there, and the one query of the search never
+        ranks the ~7 KB documents."""
+        _publish(alice, "Older story", results="Replenishment. " * 40)
+        _publish(alice, "Newer story", results="Replenishment once.")
+        assert not StorySearchEntry.objects.filter(head__isnull=True).exists()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(f"{URL}?q=replenishment")
+        assert _titles(response) == ["Newer story", "Older story"]
+        ranked = [q["sql"] for q in ctx.captured_queries if "ts_rank" in q["sql"]]
+        assert len(ranked) == 1
+        assert 'ts_rank("distribution_storysearchentry"."head"' in ranked[0]
+        assert 'ts_rank("distribution_storysearchentry"."document"' not in ranked[0]
+
+    def test_a_story_matching_in_two_languages_is_listed_once(self, client, bilingual_story):
+        from distribution.publication import search
+
+        cs = bilingual_story()
+        assert StorySearchEntry.objects.filter(case_study=cs).count() == 2
+        assert search.ranked_ids("meridian") == [cs.pk]
+        response = client.get(f"{URL}?q=meridian")
+        assert response.context["page"].paginator.count == 1
+        assert len(_titles(response)) == 1
 
     def test_english_is_stemmed(self, client, alice):
         _publish(alice, "Automating invoices", summary="The team automated invoicing.")

@@ -172,3 +172,47 @@ def test_pages_page_through_the_ranked_matches(client, bob, make_story, monkeypa
     assert len(seen) == 7 and set(seen) == set(stories)
     # Same score: featured first, then newest, then id (the last made first).
     assert seen[0] == stories[-1]
+
+
+def _long_story(make_story, monkeypatch, title, text):
+    """A story whose sections end, after ~10 KB of filler, with ``text``."""
+    from tests import factories
+
+    sections = factories.sections
+    filler = "The operations team met every week to review the rollout plan. " * 140
+    monkeypatch.setattr(factories, "sections", lambda: sections(results=filler + text))
+    try:
+        return make_story(title)
+    finally:
+        monkeypatch.setattr(factories, "sections", sections)
+
+
+def test_the_excerpt_finds_a_word_deep_in_a_long_story(client, bob, make_story, monkeypatch):
+    """The excerpt reads a window of the sections around the first likely
+    match, the whole text only when the window holds none ("dying" has the
+    stem "die" but does not contain it), and nothing for a story whose text
+    does not match (found by its objection)."""
+    require_postgres()
+    deep = _long_story(
+        make_story,
+        monkeypatch,
+        "Distributor grows",
+        "The warehouse praised the replenishment dashboard.",
+    )
+    stemmed = _long_story(
+        make_story, monkeypatch, "Hospital modernises", "The old server was dying every week."
+    )
+    objection = Objection.objects.create(name="Replenishment worries", slug="replenishment")
+    by_objection = make_story("Retailer answers", objections=[objection])
+
+    _response, results = search(client, bob, "replenishment")
+    by_story = {r.cs: r for r in results}
+    assert set(by_story) == {deep, by_objection}
+    assert "<mark>replenishment</mark>" in str(by_story[deep].excerpt)
+    assert "text" in by_story[deep].reasons
+    assert by_story[by_objection].excerpt is None
+    assert "objection" in by_story[by_objection].reasons
+
+    _response, results = search(client, bob, "die")
+    assert [r.cs for r in results] == [stemmed]
+    assert "<mark>dying</mark>" in str(results[0].excerpt)
