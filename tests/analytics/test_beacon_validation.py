@@ -8,16 +8,9 @@ from hypothesis import strategies as st
 
 from analytics.beacon import MAX_BODY, Invalid, parse
 from analytics.models import Event
-from tests import factories
 from tests.conftest import fresh
 
 URL = "/a/e"
-
-
-@pytest.fixture(scope="class")
-def published_row(shared_db):
-    """One published story, made once for the class."""
-    return factories.case_study_in_state("published", actor=factories.program_manager())
 
 
 @pytest.fixture

@@ -8,17 +8,10 @@ from django.urls import reverse
 
 from analytics import capture
 from analytics.models import Event, EventKind
-from tests import factories
 from tests.analytics.conftest import BROWSER
 from tests.conftest import fresh
 
 URL = "/a/e"
-
-
-@pytest.fixture(scope="class")
-def published_row(shared_db):
-    """One published story, made once for the class."""
-    return factories.case_study_in_state("published", actor=factories.program_manager())
 
 
 @pytest.fixture

@@ -42,6 +42,12 @@ def make_in_review(actor):
     return cs
 
 
+@pytest.fixture(scope="class")
+def in_review_row(shared_db):
+    """The story in review (``in_review``), made once for the class."""
+    return make_in_review(factories.program_manager())
+
+
 @pytest.fixture
 def in_review(alice):
     """A story in review whose customer has a participant, a legal and a PR contact."""

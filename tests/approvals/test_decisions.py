@@ -24,18 +24,12 @@ from core import outbox
 from core.models import AuditEntry, OutboxEmail
 from core.tokens import hash_token
 from tests import factories
-from tests.approvals.conftest import contact, make_in_review, step_of
+from tests.approvals.conftest import contact, step_of
 from tests.conftest import fresh, redeliver_every_email
 
 pytestmark = pytest.mark.django_db
 
 PAT, LEE, ROBIN = "pat@customer.example", "lee@customer.example", "robin@customer.example"
-
-
-@pytest.fixture(scope="class")
-def in_review_row(shared_db):
-    """The story in review (``in_review``), made once for the class."""
-    return make_in_review(factories.program_manager())
 
 
 @pytest.fixture

@@ -13,18 +13,12 @@ from approvals.models import ApprovalRequest, ReviewLink
 from casestudies import services as cs_services
 from core.tokens import hash_token, new_token
 from tests import factories
-from tests.approvals.conftest import LINK_RE, make_in_review, step_of
+from tests.approvals.conftest import LINK_RE, step_of
 from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
 
 NEUTRAL = "This review link does not work"
-
-
-@pytest.fixture(scope="class")
-def in_review_row(shared_db):
-    """The story in review (``in_review``), made once for the class."""
-    return make_in_review(factories.program_manager())
 
 
 @pytest.fixture
