@@ -38,7 +38,12 @@ def _weight(item) -> int:
     for rank, markers in enumerate(SLOW_MARKERS):
         if any(item.get_closest_marker(m) for m in markers):
             return rank
-    return len(SLOW_MARKERS)
+    # Then the tests that read the demo program (seeded once per process,
+    # tests/demo/conftest.py): together near the front of one worker's
+    # share, where no other worker steals them and seeds it again.
+    if item.nodeid.startswith("tests/demo/"):
+        return len(SLOW_MARKERS)
+    return len(SLOW_MARKERS) + 1
 
 
 def pytest_collection_modifyitems(config, items):
