@@ -365,24 +365,6 @@ def _update_each(
         cursor.execute(sql, params)
 
 
-def _mark_sent(row: ReminderLog) -> None:
-    """One plain statement (committed at once outside a transaction): the
-    ORM's update cost as much Python as the email's round trip."""
-    meta = ReminderLog._meta
-    qn = connection.ops.quote_name
-    columns = {name: qn(meta.get_field(name).column) for name in ("sent_at", "recipients")}
-    sql = (
-        f"UPDATE {qn(meta.db_table)} SET {columns['sent_at']} = %s, "  # noqa: S608
-        f"{columns['recipients']} = %s, {qn(meta.get_field('retry_at').column)} = NULL, "
-        f"{qn(meta.get_field('last_error').column)} = '' WHERE {qn(meta.pk.column)} = %s"
-    )
-    field = meta.get_field("sent_at")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [field.get_db_prep_save(row.sent_at, connection), row.recipients, row.pk]
-        )
-
-
 def _deliver_batch(
     rows: list[ReminderLog], now: datetime, managers: list, result: SweepResult
 ) -> None:
@@ -437,7 +419,12 @@ def _deliver_batch(
             row.recipients = ", ".join(to)
             # Recorded at once, not with the batch: a worker killed later in
             # the batch leaves no email it sent looking unsent.
-            _mark_sent(row)
+            _update_each(
+                ReminderLog,
+                ["sent_at", "recipients"],
+                [(row.pk, row.sent_at, row.recipients)],
+                also={"retry_at": None, "last_error": ""},
+            )
             sent.append((row, step, to))
 
     with transaction.atomic():

@@ -29,16 +29,8 @@ def actor_name(actor: Any) -> str:
     return full or actor.get_username()
 
 
-def audit_log(
-    *,
-    action: str,
-    obj: models.Model,
-    actor: Any = None,
-    data: dict[str, Any] | None = None,
-    source: str = "",
-) -> AuditEntry:
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    entry = AuditEntry.objects.create(
+def _entry(action: str, obj: models.Model, user, data, source: str) -> AuditEntry:
+    return AuditEntry(
         action=action,
         actor=user,
         actor_user_id=user.pk if user else None,
@@ -49,6 +41,22 @@ def audit_log(
         data=_mask(data or {}),
         source=source[:200],
     )
+
+
+def _user(actor: Any):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def audit_log(
+    *,
+    action: str,
+    obj: models.Model,
+    actor: Any = None,
+    data: dict[str, Any] | None = None,
+    source: str = "",
+) -> AuditEntry:
+    entry = _entry(action, obj, _user(actor), data, source)
+    entry.save(force_insert=True)
     for hook in _hooks(tuple(getattr(settings, "STORYLINE_AUDIT_HOOKS", ()))):
         hook(entry, obj)
     return entry
@@ -65,21 +73,9 @@ def audit_log_many(
     The hooks see every entry, as they would one by one."""
     if not entries:
         return []
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    name = actor_name(user)
+    user = _user(actor)
     rows = AuditEntry.objects.bulk_create(
-        AuditEntry(
-            action=action,
-            actor=user,
-            actor_user_id=user.pk if user else None,
-            actor_name=name,
-            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            data=_mask(data or {}),
-            source=source[:200],
-        )
-        for action, obj, data in entries
+        _entry(action, obj, user, data, source) for action, obj, data in entries
     )
     hooks = _hooks(tuple(getattr(settings, "STORYLINE_AUDIT_HOOKS", ())))
     for entry, (_action, obj, _data) in zip(rows, entries, strict=True):
