@@ -206,7 +206,10 @@ def add_published_stories(
             "position",
         ]
         metrics = [
-            [_prepared(_metric_of(m, p), metric_columns) for p, m in enumerate(story.metrics[:2])]
+            [
+                _prepared(demo_metric(None, m, position), metric_columns)
+                for position, m in enumerate(story.metrics[:2])
+            ]
             for story in pool
         ]
         _copy(
@@ -290,10 +293,6 @@ def demo_metric(cs: CaseStudy | None, m, position: int) -> Metric:
         source="Customer reporting, verified in interview",
         position=position,
     )
-
-
-def _metric_of(m, position: int) -> Metric:
-    return demo_metric(None, m, position)
 
 
 # ---------------------------------------------------------------- search
