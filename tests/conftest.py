@@ -93,36 +93,6 @@ def pytest_report_header(config):
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _flush_by_delete():
-    """A transactional test (a live server, a real worker) ends with a flush.
-    PostgreSQL's TRUNCATE of every table gives each table and index a new
-    file (~0.5 s a flush here); the tables hold a test's few rows, and
-    deleting them takes a few milliseconds. Every foreign key Django makes is
-    deferred, so the order does not matter. Tests only: the ``flush``
-    command itself is unchanged."""
-    try:
-        from django.db.backends.postgresql.operations import DatabaseOperations
-    except ImportError:  # no psycopg: SQLite only
-        yield
-        return
-    truncate = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade or not tables:
-            return truncate(
-                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-            )
-        return [
-            "SET CONSTRAINTS ALL DEFERRED;",
-            *(f"DELETE FROM {self.quote_name(table)};" for table in tables),
-        ]
-
-    DatabaseOperations.sql_flush = sql_flush
-    yield
-    DatabaseOperations.sql_flush = truncate
-
-
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Database rows roll back between tests, the cache does not: every test
