@@ -73,7 +73,9 @@ def test_decisions_made_while_redis_is_down_commit_and_their_emails_follow(
         own_redis.start()
         back = time.monotonic()
         receipts = lambda: [m for m in stack.smtp.messages if "recorded" in m.subject]  # noqa: E731
-        assert wait_until(lambda: len(receipts()) >= DECISIONS, timeout=60, interval=0.5), (
+        # The worker reconnects with a growing back-off: on a loaded machine
+        # the last receipt has taken over 60 s (32.5 s is the README's figure).
+        assert wait_until(lambda: len(receipts()) >= DECISIONS, timeout=120, interval=0.5), (
             len(receipts()),
             stack.log_text()[-3000:],
         )
